@@ -1,0 +1,5 @@
+import sys
+
+from permkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,7 @@
+"""Subcommands of the ``permkit`` command line.
+
+Each module defines ``add_parser(subparsers)``, which registers the subcommand
+and sets ``run`` (a function of the parsed arguments returning an exit code).
+"""
+
+COMMANDS: list = []

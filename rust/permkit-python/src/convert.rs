@@ -1,0 +1,65 @@
+//! Shared plumbing: error mapping, Ctrl-C polling, integer-dtype dispatch.
+
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyOverflowError, PyValueError};
+use pyo3::prelude::*;
+
+/// A core error as a Python exception whose message starts with the argument name.
+pub fn to_pyerr(err: permkit::Error, arg: &str) -> PyErr {
+    use permkit::Error::*;
+    match err {
+        Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
+        Overflow(_) => PyOverflowError::new_err(format!("{arg}: {err}")),
+        _ => PyValueError::new_err(format!("{arg}: {err}")),
+    }
+}
+
+/// A `MemoryError` that says how much was asked for, raised before allocating.
+pub fn memory_error(what: &str, bytes: u128) -> PyErr {
+    PyMemoryError::new_err(format!(
+        "{what} would need {:.3} GiB of memory; refusing to allocate it",
+        bytes as f64 / (1u64 << 30) as f64
+    ))
+}
+
+/// Ctrl-C for core kernels: polls Python's signal handlers. Core kernels poll
+/// only from the thread that called them, which is the thread that released
+/// the GIL, so the check runs where Python delivers signals.
+pub struct Signals;
+
+impl permkit::Interrupt for Signals {
+    fn interrupted(&self) -> bool {
+        Python::with_gil(|py| py.check_signals().is_err())
+    }
+}
+
+/// Runs `$body` with `$arr` downcast to the `PyArrayDyn` of its integer dtype and
+/// `$T` naming the element type. Other dtypes raise `TypeError` (the Python
+/// layer normally converts them before calling).
+#[macro_export]
+macro_rules! with_int_array {
+    ($obj:expr, $arg:expr, |$arr:ident : $T:ident| $body:block) => {{
+        use numpy::PyArrayDyn;
+        let obj = $obj;
+        if let Ok($arr) = obj.downcast::<PyArrayDyn<i64>>() { type $T = i64; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u8>>() { type $T = u8; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u16>>() { type $T = u16; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u32>>() { type $T = u32; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u64>>() { type $T = u64; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<i32>>() { type $T = i32; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<i16>>() { type $T = i16; $body }
+        else if let Ok($arr) = obj.downcast::<PyArrayDyn<i8>>() { type $T = i8; $body }
+        else {
+            Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "{}: expected a native-endian integer numpy array", $arg
+            )))
+        }
+    }};
+}
+
+/// Raises `ValueError` unless the array has at least one axis; returns (rows, n).
+pub fn rows_and_len(shape: &[usize], arg: &str) -> PyResult<(usize, usize)> {
+    match shape.split_last() {
+        Some((&n, lead)) => Ok((lead.iter().product(), n)),
+        None => Err(PyValueError::new_err(format!("{arg}: expected an array with at least one axis (..., n)"))),
+    }
+}

@@ -1,0 +1,18 @@
+//! PyO3 bindings: the `permkit._native` extension module.
+//!
+//! Each submodule converts arguments, releases the GIL around the core kernel,
+//! and maps core errors to Python exceptions naming the argument. Validation of
+//! Python-level types (dtype kinds, ndim, broadcasting) happens in the typed
+//! Python layer before these functions are called.
+
+use pyo3::prelude::*;
+
+mod algebra;
+mod convert;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    algebra::register(m)?;
+    Ok(())
+}
