@@ -4,7 +4,34 @@ Permutations are numpy integer arrays in 0-based one-line notation (``p[i]`` is
 the image of ``i``), or :class:`Permutation` values wrapping one such array.
 """
 
+from permkit import distance
 from permkit._native import __version__
-from permkit.algebra import inverse
+from permkit.algebra import (
+    compose,
+    cycle_type,
+    from_lehmer,
+    inverse,
+    inversions,
+    is_permutation,
+    lehmer_code,
+    order,
+    power,
+    sign,
+)
+from permkit.permutation import Permutation
 
-__all__ = ["__version__", "inverse"]
+__all__ = [
+    "__version__",
+    "Permutation",
+    "compose",
+    "cycle_type",
+    "distance",
+    "from_lehmer",
+    "inverse",
+    "inversions",
+    "is_permutation",
+    "lehmer_code",
+    "order",
+    "power",
+    "sign",
+]

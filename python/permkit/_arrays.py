@@ -6,7 +6,9 @@ native-endian integer arrays to the Rust core, which checks values.
 
 from __future__ import annotations
 
+import math
 import operator
+import os
 from typing import Any
 
 import numpy as np
@@ -77,3 +79,48 @@ def smallest_uint_dtype(n: int) -> np.dtype:
         if n <= np.iinfo(dt).max + 1:
             return np.dtype(dt)
     return np.dtype(np.uint64)
+
+
+def require_memory(nbytes: int, what: str) -> None:
+    """Raise MemoryError, before allocating, when ``nbytes`` exceeds this machine's RAM."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 1 << 62
+    if nbytes > total:
+        raise MemoryError(
+            f"{what} would need {nbytes / 2**30:.3g} GiB, more than this machine's {total / 2**30:.3g} GiB of memory"
+        )
+
+
+def as_rows(p: np.ndarray) -> np.ndarray:
+    """A (rows, n) view of a (..., n) array (also when n or rows is 0)."""
+    return p.reshape(math.prod(p.shape[:-1]), p.shape[-1])
+
+
+def broadcast_pair(p: Any, q: Any, p_name: str = "p", q_name: str = "q") -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Validated (rows, n) operands of one dtype and the broadcast leading shape.
+
+    Operands whose leading shape is the full broadcast shape, or a single row,
+    are passed without copying; other broadcasts are materialised.
+    """
+    p = as_int_array(p, p_name)
+    q = as_int_array(q, q_name)
+    if p.shape[-1] != q.shape[-1]:
+        raise ValueError(f"{q_name}: length {q.shape[-1]} does not match {p_name}'s length {p.shape[-1]}")
+    try:
+        lead = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"{p_name} and {q_name}: leading shapes {p.shape[:-1]} and {q.shape[:-1]} do not broadcast"
+        ) from None
+    dtype = common_int_dtype(p, q)
+    n = p.shape[-1]
+
+    def rows(a: np.ndarray) -> np.ndarray:
+        a = a.astype(dtype, copy=False)
+        if a.shape[:-1] == lead or math.prod(a.shape[:-1]) == 1:
+            return as_rows(a)
+        return as_rows(np.ascontiguousarray(np.broadcast_to(a, lead + (n,))))
+
+    return rows(p), rows(q), lead

@@ -10,6 +10,7 @@
 //!   of threads.
 
 pub mod algebra;
+pub mod distance;
 pub mod error;
 pub mod index;
 pub mod interrupt;

@@ -1,42 +1,63 @@
-//! Composition and inversion.
+//! Composition, inversion and powers.
 
+use super::cycles::walk_cycles;
 use super::validate::validate_rows;
 use crate::{PermIndex, Result};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::ToPrimitive;
 use rayon::prelude::*;
 
-/// Work below this many elements runs on the calling thread.
-const PARALLEL_MIN: usize = 1 << 15;
-/// Elements per parallel task when one row is split across threads.
+/// Elements per parallel task: large enough to amortise scheduling.
 const CHUNK: usize = 1 << 16;
 
-/// Writes `out[r][i] = p[r][q[r][i]]` for every row. `p` and `q` hold either
-/// `rows` rows or exactly one row, which is then used for every row.
+/// Rows per parallel task for rows of length `n`.
+pub(crate) fn rows_per_task(n: usize) -> usize {
+    (CHUNK / n.max(1)).max(1)
+}
+
+/// Calls `f(p_row, q_row, out_row)` for every row, in parallel. `p` and `q` hold
+/// either as many rows as `out` or exactly one row (broadcast); `out` holds
+/// `width` values per row.
+pub(crate) fn for_each_row_pair<T: PermIndex, O: Send>(
+    p: &[T],
+    q: &[T],
+    n: usize,
+    out: &mut [O],
+    width: usize,
+    f: impl Fn(&[T], &[T], &mut [O]) + Sync,
+) {
+    let row = |data: &'_ [T], r: usize| -> std::ops::Range<usize> {
+        if data.len() == n { 0..n } else { r * n..(r + 1) * n }
+    };
+    let per_task = rows_per_task(n);
+    out.par_chunks_mut(width * per_task).enumerate().for_each(|(t, block)| {
+        for (k, out_row) in block.chunks_mut(width).enumerate() {
+            let r = t * per_task + k;
+            f(&p[row(p, r)], &q[row(q, r)], out_row);
+        }
+    });
+}
+
+/// Writes `out[r][i] = p[r][q[r][i]]` for every row (single-row operands broadcast).
 pub fn compose_rows<T: PermIndex>(p: &[T], q: &[T], n: usize, out: &mut [T]) -> Result<()> {
     validate_rows(p, n)?;
     validate_rows(q, n)?;
     if n == 0 {
         return Ok(());
     }
-    let p_rows = p.len() / n;
-    let q_rows = q.len() / n;
-    let gather = |out_row: &mut [T], p_row: &[T], q_row: &[T]| {
-        for (o, &j) in out_row.iter_mut().zip(q_row) {
-            *o = p_row[j.to_usize()];
-        }
-    };
-    if out.len() / n == 1 && n >= PARALLEL_MIN {
-        out.par_chunks_mut(CHUNK)
-            .zip(q.par_chunks(CHUNK))
-            .for_each(|(o, qc)| gather(o, p, qc));
+    if out.len() == n {
+        // One long row: split the row itself across threads.
+        out.par_chunks_mut(CHUNK).zip(q.par_chunks(CHUNK)).for_each(|(o, qc)| {
+            for (o, &j) in o.iter_mut().zip(qc) {
+                *o = p[j.to_usize()];
+            }
+        });
         return Ok(());
     }
-    let rows_per_task = (CHUNK / n).max(1);
-    out.par_chunks_mut(n * rows_per_task).enumerate().for_each(|(t, block)| {
-        for (k, out_row) in block.chunks_mut(n).enumerate() {
-            let r = t * rows_per_task + k;
-            let p_row = if p_rows == 1 { p } else { &p[r * n..(r + 1) * n] };
-            let q_row = if q_rows == 1 { q } else { &q[r * n..(r + 1) * n] };
-            gather(out_row, p_row, q_row);
+    for_each_row_pair(p, q, n, out, n, |p_row, q_row, out_row| {
+        for (o, &j) in out_row.iter_mut().zip(q_row) {
+            *o = p_row[j.to_usize()];
         }
     });
     Ok(())
@@ -48,28 +69,63 @@ pub fn inverse_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [T]) -> Result<()
     if n == 0 {
         return Ok(());
     }
-    if p.len() == n && n >= PARALLEL_MIN {
+    if p.len() == n {
         // Rows are permutations, so every target index is written exactly once.
         let target = SharedSlice(out.as_mut_ptr());
         p.par_chunks(CHUNK).enumerate().for_each(|(c, chunk)| {
             let base = c * CHUNK;
             for (i, &v) in chunk.iter().enumerate() {
-                // SAFETY: `v` is a validated, distinct index in 0..n.
+                // SAFETY: `v` is a validated index in 0..n, distinct from every other.
                 unsafe { target.write(v.to_usize(), T::from_usize(base + i)) };
             }
         });
         return Ok(());
     }
-    let rows_per_task = (CHUNK / n).max(1);
-    out.par_chunks_mut(n * rows_per_task)
-        .zip(p.par_chunks(n * rows_per_task))
-        .for_each(|(o, src)| {
-            for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
-                for (i, &v) in prow.iter().enumerate() {
-                    orow[v.to_usize()] = T::from_usize(i);
-                }
+    let per_task = rows_per_task(n);
+    out.par_chunks_mut(n * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
+        for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
+            for (i, &v) in prow.iter().enumerate() {
+                orow[v.to_usize()] = T::from_usize(i);
             }
-        });
+        }
+    });
+    Ok(())
+}
+
+/// Writes `p**k` of every row into `out`, for any integer `k` (negative is a
+/// power of the inverse): each cycle is rotated by `k` modulo its length.
+pub fn power_rows<T: PermIndex>(p: &[T], n: usize, k: &BigInt, out: &mut [T]) -> Result<()> {
+    validate_rows(p, n)?;
+    if n == 0 {
+        return Ok(());
+    }
+    // `k mod L` for every cycle length L: direct when k fits an i64, otherwise
+    // tabulated once so a huge k costs one big-int division per length.
+    let small_k = k.to_i64();
+    let residues: Vec<usize> = match small_k {
+        Some(_) => Vec::new(),
+        None => (0..=n).map(|len| if len == 0 { 0 } else { k.mod_floor(&BigInt::from(len)).to_usize().unwrap_or(0) }).collect(),
+    };
+    let shift = |len: usize| -> usize {
+        match small_k {
+            Some(k) => k.rem_euclid(len as i64) as usize,
+            None => residues[len],
+        }
+    };
+    let per_task = rows_per_task(n);
+    out.par_chunks_mut(n * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
+        let mut buf = Vec::new();
+        for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
+            walk_cycles(prow, &mut buf, |cycle| {
+                let len = cycle.len();
+                let s = shift(len);
+                for (t, &x) in cycle.iter().enumerate() {
+                    let target = t + s;
+                    orow[x] = T::from_usize(cycle[if target >= len { target - len } else { target }]);
+                }
+            });
+        }
+    });
     Ok(())
 }
 
@@ -79,6 +135,8 @@ struct SharedSlice<T>(*mut T);
 unsafe impl<T: Send> Send for SharedSlice<T> {}
 unsafe impl<T: Send> Sync for SharedSlice<T> {}
 impl<T> SharedSlice<T> {
+    /// # Safety
+    /// `i` is in bounds and no other task writes index `i`.
     unsafe fn write(self, i: usize, v: T) {
         *self.0.add(i) = v;
     }
@@ -100,6 +158,15 @@ mod tests {
     }
 
     #[test]
+    fn compose_broadcasts_a_single_row() {
+        let p = [1u8, 0, 2, 0, 2, 1];
+        let q = [2u8, 0, 1];
+        let mut out = [0u8; 6];
+        compose_rows(&p, &q, 3, &mut out).unwrap();
+        assert_eq!(out, [2, 1, 0, 1, 0, 2]);
+    }
+
+    #[test]
     fn inverse_of_long_row_round_trips() {
         let n = 200_003usize;
         let p: Vec<u32> = (0..n).map(|i| ((i * 7919) % n) as u32).collect();
@@ -108,5 +175,18 @@ mod tests {
         let mut id = vec![0u32; n];
         compose_rows(&p, &inv, n, &mut id).unwrap();
         assert!(id.iter().enumerate().all(|(i, &v)| v as usize == i));
+    }
+
+    #[test]
+    fn powers_rotate_cycles() {
+        let p = [1u8, 2, 0, 4, 3];
+        let mut out = [0u8; 5];
+        power_rows(&p, 5, &BigInt::from(2), &mut out).unwrap();
+        assert_eq!(out, [2, 0, 1, 3, 4]);
+        power_rows(&p, 5, &BigInt::from(-1), &mut out).unwrap();
+        assert_eq!(out, [2, 0, 1, 4, 3]);
+        let huge: BigInt = BigInt::from(6) * BigInt::from(u64::MAX) * BigInt::from(u64::MAX) + 1;
+        power_rows(&p, 5, &huge, &mut out).unwrap();
+        assert_eq!(out, p);
     }
 }
