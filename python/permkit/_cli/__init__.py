@@ -4,4 +4,6 @@ Each module defines ``add_parser(subparsers)``, which registers the subcommand
 and sets ``run`` (a function of the parsed arguments returning an exit code).
 """
 
-COMMANDS: list = []
+from permkit._cli import info
+
+COMMANDS: list = [info]

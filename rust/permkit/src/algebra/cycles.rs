@@ -22,6 +22,12 @@ pub(crate) fn walk_cycles<T: PermIndex>(row: &[T], buf: &mut Vec<usize>, mut vis
     }
 }
 
+/// Below this length one walker suffices; above it the permutation no longer
+/// fits in the fast caches and interleaved walkers hide the memory latency.
+const INTERLEAVE_MIN: usize = 1 << 12;
+/// Walkers advanced in lockstep: enough independent loads in flight.
+const WALKERS: usize = 16;
+
 /// Number of cycles of `row`, fixed points included.
 pub(crate) fn count_cycles<T: PermIndex>(row: &[T]) -> usize {
     let n = row.len();
@@ -41,20 +47,94 @@ pub(crate) fn count_cycles<T: PermIndex>(row: &[T]) -> usize {
         }
         return cycles;
     }
-    let mut seen = vec![false; n];
     let mut cycles = 0;
-    for start in 0..n {
-        if seen[start] {
-            continue;
+    for_each_cycle_length(row, |_| cycles += 1);
+    cycles
+}
+
+/// Calls `visit(length)` once per cycle of `row`, in no particular order.
+///
+/// Following a cycle is a chain of dependent loads, so for long rows several
+/// walkers follow different stretches at once. Each walker claims the elements
+/// it visits for its trail and stops on reaching an element already claimed,
+/// which is always the first element of another trail on the same cycle (or
+/// of its own); union-find over trails then joins the stretches of each cycle.
+pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnMut(usize)) {
+    let n = row.len();
+    if n < INTERLEAVE_MIN || n >= u32::MAX as usize {
+        let mut buf = Vec::new();
+        walk_cycles(row, &mut buf, |cycle| visit(cycle.len()));
+        return;
+    }
+    const UNCLAIMED: u32 = u32::MAX;
+    let mut trail_of = vec![UNCLAIMED; n];
+    let mut parent: Vec<u32> = Vec::new();
+    let mut length: Vec<u32> = Vec::new();
+    let mut next_start = 0usize;
+    // (trail, current element) of each active walker.
+    let mut walkers: Vec<(u32, usize)> = Vec::with_capacity(WALKERS);
+
+    let start_walker = |trail_of: &mut Vec<u32>, parent: &mut Vec<u32>, length: &mut Vec<u32>, next_start: &mut usize| {
+        while *next_start < n && trail_of[*next_start] != UNCLAIMED {
+            *next_start += 1;
         }
-        cycles += 1;
-        let mut x = start;
-        while !seen[x] {
-            seen[x] = true;
-            x = row[x].to_usize();
+        if *next_start == n {
+            return None;
+        }
+        let trail = parent.len() as u32;
+        parent.push(trail);
+        length.push(1);
+        trail_of[*next_start] = trail;
+        Some((trail, *next_start))
+    };
+    for _ in 0..WALKERS {
+        match start_walker(&mut trail_of, &mut parent, &mut length, &mut next_start) {
+            Some(w) => walkers.push(w),
+            None => break,
         }
     }
-    cycles
+    fn root(parent: &mut [u32], mut t: u32) -> u32 {
+        while parent[t as usize] != t {
+            let up = parent[parent[t as usize] as usize];
+            parent[t as usize] = up;
+            t = up;
+        }
+        t
+    }
+    while !walkers.is_empty() {
+        let mut w = 0;
+        while w < walkers.len() {
+            let (trail, x) = walkers[w];
+            let y = row[x].to_usize();
+            let owner = trail_of[y];
+            if owner == UNCLAIMED {
+                trail_of[y] = trail;
+                length[trail as usize] += 1;
+                walkers[w].1 = y;
+                w += 1;
+                continue;
+            }
+            let (a, b) = (root(&mut parent, trail), root(&mut parent, owner));
+            if a != b {
+                parent[a as usize] = b;
+                length[b as usize] += length[a as usize];
+            }
+            match start_walker(&mut trail_of, &mut parent, &mut length, &mut next_start) {
+                Some(fresh) => {
+                    walkers[w] = fresh;
+                    w += 1;
+                }
+                None => {
+                    walkers.swap_remove(w);
+                }
+            }
+        }
+    }
+    for t in 0..parent.len() {
+        if parent[t] == t as u32 {
+            visit(length[t] as usize);
+        }
+    }
 }
 
 /// The canonical cycle form of one validated permutation: all elements,
@@ -79,7 +159,8 @@ pub fn canonical_cycles<T: PermIndex>(row: &[T], singletons: bool) -> (Vec<u64>,
 /// its last to its first). Elements not mentioned are fixed points.
 pub fn from_cycles(elements: &[i64], offsets: &[usize], n: usize) -> Result<Vec<u64>> {
     let mut out: Vec<u64> = (0..n as u64).collect();
-    let mut seen = vec![false; n];
+    // The cycle each element was first seen in, to name both in the error.
+    let mut cycle_of: Vec<usize> = vec![usize::MAX; n];
     for (c, w) in offsets.windows(2).enumerate() {
         let (a, b) = (w[0], w[1]);
         if a > b || b > elements.len() {
@@ -88,13 +169,19 @@ pub fn from_cycles(elements: &[i64], offsets: &[usize], n: usize) -> Result<Vec<
         let cycle = &elements[a..b];
         for (i, &x) in cycle.iter().enumerate() {
             if x < 0 || x as u128 >= n as u128 {
-                return Err(Error::OutOfRange { row: c, index: i, value: x as i128, n });
+                return Err(Error::InvalidValue(format!(
+                    "element {x} of cycle {c} is out of range 0..={}",
+                    n as i128 - 1
+                )));
             }
             let xi = x as usize;
-            if seen[xi] {
-                return Err(Error::Duplicate { row: c, index: i, value: xi as u64 });
+            if cycle_of[xi] != usize::MAX {
+                return Err(Error::InvalidValue(format!(
+                    "element {x} appears in cycle {} and again in cycle {c}: cycles must be disjoint",
+                    cycle_of[xi]
+                )));
             }
-            seen[xi] = true;
+            cycle_of[xi] = c;
             out[xi] = cycle[(i + 1) % cycle.len()] as u64;
         }
     }
@@ -118,8 +205,30 @@ mod tests {
     }
 
     #[test]
+    fn interleaved_walkers_find_every_cycle() {
+        // Cycles of lengths 1..=m laid out over shuffled positions.
+        let m = 150usize;
+        let n = m * (m + 1) / 2;
+        let positions: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+        let mut row = vec![0u32; n];
+        let mut at = 0;
+        for len in 1..=m {
+            let cyc = &positions[at..at + len];
+            for k in 0..len {
+                row[cyc[k]] = cyc[(k + 1) % len] as u32;
+            }
+            at += len;
+        }
+        let mut lengths = Vec::new();
+        for_each_cycle_length(&row, |len| lengths.push(len));
+        lengths.sort();
+        assert_eq!(lengths, (1..=m).collect::<Vec<_>>());
+        assert_eq!(count_cycles(&row), m);
+    }
+
+    #[test]
     fn from_cycles_rejects_repeats() {
-        assert!(matches!(from_cycles(&[0, 1, 1, 2], &[0, 2, 4], 3), Err(Error::Duplicate { .. })));
-        assert!(matches!(from_cycles(&[0, 3], &[0, 2], 3), Err(Error::OutOfRange { .. })));
+        assert!(matches!(from_cycles(&[0, 1, 1, 2], &[0, 2, 4], 3), Err(Error::InvalidValue(_))));
+        assert!(matches!(from_cycles(&[0, 3], &[0, 2], 3), Err(Error::InvalidValue(_))));
     }
 }

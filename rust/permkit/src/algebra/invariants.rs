@@ -1,6 +1,6 @@
 //! Invariants of each row: sign, inversion count, cycle type, order.
 
-use super::cycles::{count_cycles, walk_cycles};
+use super::cycles::{count_cycles, for_each_cycle_length};
 use super::fenwick::Fenwick;
 use super::group::rows_per_task;
 use super::validate::validate_rows;
@@ -74,9 +74,8 @@ pub fn cycle_counts_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [u64]) -> Re
     }
     let per_task = rows_per_task(n);
     out.par_chunks_mut((n + 1) * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
-        let mut buf = Vec::new();
         for (counts, row) in o.chunks_mut(n + 1).zip(src.chunks(n)) {
-            walk_cycles(row, &mut buf, |cycle| counts[cycle.len()] += 1);
+            for_each_cycle_length(row, |len| counts[len] += 1);
         }
     });
     Ok(())
@@ -91,8 +90,7 @@ pub fn order_rows<T: PermIndex>(p: &[T], n: usize) -> Result<Vec<BigUint>> {
     Ok(p.par_chunks(n)
         .map(|row| {
             let mut present = vec![false; n + 1];
-            let mut buf = Vec::new();
-            walk_cycles(row, &mut buf, |cycle| present[cycle.len()] = true);
+            for_each_cycle_length(row, |len| present[len] = true);
             let mut order = BigUint::one();
             for (len, _) in present.iter().enumerate().filter(|(_, &here)| here) {
                 let len = len as u64;

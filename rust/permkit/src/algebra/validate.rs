@@ -2,7 +2,6 @@
 
 use crate::{Error, PermIndex, Result};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Below this length a row is checked on one thread; above it, one row is split
 /// across threads with an atomic bitset.
@@ -35,15 +34,25 @@ fn check_row<T: PermIndex>(row: &[T], row_index: usize) -> Result<()> {
 }
 
 /// True when one long row is a permutation, checked by all threads at once.
+///
+/// Each task owns a slice of the value range and a plain bitset for it, and
+/// scans the whole row: no atomics, and each bitset stays in its core's cache.
 fn long_row_is_valid<T: PermIndex>(row: &[T]) -> bool {
     let n = row.len();
-    let seen: Vec<AtomicU64> = (0..n.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
-    row.par_chunks(PARALLEL_ROW).all(|chunk| {
-        chunk.iter().all(|&v| match v.checked_index(n) {
-            Some(x) => {
-                let bit = 1u64 << (x % 64);
-                seen[x / 64].fetch_or(bit, Ordering::Relaxed) & bit == 0
+    let parts = rayon::current_num_threads().clamp(1, 16);
+    let width = n.div_ceil(parts).div_ceil(64) * 64;
+    (0..parts).into_par_iter().all(|part| {
+        let lo = part * width;
+        let hi = (lo + width).min(n);
+        let mut seen = vec![0u64; width / 64];
+        row.iter().all(|&v| match v.checked_index(n) {
+            Some(x) if x >= lo && x < hi => {
+                let (word, bit) = ((x - lo) / 64, 1u64 << ((x - lo) % 64));
+                let fresh = seen[word] & bit == 0;
+                seen[word] |= bit;
+                fresh
             }
+            Some(_) => true,
             None => false,
         })
     })
