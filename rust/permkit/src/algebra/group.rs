@@ -50,7 +50,8 @@ pub fn compose_rows<T: PermIndex>(p: &[T], q: &[T], n: usize, out: &mut [T]) -> 
         // One long row: split the row itself across threads.
         out.par_chunks_mut(CHUNK).zip(q.par_chunks(CHUNK)).for_each(|(o, qc)| {
             for (o, &j) in o.iter_mut().zip(qc) {
-                *o = p[j.to_usize()];
+                // SAFETY: `q` was validated, so every `j` is in 0..n == p.len().
+                *o = unsafe { *p.get_unchecked(j.to_usize()) };
             }
         });
         return Ok(());
