@@ -12,6 +12,7 @@
 pub mod algebra;
 pub mod error;
 pub mod index;
+pub mod index_shuffle;
 pub mod interrupt;
 pub mod rng;
 
