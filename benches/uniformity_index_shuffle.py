@@ -5,7 +5,7 @@ n = 3..7 across SEEDS seeds; position-vs-index chi-squared tables (value at
 position i, for every i) and the joint law of (s[0], s[1]) for larger n; and the fraction of odd permutations at
 n = 16 and 64 (a Feistel network alone only makes even ones there).
 
-Usage: python benches/uniformity_index_shuffle.py [SEEDS] [ROUNDS ...]
+Usage: python benches/uniformity_index_shuffle.py [SEEDS] [ROUNDS|auto ...]
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def odd_fraction(perms: np.ndarray) -> float:
 
 def main() -> None:
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    rounds_list = [int(a) for a in sys.argv[2:]] or [4, 6, 8, 10, 12, 16, 20, 24]
+    rounds_list = [None if a == "auto" else int(a) for a in sys.argv[2:]] or [4, 6, 8, 10, 12, 16, 20, 24, None]
     t0 = time.perf_counter()
     keys = [realise_seed(s)[1] for s in range(seeds)]
     print(f"seeds 0..{seeds - 1}; keys derived in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -79,7 +79,7 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for rounds in rounds_list:
-        row = [str(rounds)]
+        row = ["auto (default)" if rounds is None else str(rounds)]
         for n in order_sizes:
             row.append(f"{orderings_p(perms_for(keys, n, rounds)):.3g}")
         parity = {}

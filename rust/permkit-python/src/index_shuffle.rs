@@ -116,6 +116,12 @@ fn index_shuffle_key(word: u64) -> u64 {
     key_from_word(word)
 }
 
+/// The rounds `IndexShuffle` uses for `n` when the caller does not choose.
+#[pyfunction]
+fn index_shuffle_default_rounds(n: u64) -> u32 {
+    permkit::index_shuffle::default_rounds(n)
+}
+
 /// A child key `key_from_word(squares64(parent, domain << 56 | value))`.
 #[pyfunction]
 fn index_shuffle_derive_key(parent: u64, domain: u8, value: u64) -> PyResult<u64> {
@@ -176,6 +182,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<IndexShuffleCore>()?;
     m.add_function(wrap_pyfunction!(index_shuffle_key, m)?)?;
     m.add_function(wrap_pyfunction!(index_shuffle_derive_key, m)?)?;
+    m.add_function(wrap_pyfunction!(index_shuffle_default_rounds, m)?)?;
     m.add_function(wrap_pyfunction!(record_bounds, m)?)?;
     m.add_function(wrap_pyfunction!(gather_records, m)?)?;
     Ok(())

@@ -19,8 +19,28 @@ use rayon::prelude::*;
 
 /// Version of the construction and of the key schedule; any change of output is a new version.
 pub const INDEX_SHUFFLE_VERSION: u32 = 1;
-/// Rounds used when the caller does not choose (docs/index_shuffle.md has the measurement).
-pub const DEFAULT_ROUNDS: u32 = 8;
+/// Rounds used for large domains (`k >= 8`) when the caller does not choose.
+pub const DEFAULT_ROUNDS: u32 = 10;
+
+/// The rounds used when the caller does not choose, by domain width `k`: Feistel
+/// networks with 1- and 2-bit halves mix slowly, so small domains get more
+/// rounds (the measurement is in docs/index_shuffle.md).
+pub fn default_rounds(n: u64) -> u32 {
+    match domain_bits(n) {
+        0..=3 => 24,
+        4..=7 => 12,
+        _ => DEFAULT_ROUNDS,
+    }
+}
+
+/// `k`, the width of the smallest domain `2^k >= n` (0 for `n <= 1`).
+pub fn domain_bits(n: u64) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        64 - (n - 1).leading_zeros()
+    }
+}
 /// The largest number of rounds accepted.
 pub const MAX_ROUNDS: u32 = 64;
 
@@ -99,7 +119,7 @@ impl IndexShuffle {
         if rounds == 0 || rounds > MAX_ROUNDS {
             return Err(Error::InvalidValue(format!("{rounds} rounds is out of range 1..={MAX_ROUNDS}")));
         }
-        let bits = if n <= 1 { 0 } else { 64 - (n - 1).leading_zeros() };
+        let bits = domain_bits(n);
         let high_bits = bits / 2;
         let low_bits = bits - high_bits;
         let size_key = key_from_word(squares64(key, DOMAIN_SIZE) ^ n);
@@ -409,6 +429,7 @@ mod tests {
 
     #[test]
     fn batch_matches_scalar_and_rejects_out_of_range() {
+        assert_eq!([default_rounds(8), default_rounds(9), default_rounds(128), default_rounds(129)], [24, 12, 12, 10]);
         let s = IndexShuffle::new(100_003, 77, DEFAULT_ROUNDS).unwrap();
         let xs: Vec<i64> = (0..50_000).map(|i| (i * 7) % 100_003).collect();
         let mut out = vec![0u64; xs.len()];
