@@ -6,11 +6,14 @@ position i, for every i) and the joint law of (s[0], s[1]) for larger n; and the
 n = 16 and 64 (a Feistel network alone only makes even ones there).
 
 Usage: python benches/uniformity_index_shuffle.py [SEEDS] [ROUNDS|auto ...]
+(seeds are FIRST_SEED .. FIRST_SEED + SEEDS - 1; FIRST_SEED comes from the
+environment, default 0)
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 
@@ -69,9 +72,10 @@ def odd_fraction(perms: np.ndarray) -> float:
 def main() -> None:
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     rounds_list = [None if a == "auto" else int(a) for a in sys.argv[2:]] or [4, 6, 8, 10, 12, 16, 20, 24, None]
+    first = int(os.environ.get("FIRST_SEED", "0"))
     t0 = time.perf_counter()
-    keys = [realise_seed(s)[1] for s in range(seeds)]
-    print(f"seeds 0..{seeds - 1}; keys derived in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    keys = [realise_seed(s)[1] for s in range(first, first + seeds)]
+    print(f"seeds {first}..{first + seeds - 1}; keys derived in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     order_sizes = [3, 4, 5, 6, 7]
     pos_sizes = [9, 16, 17, 33, 64, 65, 100, 129]
     header = (["rounds"] + [f"n={n} orderings" for n in order_sizes]
