@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -11,13 +12,41 @@ from collections import Counter
 import pytest
 
 from permkit import IndexShuffle
+from permkit.cli import main
 
 SHUF = shutil.which("shuf")
 needs_shuf = pytest.mark.skipif(SHUF is None, reason="GNU shuf is not installed")
 
 
+class _Stream:
+    def __init__(self, data: bytes = b"") -> None:
+        self.buffer = io.BytesIO(data)
+
+    def write(self, text: str) -> None:
+        self.buffer.write(text.encode())
+
+    def flush(self) -> None:
+        pass
+
+
 def permkit_shuffle(*args, stdin=b""):
-    return subprocess.run([sys.executable, "-m", "permkit", "shuffle", *args], input=stdin, capture_output=True)
+    """Runs `permkit shuffle ARGS` in this process (the entry point itself is tested below)."""
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = _Stream(stdin), _Stream(), _Stream()
+    try:
+        code = main(["shuffle", *args])
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        streams = sys.stdout, sys.stderr
+        sys.stdin, sys.stdout, sys.stderr = saved
+    return subprocess.CompletedProcess(args, code, streams[0].buffer.getvalue(), streams[1].buffer.getvalue())
+
+
+def test_entry_point():
+    run = subprocess.run([sys.executable, "-m", "permkit", "shuffle", "-i", "1-5", "--seed", "1"], capture_output=True)
+    assert run.returncode == 0 and run.stdout == permkit_shuffle("-i", "1-5", "--seed", "1").stdout
+    assert sorted(run.stdout.split()) == [b"1", b"2", b"3", b"4", b"5"]
 
 
 def records(data: bytes, delim: bytes = b"\n"):

@@ -130,22 +130,30 @@ fn index_shuffle_derive_key(parent: u64, domain: u8, value: u64) -> PyResult<u64
 
 /// Record bounds of `data` split at `delim`: record `i` is `data[b[i] : b[i+1] - 1]`.
 /// A last record without a terminator gets a virtual one (`b[-1] = len(data) + 1`).
+/// The bounds are `uint32` when they fit (half the memory per line), else `uint64`.
 #[pyfunction]
-fn record_bounds<'py>(py: Python<'py>, data: PyReadonlyArray1<'py, u8>, delim: u8) -> PyResult<Bound<'py, PyArray1<u64>>> {
+fn record_bounds<'py>(py: Python<'py>, data: PyReadonlyArray1<'py, u8>, delim: u8) -> PyResult<Bound<'py, PyAny>> {
     let bytes = data.as_slice()?;
-    let bounds = py.allow_threads(|| {
-        let mut bounds = vec![0u64];
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == delim {
-                bounds.push(i as u64 + 1);
-            }
+    if (bytes.len() as u64) < u32::MAX as u64 {
+        let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v as u32));
+        Ok(PyArray1::from_vec(py, bounds).into_any())
+    } else {
+        let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v));
+        Ok(PyArray1::from_vec(py, bounds).into_any())
+    }
+}
+
+fn scan_bounds<T>(bytes: &[u8], delim: u8, cast: impl Fn(u64) -> T) -> Vec<T> {
+    let mut bounds = vec![cast(0)];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == delim {
+            bounds.push(cast(i as u64 + 1));
         }
-        if bytes.last().is_some_and(|&b| b != delim) {
-            bounds.push(bytes.len() as u64 + 1);
-        }
-        bounds
-    });
-    Ok(PyArray1::from_vec(py, bounds))
+    }
+    if bytes.last().is_some_and(|&b| b != delim) {
+        bounds.push(cast(bytes.len() as u64 + 1));
+    }
+    bounds
 }
 
 /// The records at shuffled positions `start..start + count`, each followed by `delim`.
@@ -153,14 +161,33 @@ fn record_bounds<'py>(py: Python<'py>, data: PyReadonlyArray1<'py, u8>, delim: u
 fn gather_records<'py>(
     py: Python<'py>,
     data: PyReadonlyArray1<'py, u8>,
-    bounds: PyReadonlyArray1<'py, u64>,
+    bounds: &Bound<'py, PyAny>,
     shuffle: &IndexShuffleCore,
     start: u64,
     count: usize,
     delim: u8,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let bytes = data.as_slice()?;
-    let bounds = bounds.as_slice()?;
+    if let Ok(b) = bounds.downcast::<PyArray1<u32>>() {
+        let b = b.readonly();
+        gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
+    } else if let Ok(b) = bounds.downcast::<PyArray1<u64>>() {
+        let b = b.readonly();
+        gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
+    } else {
+        Err(PyValueError::new_err("bounds: expected a uint32 or uint64 array from record_bounds"))
+    }
+}
+
+fn gather<'py, T: permkit::PermIndex>(
+    py: Python<'py>,
+    bytes: &[u8],
+    bounds: &[T],
+    shuffle: &IndexShuffleCore,
+    start: u64,
+    count: usize,
+    delim: u8,
+) -> PyResult<Bound<'py, PyBytes>> {
     let records = bounds.len().saturating_sub(1) as u64;
     if shuffle.inner.n() != records || start.checked_add(count as u64).is_none_or(|end| end > records) {
         return Err(PyValueError::new_err("gather_records: shuffle size and bounds disagree"));
@@ -170,7 +197,7 @@ fn gather_records<'py>(
     py.allow_threads(|| inner.map_range(start, 1, &mut order, &Signals)).map_err(|e| to_pyerr(e, "range"))?;
     let mut out = Vec::new();
     for &r in &order {
-        let (a, b) = (bounds[r as usize] as usize, (bounds[r as usize + 1] as usize).saturating_sub(1));
+        let (a, b) = (bounds[r as usize].to_usize(), bounds[r as usize + 1].to_usize().saturating_sub(1));
         let record = bytes.get(a..b).ok_or_else(|| PyValueError::new_err("gather_records: bounds outside the data"))?;
         out.extend_from_slice(record);
         out.push(delim);
