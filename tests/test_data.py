@@ -158,6 +158,13 @@ def test_state_dict_validation():
     ShuffleSampler(10, np.random.SeedSequence(3, spawn_key=(2,))).load_state_dict(ss.state_dict())
 
 
+def test_sampler_pickles_with_its_position():
+    s = ShuffleSampler(100, 3, rank=1, world_size=2, window=7)
+    s.set_epoch(4)
+    t = pickle.loads(pickle.dumps(s))
+    assert list(t) == list(s) and t.epoch == 4
+
+
 def test_none_seed_is_remembered():
     s = ShuffleSampler(100, None)
     assert isinstance(s.seed, int)

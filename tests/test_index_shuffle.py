@@ -63,7 +63,7 @@ def test_golden_vectors():
     assert IndexShuffle(MAX_N, 1)[:3].tolist() == GOLDEN_MAX_SEED_1
 
 
-GOLDEN_10_SEED_0 = [6, 5, 8, 1, 9, 2, 7, 0, 3, 4]
+GOLDEN_10_SEED_0 = [4, 3, 1, 8, 0, 7, 6, 2, 9, 5]
 GOLDEN_1E12_SEED_2024 = [96810509068, 210055287426, 329015560502, 95366967171, 468357393939]
 GOLDEN_MAX_SEED_1 = [4074230317906809908, 14120415161706746683, 11405215702488687623]
 
@@ -220,8 +220,8 @@ def test_seed_forms_and_pickling():
     assert c == IndexShuffle(50, np.random.SeedSequence(5, spawn_key=(1,)))
     assert c != IndexShuffle(50, 5)
     assert pickle.loads(pickle.dumps(c)) == c
-    assert IndexShuffle(50, 5, rounds=16) != IndexShuffle(50, 5)
-    assert IndexShuffle(50, 5, rounds=12) == IndexShuffle(50, 5)  # the default for n=50
+    assert IndexShuffle(50, 5, rounds=12) != IndexShuffle(50, 5)
+    assert IndexShuffle(50, 5, rounds=16) == IndexShuffle(50, 5)  # the default for n=50
     assert IndexShuffle(50, 5) != IndexShuffle(51, 5)
     assert realise_seed(5)[1] == IndexShuffle(1, 5).key
 

@@ -64,11 +64,11 @@ def derive_key(parent: int, domain: int, value: int) -> int:
 
 
 def default_rounds(n: int) -> int:
-    """Rounds used when ``rounds=None``: 24 for n <= 8, 12 for n <= 128, 10 above.
+    """Rounds used when ``rounds=None``: 24 for n <= 8, 16 for n <= 128, 10 above.
 
     >>> from permkit.index_shuffle import default_rounds
     >>> default_rounds(6), default_rounds(100), default_rounds(10**9)
-    (24, 12, 10)
+    (24, 16, 10)
     """
     return _native.index_shuffle_default_rounds(check_n(n))
 

@@ -28,7 +28,7 @@ pub const DEFAULT_ROUNDS: u32 = 10;
 pub fn default_rounds(n: u64) -> u32 {
     match domain_bits(n) {
         0..=3 => 24,
-        4..=7 => 12,
+        4..=7 => 16,
         _ => DEFAULT_ROUNDS,
     }
 }
@@ -429,7 +429,7 @@ mod tests {
 
     #[test]
     fn batch_matches_scalar_and_rejects_out_of_range() {
-        assert_eq!([default_rounds(8), default_rounds(9), default_rounds(128), default_rounds(129)], [24, 12, 12, 10]);
+        assert_eq!([default_rounds(8), default_rounds(9), default_rounds(128), default_rounds(129)], [24, 16, 16, 10]);
         let s = IndexShuffle::new(100_003, 77, DEFAULT_ROUNDS).unwrap();
         let xs: Vec<i64> = (0..50_000).map(|i| (i * 7) % 100_003).collect();
         let mut out = vec![0u64; xs.len()];
