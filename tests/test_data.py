@@ -220,6 +220,8 @@ def test_bad_arguments():
         ShuffleSampler(10, 1, drop_last=1)
     with pytest.raises(ValueError, match="epoch"):
         ShuffleSampler(10, 1).set_epoch(-1)
+    with pytest.raises(ValueError, match="window"):
+        ShuffleSampler(2**63, 1, window=10)
 
 
 def test_huge_n_is_o1():

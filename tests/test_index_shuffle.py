@@ -180,6 +180,15 @@ def test_indexing_slicing_iteration_agree():
     assert len(s) == 1000 and s.n == 1000
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 70), st.data())
+def test_slices_follow_sequence_rules(n, data):
+    s = IndexShuffle(n, 11)
+    full = [s[i] for i in range(n)]
+    sl = data.draw(st.slices(max(n, 1) + 5))
+    assert s[sl].tolist() == full[sl]
+
+
 def test_huge_n_len_and_indexing():
     s = IndexShuffle(MAX_N, 3)
     with pytest.raises(OverflowError, match=r"\.n"):
@@ -191,6 +200,11 @@ def test_huge_n_len_and_indexing():
     assert s[np.array([MAX_N - 1], dtype=np.uint64)][0] == v
     with pytest.raises(MemoryError, match="slice"):
         s.to_numpy()
+    with pytest.raises(MemoryError, match="GiB"):
+        s[::-1]
+    tail = s[-3:]
+    assert tail.tolist() == [s[MAX_N - 3], s[MAX_N - 2], s[MAX_N - 1]]
+    assert s[MAX_N - 1:MAX_N - 7:-2].tolist() == [s[MAX_N - 1], s[MAX_N - 3], s[MAX_N - 5]]
     it = iter(s)
     assert next(it) == s[0]
 

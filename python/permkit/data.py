@@ -159,6 +159,8 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
             window = as_index(window, "window")
             if window < 1:
                 raise ValueError(f"window: must be a positive block size or None, got {window}")
+            if self.n >= 2**63:
+                raise ValueError(f"window: window mode supports n < 2**63, got n={self.n}")
         self.window = window
         self.window_blocks = as_index(window_blocks, "window_blocks")
         if self.window_blocks < 1:

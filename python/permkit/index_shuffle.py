@@ -161,7 +161,8 @@ class IndexShuffle:
         """``s[i]`` -> int; ``s[array]`` -> uint64 array of the same shape; ``s[a:b:c]`` -> uint64 array."""
         if isinstance(index, slice):
             start, stop, step = index.indices(self._core.n)
-            count = len(range(start, stop, step))
+            # len(range(...)) overflows above sys.maxsize; n may reach 2**64 - 1.
+            count = max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
             if count == 0:
                 return np.empty(0, dtype=np.uint64)
             return self._core.map_range(start, step, count, 64)
