@@ -91,25 +91,15 @@ fn mask(bits: u32) -> u64 {
 }
 
 /// The keyed round function: a 32-bit murmur-style mix of `v` under a 64-bit
-/// round key, reduced to its top `bits` bits (0 when `bits == 0`).
+/// round key, reduced to its top `32 - shift` bits (`shift` in `0..=31`).
 #[inline(always)]
-fn round_function(v: u32, key: u64, shift: u32, out_mask: u32) -> u32 {
+fn round_function(v: u32, key: u64, shift: u32) -> u32 {
     let mut h = (v ^ key as u32).wrapping_mul(0x9E37_79B1);
     h ^= h >> 15;
     h = h.wrapping_add((key >> 32) as u32).wrapping_mul(0x85EB_CA77);
     h ^= h >> 13;
     h = h.wrapping_mul(0xC2B2_AE3D);
-    (h >> shift) & out_mask
-}
-
-/// `shift` and `mask` that make `round_function` return `bits` top bits.
-#[inline(always)]
-fn out_params(bits: u32) -> (u32, u32) {
-    if bits == 0 {
-        (31, 0)
-    } else {
-        (32 - bits, mask(bits) as u32)
-    }
+    h >> shift
 }
 
 impl IndexShuffle {
@@ -158,20 +148,28 @@ impl IndexShuffle {
         lo ^ (((hi == 0) & (lo < 2)) as u32 & self.parity)
     }
 
+    /// One round over all lanes. A half of 0 bits (only when `k = 1`) receives nothing.
     #[inline(always)]
-    fn encrypt_lanes(&self, hi: &mut [u32], lo: &mut [u32]) {
-        let (hs, hm) = out_params(self.high_bits);
-        let (ls, lm) = out_params(self.low_bits);
-        for (r, &k) in self.round_keys.iter().enumerate() {
-            if r % 2 == 0 {
+    fn round_lanes(&self, r: usize, key: u64, hi: &mut [u32], lo: &mut [u32]) {
+        if r % 2 == 0 {
+            if self.high_bits > 0 {
+                let shift = 32 - self.high_bits;
                 for (h, &l) in hi.iter_mut().zip(lo.iter()) {
-                    *h ^= round_function(l, k, hs, hm);
-                }
-            } else {
-                for (&h, l) in hi.iter().zip(lo.iter_mut()) {
-                    *l ^= round_function(h, k, ls, lm);
+                    *h ^= round_function(l, key, shift);
                 }
             }
+        } else {
+            let shift = 32 - self.low_bits;
+            for (&h, l) in hi.iter().zip(lo.iter_mut()) {
+                *l ^= round_function(h, key, shift);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn encrypt_lanes(&self, hi: &mut [u32], lo: &mut [u32]) {
+        for (r, &k) in self.round_keys.iter().enumerate() {
+            self.round_lanes(r, k, hi, lo);
         }
         for (&h, l) in hi.iter().zip(lo.iter_mut()) {
             *l = self.transpose(h, *l);
@@ -180,21 +178,11 @@ impl IndexShuffle {
 
     #[inline(always)]
     fn decrypt_lanes(&self, hi: &mut [u32], lo: &mut [u32]) {
-        let (hs, hm) = out_params(self.high_bits);
-        let (ls, lm) = out_params(self.low_bits);
         for (&h, l) in hi.iter().zip(lo.iter_mut()) {
             *l = self.transpose(h, *l);
         }
         for (r, &k) in self.round_keys.iter().enumerate().rev() {
-            if r % 2 == 0 {
-                for (h, &l) in hi.iter_mut().zip(lo.iter()) {
-                    *h ^= round_function(l, k, hs, hm);
-                }
-            } else {
-                for (&h, l) in hi.iter().zip(lo.iter_mut()) {
-                    *l ^= round_function(h, k, ls, lm);
-                }
-            }
+            self.round_lanes(r, k, hi, lo);
         }
     }
 
