@@ -281,3 +281,19 @@ def test_torch_iterable_dataset_workers_do_not_duplicate():
     loader = DataLoader(Stream(sampler), batch_size=4, num_workers=2)
     got = [int(v) for b in loader for v in b]
     assert len(got) == len(set(got)) and set(got) == set(sampler)
+
+
+@needs_torch
+def test_torch_dataloader_resume_mid_epoch():
+    from torch.utils.data import DataLoader
+
+    data = list(range(90))
+    full = [int(v) for b in DataLoader(data, batch_size=4, sampler=ShuffleSampler(90, 12, world_size=2)) for v in b]
+    sampler = ShuffleSampler(90, 12, world_size=2)
+    loader = iter(DataLoader(data, batch_size=4, sampler=sampler, num_workers=2))
+    head = [int(v) for _ in range(3) for v in next(loader)]
+    state = sampler.state_dict(consumed=len(head))  # workers prefetch; count what was consumed
+    resumed = ShuffleSampler(90, 12, world_size=2)
+    resumed.load_state_dict(state)
+    rest = [int(v) for b in DataLoader(data, batch_size=4, sampler=resumed) for v in b]
+    assert head + rest == full
