@@ -68,7 +68,7 @@ impl IndexShuffleCore {
         argname: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         with_int_array!(values, argname, |arr: T| {
-            let src = arr.readonly();
+            let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
             let out = unsafe { PyArrayDyn::<u64>::new(py, arr.shape(), false) };
             {
                 let mut dst = out.readwrite();
@@ -189,7 +189,7 @@ fn gather<'py, T: permkit::PermIndex>(
     delim: u8,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let records = bounds.len().saturating_sub(1) as u64;
-    if shuffle.inner.n() != records || start.checked_add(count as u64).is_none_or(|end| end > records) {
+    if shuffle.inner.n() != records || start.checked_add(count as u64).map_or(true, |end| end > records) {
         return Err(PyValueError::new_err("gather_records: shuffle size and bounds disagree"));
     }
     let mut order = vec![0u64; count];
