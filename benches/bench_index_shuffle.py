@@ -12,7 +12,7 @@ Usage: python benches/bench_index_shuffle.py [--quick]
 3. `permkit shuffle` vs GNU shuf on a 10^7-line file and for -i 1-10^9 -n 10:
    wall time and peak RSS (/usr/bin/time -v when present, else getrusage).
 
-Medians of REPEATS runs; ratio = anchor time / permkit time (higher is better for permkit).
+Medians of REPEATS runs (permkit and anchor alternate, so both see the same load); ratio = anchor time / permkit time (higher is better for permkit).
 """
 
 from __future__ import annotations
@@ -40,13 +40,17 @@ except Exception:
     HAVE_TORCH = False
 
 
-def median_time(fn, repeats=REPEATS):
-    times = []
+def paired_times(ours, anchor, repeats=REPEATS):
+    """Median times of two functions run alternately, so both see the same machine load."""
+    a, b = [], []
     for _ in range(repeats):
         t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        ours()
+        a.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        anchor()
+        b.append(time.perf_counter() - t)
+    return statistics.median(a), statistics.median(b)
 
 
 def row(op, size, ours, anchor_name, anchor, extra=""):
@@ -61,18 +65,23 @@ def bench_throughput():
     s = permkit.IndexShuffle(n, 1)
     rng = np.random.default_rng(1)
     positions = rng.integers(0, n, size=n, dtype=np.int64)
-    t_numpy = median_time(lambda: rng.permutation(n))
-    row("IndexShuffle s[0:n] (uint64)", "1e7", median_time(lambda: s[0:n]), "numpy permutation", t_numpy)
-    row("IndexShuffle.to_numpy() (uint32)", "1e7", median_time(s.to_numpy), "numpy permutation", t_numpy)
-    row("IndexShuffle s[int64 array]", "1e7", median_time(lambda: s[positions]), "numpy permutation", t_numpy)
-    row("IndexShuffle.inverse(array)", "1e7", median_time(lambda: s.inverse(positions)), "numpy permutation", t_numpy)
     big = permkit.IndexShuffle(2**64 - 1, 1)
-    row("IndexShuffle n=2^64-1, 1e7 values", "1e7", median_time(lambda: big[0:n]), "numpy permutation", t_numpy)
+    permutation = lambda: rng.permutation(n)  # noqa: E731
+    cases = [
+        ("IndexShuffle s[0:n] (uint64)", lambda: s[0:n]),
+        ("IndexShuffle.to_numpy() (uint32)", s.to_numpy),
+        ("IndexShuffle s[int64 array]", lambda: s[positions]),
+        ("IndexShuffle.inverse(array)", lambda: s.inverse(positions)),
+        ("IndexShuffle n=2^64-1, 1e7 values", lambda: big[0:n]),
+    ]
+    for label, fn in cases:
+        ours, anchor = paired_times(fn, permutation)
+        row(label, "1e7", ours, "numpy permutation", anchor)
     if HAVE_TORCH:
         import torch
 
-        t_torch = median_time(lambda: torch.randperm(n))
-        row("IndexShuffle s[0:n] (uint64)", "1e7", median_time(lambda: s[0:n]), "torch.randperm", t_torch)
+        ours, anchor = paired_times(lambda: s[0:n], lambda: torch.randperm(n))
+        row("IndexShuffle s[0:n] (uint64)", "1e7", ours, "torch.randperm", anchor)
 
 
 # --- samplers: one fresh process per case, RSS growth measured inside --------------
