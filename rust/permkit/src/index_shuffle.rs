@@ -1,4 +1,4 @@
-//! A keyed bijection on `0..n` for every `n` in `1..2^64`, computed, never stored
+//! A keyed bijection on `0..n` for every `n` in `0..2^64`, computed, never stored
 //! (spec: docs/index_shuffle.md).
 //!
 //! Construction: an alternating Feistel network over the smallest domain `2^k >= n`
@@ -21,6 +21,8 @@ use rayon::prelude::*;
 pub const INDEX_SHUFFLE_VERSION: u32 = 1;
 /// Rounds used for large domains (`k >= 8`) when the caller does not choose.
 pub const DEFAULT_ROUNDS: u32 = 10;
+/// The largest number of rounds accepted.
+pub const MAX_ROUNDS: u32 = 64;
 
 /// The rounds used when the caller does not choose, by domain width `k`: Feistel
 /// networks with 1- and 2-bit halves mix slowly, so small domains get more
@@ -41,21 +43,16 @@ pub fn domain_bits(n: u64) -> u32 {
         64 - (n - 1).leading_zeros()
     }
 }
-/// The largest number of rounds accepted.
-pub const MAX_ROUNDS: u32 = 64;
 
 /// Counter domains of the key schedule: the top byte of a Squares counter.
 const DOMAIN_SIZE: u64 = 0x4E << 56; // 'N': the key of one domain size n
 const DOMAIN_ROUND: u64 = 0x52 << 56; // 'R': round keys
 const DOMAIN_PARITY: u64 = 0x50 << 56; // 'P': the final transposition bit
-/// 'E': epoch keys (value = epoch) and 'W': window keys of the data sampler (value = window index).
-pub const DOMAIN_EPOCH: u8 = 0x45;
-pub const DOMAIN_WINDOW: u8 = 0x57;
-/// 'B': the key of the block order of the data sampler's window mode.
-pub const DOMAIN_BLOCKS: u8 = 0x42;
 const LOW56: u64 = (1 << 56) - 1;
 
 /// A child key: `key_from_word(squares64(parent, domain << 56 | value))`, `value < 2^56`.
+/// The data sampler's domains ('E' epochs, 'B' block order, 'W' windows) are listed
+/// in docs/index_shuffle.md.
 pub fn derive_key(parent: u64, domain: u8, value: u64) -> Result<u64> {
     if value > LOW56 {
         return Err(Error::InvalidValue(format!("value {value} is out of range 0..=2^56-1")));
@@ -432,6 +429,9 @@ mod tests {
         assert_eq!(out2[1], s.forward(100_002).unwrap());
         assert!(s.forward(100_003).is_err());
         assert!(IndexShuffle::new(10, 1, 0).is_err());
+        assert!(IndexShuffle::new(10, 1, MAX_ROUNDS + 1).is_err());
+        assert!(derive_key(1, 0x45, 1 << 56).is_err());
+        assert_eq!(crate::rng::keys::broken_key_rule(derive_key(1, 0x45, (1 << 56) - 1).unwrap()), None);
     }
 
     #[test]
