@@ -178,8 +178,10 @@ def bench_cli():
             ("CLI -i 1-1000000000 -n 10", ["-i", "1-1000000000", "-n", "10", "--seed", "1"], ["-i", "1-1000000000", "-n", "10"]),
         ]
         for label, ours_args, shuf_args in cases:
-            ours = [run_measured(ours_cmd + ours_args, sink) for _ in range(3)]
-            theirs = [run_measured([shuf, *shuf_args], sink) for _ in range(3)]
+            ours, theirs = [], []
+            for _ in range(3):  # alternate, so both see the same machine load
+                ours.append(run_measured(ours_cmd + ours_args, sink))
+                theirs.append(run_measured([shuf, *shuf_args], sink))
             ot, om = statistics.median(t for t, _ in ours), statistics.median(m for _, m in ours)
             tt, tm = statistics.median(t for t, _ in theirs), statistics.median(m for _, m in theirs)
             row(label, "", ot, "GNU shuf", tt, f"peak RSS: permkit {om:.0f} MiB vs shuf {tm:.0f} MiB")
