@@ -18,10 +18,12 @@ from permkit.algebra import (
     power,
     sign,
 )
+from permkit.index_shuffle import IndexShuffle
 from permkit.permutation import Permutation
 
 __all__ = [
     "__version__",
+    "IndexShuffle",
     "Permutation",
     "compose",
     "cycle_type",

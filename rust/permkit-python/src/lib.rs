@@ -9,10 +9,12 @@ use pyo3::prelude::*;
 
 mod algebra;
 mod convert;
+mod index_shuffle;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     algebra::register(m)?;
+    index_shuffle::register(m)?;
     Ok(())
 }

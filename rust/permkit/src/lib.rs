@@ -13,6 +13,7 @@ pub mod algebra;
 pub mod distance;
 pub mod error;
 pub mod index;
+pub mod index_shuffle;
 pub mod interrupt;
 pub mod rng;
 

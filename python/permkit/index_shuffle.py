@@ -1,0 +1,249 @@
+"""Random-access shuffles: a keyed bijection on ``range(n)``, computed, never stored.
+
+Construction, key derivation, the rounds measurement and the limits are
+specified in docs/index_shuffle.md.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+from typing import Any, Iterator, Optional, Union
+
+import numpy as np
+
+from permkit import _native
+from permkit._arrays import as_index, as_int_array, smallest_uint_dtype
+from permkit._seeding import SeedLike, seed_sequence
+
+__all__ = ["IndexShuffle", "DEFAULT_ROUNDS", "MAX_N", "TO_NUMPY_MAX_BYTES", "default_rounds"]
+
+#: Feistel rounds for large domains (n > 128) when ``rounds=None``; smaller
+#: domains get more (:func:`default_rounds`, measured in docs/index_shuffle.md).
+DEFAULT_ROUNDS = 10
+MAX_ROUNDS = 64
+#: The largest supported n (the shuffle works on 64-bit integers).
+MAX_N = 2**64 - 1
+#: ``to_numpy()`` refuses arrays larger than this (slice instead).
+TO_NUMPY_MAX_BYTES = 2**33
+_ITER_CHUNK = 1 << 16
+
+# Key-derivation domains (docs/index_shuffle.md): top byte of a Squares counter.
+DOMAIN_EPOCH = 0x45
+DOMAIN_WINDOW = 0x57
+DOMAIN_BLOCKS = 0x42
+
+
+def check_n(n: Any, name: str = "n") -> int:
+    """``n`` as an int in ``0..2**64-1``; TypeError / ValueError / OverflowError otherwise."""
+    n = as_index(n, name)
+    if n < 0:
+        raise ValueError(f"{name}: must be non-negative, got {n}")
+    if n > MAX_N:
+        raise OverflowError(f"{name}: must be at most 2**64 - 1, got {n}")
+    return n
+
+
+def realise_seed(seed: SeedLike, name: str = "seed") -> tuple[Union[int, np.random.SeedSequence], int]:
+    """(the seed to remember, the master key): ``None`` becomes its fresh entropy (an int).
+
+    The master key is ``key_from_word(SeedSequence(seed).generate_state(1, uint64)[0])``.
+    """
+    ss = seed_sequence(seed, name)
+    if seed is None or not isinstance(seed, np.random.SeedSequence):
+        remembered: Union[int, np.random.SeedSequence] = int(ss.entropy)  # type: ignore[arg-type]
+    else:
+        remembered = seed
+    word = int(ss.generate_state(1, np.uint64)[0])
+    return remembered, _native.index_shuffle_key(word)
+
+
+def derive_key(parent: int, domain: int, value: int) -> int:
+    """The child key ``key_from_word(squares64(parent, domain << 56 | value))``, ``value < 2**56``."""
+    return _native.index_shuffle_derive_key(parent, domain, value)
+
+
+def default_rounds(n: int) -> int:
+    """Rounds used when ``rounds=None``: 24 for n <= 8, 16 for n <= 128, 10 above.
+
+    >>> from permkit.index_shuffle import default_rounds
+    >>> default_rounds(6), default_rounds(100), default_rounds(10**9)
+    (24, 16, 10)
+    """
+    return _native.index_shuffle_default_rounds(check_n(n))
+
+
+def _check_rounds(rounds: Any, n: int) -> int:
+    if rounds is None:
+        return _native.index_shuffle_default_rounds(n)
+    rounds = as_index(rounds, "rounds")
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise ValueError(f"rounds: must lie in 1..{MAX_ROUNDS}, got {rounds}")
+    return rounds
+
+
+class IndexShuffle:
+    """A keyed pseudo-random permutation of ``range(n)``, for any n in ``0..2**64-1``, in O(1) memory.
+
+    ``s[i]`` is the value at position ``i`` (negative positions count from the end,
+    like a sequence); ``s.inverse(j)`` (alias ``s.index(j)``) is the position of value
+    ``j``. Integer arrays and slices are evaluated in bulk (uint64 out, on every core).
+    The same ``(n, seed, rounds)`` gives the same permutation on every machine and
+    version (docs/index_shuffle.md). ``seed=None`` draws fresh entropy and remembers
+    it in ``.seed``, so ``repr``, pickling and equality reproduce the permutation.
+
+    >>> import permkit
+    >>> s = permkit.IndexShuffle(10, seed=42)
+    >>> sorted(s) == list(range(10))
+    True
+    >>> s.inverse(s[3])
+    3
+    >>> big = permkit.IndexShuffle(10**18, seed=1)
+    >>> big.inverse(big[123456789012345]) == 123456789012345
+    True
+    >>> permkit.IndexShuffle(5, seed=7) == permkit.IndexShuffle(5, seed=7)
+    True
+    """
+
+    __slots__ = ("_core", "_seed")
+
+    def __init__(self, n: int, seed: SeedLike = None, *, rounds: Optional[int] = None) -> None:
+        n = check_n(n)
+        rounds = _check_rounds(rounds, n)
+        self._seed, key = realise_seed(seed)
+        self._core = _native.IndexShuffleCore(n, key, rounds)
+
+    @classmethod
+    def _from_key(cls, n: int, key: int, rounds: Optional[int], seed: Any) -> "IndexShuffle":
+        """The shuffle for a key derived elsewhere (data sampler epochs); ``seed`` is informative."""
+        self = cls.__new__(cls)
+        self._seed = seed
+        n = check_n(n)
+        self._core = _native.IndexShuffleCore(n, key, _check_rounds(rounds, n))
+        return self
+
+    @property
+    def n(self) -> int:
+        """The size of the permuted range (may exceed ``sys.maxsize``, unlike ``len``)."""
+        return self._core.n
+
+    @property
+    def seed(self) -> Union[int, np.random.SeedSequence, None]:
+        """The realised seed: the given int or SeedSequence, or the entropy drawn for ``None``."""
+        return self._seed
+
+    @property
+    def rounds(self) -> int:
+        """The Feistel rounds in use (``default_rounds(n)`` unless given)."""
+        return self._core.rounds
+
+    @property
+    def key(self) -> int:
+        """The 64-bit master key derived from the seed (docs/index_shuffle.md)."""
+        return self._core.key
+
+    def __len__(self) -> int:
+        n = self._core.n
+        if n > sys.maxsize:
+            raise OverflowError(f"len(): n = {n} exceeds sys.maxsize; use the .n attribute")
+        return n
+
+    def _position(self, i: Any) -> int:
+        n = self._core.n
+        i = as_index(i, "index")
+        p = i + n if i < 0 else i
+        if not 0 <= p < n:
+            raise IndexError(f"index: {i} is out of range for a shuffle of n={n} (valid: -{n}..{n - 1})"
+                             if n else "index: an empty shuffle (n=0) has no positions")
+        return p
+
+    def __getitem__(self, index: Any) -> Any:
+        """``s[i]`` -> int; ``s[array]`` -> uint64 array of the same shape; ``s[a:b:c]`` -> uint64 array."""
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._core.n)
+            # len(range(...)) overflows above sys.maxsize; n may reach 2**64 - 1.
+            count = max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
+            if count == 0:
+                return np.empty(0, dtype=np.uint64)
+            return self._core.map_range(start, step, count, 64)
+        if isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_)):
+            return self._core.forward(self._position(index))
+        arr = as_int_array(index, "index", min_ndim=0)
+        return self._core.map_array(arr, False, True, "index")
+
+    def inverse(self, value: Any) -> Any:
+        """The position of ``value`` (int or integer array; values must lie in ``0..n-1``).
+
+        >>> import permkit
+        >>> s = permkit.IndexShuffle(1000, seed=3)
+        >>> import numpy as np
+        >>> bool((s.inverse(s[np.arange(1000)]) == np.arange(1000)).all())
+        True
+        """
+        n = self._core.n
+        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            v = operator.index(value)
+            if not 0 <= v < n:
+                raise ValueError(f"value: {v} is not in the shuffle (values are 0..{n - 1})" if n
+                                 else "value: an empty shuffle (n=0) has no values")
+            return self._core.inverse(v)
+        arr = as_int_array(value, "value", min_ndim=0)
+        try:
+            return self._core.map_array(arr, True, False, "value")
+        except IndexError as exc:
+            raise ValueError(str(exc)) from None
+
+    def index(self, value: Any) -> Any:
+        """Alias of :meth:`inverse` (like ``list.index``: ValueError when absent)."""
+        return self.inverse(value)
+
+    def __contains__(self, value: Any) -> bool:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            return False
+        return 0 <= int(value) < self._core.n
+
+    def __iter__(self) -> Iterator[int]:
+        n = self._core.n
+        for start in range(0, n, _ITER_CHUNK):
+            yield from self._core.map_range(start, 1, min(_ITER_CHUNK, n - start), 64).tolist()
+
+    def to_numpy(self) -> np.ndarray:
+        """The whole permutation as an array of the smallest unsigned dtype holding ``0..n-1``.
+
+        Raises MemoryError above ``TO_NUMPY_MAX_BYTES`` (8 GiB): slice or iterate instead.
+
+        >>> import permkit
+        >>> a = permkit.IndexShuffle(6, seed=0).to_numpy()
+        >>> a.dtype, sorted(a.tolist())
+        (dtype('uint8'), [0, 1, 2, 3, 4, 5])
+        """
+        n = self._core.n
+        dtype = smallest_uint_dtype(n)
+        need = n * dtype.itemsize
+        if need > TO_NUMPY_MAX_BYTES:
+            raise MemoryError(
+                f"to_numpy(): n = {n} would need {need / 2**30:.1f} GiB (limit {TO_NUMPY_MAX_BYTES / 2**30:.0f} GiB); "
+                "slice the shuffle (s[a:b]) or iterate instead"
+            )
+        if n == 0:
+            return np.empty(0, dtype=dtype)
+        return self._core.map_range(0, 1, n, dtype.itemsize * 8)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IndexShuffle):
+            return NotImplemented
+        return (self.n, self.key, self.rounds) == (other.n, other.key, other.rounds)
+
+    def __hash__(self) -> int:
+        return hash((IndexShuffle, self.n, self.key, self.rounds))
+
+    def __reduce__(self) -> tuple:
+        return (IndexShuffle._from_key, (self.n, self.key, self.rounds, self._seed))
+
+    def __repr__(self) -> str:
+        seed = self._seed
+        if isinstance(seed, np.random.SeedSequence):
+            seed_text = f"SeedSequence(entropy={seed.entropy!r}, spawn_key={seed.spawn_key!r})"
+        else:
+            seed_text = repr(seed)
+        return f"IndexShuffle(n={self.n}, seed={seed_text}, rounds={self.rounds})"
