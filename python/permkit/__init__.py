@@ -6,5 +6,6 @@ the image of ``i``), or :class:`Permutation` values wrapping one such array.
 
 from permkit._native import __version__
 from permkit.algebra import inverse
+from permkit import stats
 
-__all__ = ["__version__", "inverse"]
+__all__ = ["__version__", "inverse", "stats"]
