@@ -23,8 +23,8 @@ from permkit.stats._scores import TIE_EPS
 
 __all__ = ["permutation_test", "PermutationTestResult", "NullHistogram", "BUILTINS", "EXACT_LIMIT"]
 
-#: exact=None enumerates built-in statistics exactly up to this many relabellings.
-EXACT_LIMIT = 10**9
+#: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
+EXACT_LIMIT = 2**31
 #: Exact enumeration works on 63-bit ranks.
 _RANK_LIMIT = 2**63
 
@@ -59,8 +59,8 @@ def permutation_test(
     "rank_sum", "f" (k samples); "samples": "mean", "sum", "signed_rank";
     "pairings": "pearson", "spearman", "sum_product".
 
-    ``exact``: None enumerates when the count is at most EXACT_LIMIT (10**9)
-    for built-ins, or at most ``n_resamples`` for callables (scipy's rule);
+    ``exact``: None enumerates when the count is at most EXACT_LIMIT
+    for built-ins (2**31), or at most ``n_resamples`` for callables (scipy's rule);
     True forces enumeration; False forces Monte Carlo with permkit's Squares
     streams (``rng``: int, SeedSequence, or a numpy Generator to draw a seed
     from). ``two_sided``: "double" (scipy) or "deviation" (P(|T - ET| >=

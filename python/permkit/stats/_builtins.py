@@ -140,7 +140,14 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
         ("pairings", "spearman"): spearman,
         ("pairings", "sum_product"): sum_product,
     }
-    return table[(permutation_type, name)]
+    chosen = table[(permutation_type, name)]
+
+    def quiet(*samples, axis=-1):
+        # Zero variances give inf/nan statistics, as in scipy, without warnings.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return chosen(*samples, axis=axis)
+
+    return quiet
 
 
 def _difference(samples):

@@ -14,6 +14,8 @@ from permkit import _native
 
 #: Relabellings per local native call: progress and Ctrl-C are handled between calls.
 LOCAL_PIECE = 1 << 24
+#: Executor ranges are multiples of this (the core crate's chunk) when large.
+ALIGN = 1 << 20
 #: Ranges per executor job.
 EXECUTOR_TASKS = 64
 
@@ -110,7 +112,9 @@ def run(task: Callable[[dict, int, int], Counts], spec: dict, total: int, execut
             if bar is not None:
                 bar.update(stop - start)
         return merged
+    # Whole native chunks per job keep the fast block counting aligned.
     size = max(1, -(-total // EXECUTOR_TASKS))
+    size = -(-size // ALIGN) * ALIGN if total > ALIGN else size
     ranges = [(s, min(total, s + size)) for s in range(0, total, size)]
     futures = [executor.submit(task, spec, s, e) for s, e in ranges]
     for (s, e), fut in zip(ranges, futures):

@@ -46,6 +46,35 @@ impl<'a> SignFlips<'a> {
     }
 }
 
+/// The signed sums of all 2^bits sign patterns of `scores[..bits]`, ascending.
+pub fn sorted_low_sums(scores: &[i128], bits: usize) -> Vec<i128> {
+    let mut sums = vec![0i128; 1 << bits];
+    for (i, &v) in scores[..bits].iter().enumerate() {
+        let half = 1usize << i;
+        for j in 0..half {
+            sums[half + j] = sums[j] - v;
+            sums[j] += v;
+        }
+    }
+    sums.sort_unstable();
+    sums
+}
+
+/// Calls `visit(high_sum)` for each block of ranks h * 2^bits .. (h+1) * 2^bits,
+/// h in `blocks`: every sign pattern of the low `bits` scores occurs once in a
+/// block and the high scores carry the signs of gray(h), so a block's keys are
+/// high_sum + each of `sorted_low_sums`.
+pub fn for_each_block(scores: &[i128], bits: usize, blocks: std::ops::Range<u64>, mut visit: impl FnMut(i128)) {
+    let high = &scores[bits..];
+    let Ok(mut walk) = SignFlips::at(high, blocks.start) else { return };
+    for h in blocks.clone() {
+        visit(walk.sum());
+        if h + 1 < blocks.end {
+            walk.advance();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,473 @@
+"""permkit.stats.permutation_test against published exact values, scipy, and
+brute-force enumeration in exact rational arithmetic."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from permkit.stats import NullHistogram, permutation_test
+
+# --- reference cases: /work/shared/reference/exact-tests.md ----------------------------------
+# Darwin's Zea mays (Fisher 1935): cross - self differences in eighths of an inch.
+DARWIN = [49, -67, 8, 16, 6, 23, 28, 41, 14, 29, 56, 24, 75, 60, -48]
+# Hollander & Wolfe depression data (R ?wilcox.test).
+DEPRESSION_Y1 = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
+DEPRESSION_Y2 = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]
+
+
+def sum_axis(x, axis=-1):
+    return np.sum(x, axis=axis)
+
+
+def mean_diff_axis(x, y, axis=-1):
+    return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+
+def pearson_axis(x, y, axis=-1):
+    return scipy.stats.pearsonr(x, y, axis=axis).statistic
+
+
+@pytest.mark.parametrize("statistic", ["sum", "mean", sum_axis])
+def test_darwin_zea_mays(statistic):
+    # Callables follow scipy's rule (exact only when 2^15 <= n_resamples): force it.
+    exact = True if callable(statistic) else None
+    res = permutation_test((DARWIN,), statistic, permutation_type="samples", alternative="greater", exact=exact)
+    assert res.pvalue_fraction == Fraction(863, 32768)
+    assert res.pvalue == 0.026336669921875
+    assert (res.n_extreme, res.n_total, res.method) == (863, 32768, "exact")
+    two = permutation_test((DARWIN,), statistic, permutation_type="samples", exact=exact)
+    assert two.pvalue_fraction == Fraction(1726, 32768)
+    assert two.pvalue == 0.05267333984375
+
+
+def test_darwin_ties_count_as_extreme():
+    # 28 relabellings tie the observed sum; strict ">" would give 835.
+    res = permutation_test((DARWIN,), "sum", permutation_type="samples", alternative="greater", mid_p=True)
+    assert res.pvalue_fraction == Fraction(863 * 2 - 28, 2 * 32768)
+    full = permutation_test((DARWIN,), "sum", permutation_type="samples", null_distribution="full")
+    assert np.count_nonzero(full.null_distribution == sum(DARWIN)) == 28
+
+
+def test_fisher_tea_tasting_as_pairings():
+    truth = [1, 1, 1, 1, 0, 0, 0, 0]
+    guess = [1, 1, 1, 0, 1, 0, 0, 0]  # table [[3, 1], [1, 3]]
+    res = permutation_test((truth, guess), "sum_product", permutation_type="pairings", alternative="greater")
+    assert res.pvalue_fraction == Fraction(17, 70)
+    assert res.n_total == math.factorial(8)
+    perfect = permutation_test((truth, truth), "sum_product", permutation_type="pairings", alternative="greater")
+    assert perfect.pvalue_fraction == Fraction(1, 70)
+
+
+@pytest.mark.parametrize("statistic", ["pearson", "sum_product", pearson_axis])
+def test_scipy_docstring_pairings(statistic):
+    res = permutation_test(([1, 2, 4, 3], [2, 4, 6, 8]), statistic, permutation_type="pairings", alternative="greater")
+    assert res.pvalue_fraction == Fraction(4, 24)
+
+
+def test_depression_paired():
+    res = permutation_test((DEPRESSION_Y1, DEPRESSION_Y2), "mean", permutation_type="samples", alternative="greater")
+    assert res.pvalue_fraction == Fraction(7, 512)
+    ranks = permutation_test((DEPRESSION_Y1, DEPRESSION_Y2), "signed_rank", permutation_type="samples",
+                             alternative="greater")
+    assert ranks.pvalue_fraction == Fraction(10, 512)
+    assert ranks.statistic == scipy.stats.wilcoxon(DEPRESSION_Y1, DEPRESSION_Y2, alternative="greater").statistic
+
+
+# --- agreement with scipy ------------------------------------------------------------------
+
+SCIPY_STATISTICS = {
+    ("independent", "mean_diff"): mean_diff_axis,
+    ("independent", "sum"): lambda x, y, axis=-1: np.sum(x, axis=axis),
+    ("independent", "t"): lambda x, y, axis=-1: scipy.stats.ttest_ind(x, y, axis=axis).statistic,
+    ("independent", "welch_t"): lambda x, y, axis=-1: scipy.stats.ttest_ind(x, y, axis=axis, equal_var=False).statistic,
+    ("samples", "mean"): lambda x, y, axis=-1: np.mean(x - y, axis=axis),
+    ("samples", "sum"): lambda x, y, axis=-1: np.sum(x - y, axis=axis),
+    ("pairings", "pearson"): pearson_axis,
+    ("pairings", "sum_product"): lambda x, y, axis=-1: np.sum(x * y, axis=axis),
+    ("pairings", "spearman"): lambda x, y, axis=-1: pearson_axis(scipy.stats.rankdata(x, axis=axis),
+                                                                 scipy.stats.rankdata(y, axis=axis), axis=axis),
+}
+
+# Values whose float sums are exact, so scipy's float arithmetic is a reliable oracle.
+# (On decimals such as 0.1 scipy can misclassify ties when the observed statistic is
+# near 0 and its tolerance vanishes; test_decimal_ties_match_exact_brute_force covers those.)
+values = st.one_of(
+    st.integers(0, 4),  # many ties
+    st.integers(-6, 6).map(lambda v: v / 4),  # binary fractions
+)
+
+
+@st.composite
+def cases(draw):
+    kind, name = draw(st.sampled_from(sorted(SCIPY_STATISTICS)))
+    if kind == "independent":
+        n1, n2 = draw(st.integers(2, 6)), draw(st.integers(2, 6))
+    elif kind == "samples":
+        n1 = n2 = draw(st.integers(2, 9))
+    else:
+        n1 = n2 = draw(st.integers(2, 5))
+    x = draw(st.lists(values, min_size=n1, max_size=n1))
+    y = draw(st.lists(values, min_size=n2, max_size=n2))
+    if name in ("pearson", "spearman", "t", "welch_t") and (len(set(x)) < 2 or len(set(y)) < 2):
+        x[0], x[1], y[0], y[1] = 0, 1, 0, 2  # keep the statistic defined
+    alternative = draw(st.sampled_from(["less", "greater", "two-sided"]))
+    return kind, name, np.array(x, dtype=float), np.array(y, dtype=float), alternative
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_builtins_match_scipy(case):
+    kind, name, x, y, alternative = case
+    expected = scipy.stats.permutation_test((x, y), SCIPY_STATISTICS[(kind, name)], permutation_type=kind,
+                                            alternative=alternative, n_resamples=np.inf)
+    res = permutation_test((x, y), name, permutation_type=kind, alternative=alternative)
+    assert res.method == "exact"
+    assert res.pvalue == pytest.approx(expected.pvalue, rel=1e-12, abs=0)
+    assert res.statistic == pytest.approx(expected.statistic, rel=1e-9, abs=1e-12)
+    # The same statistic as a Python callable, fed batches from Rust.
+    via_callable = permutation_test((x, y), SCIPY_STATISTICS[(kind, name)], permutation_type=kind,
+                                    alternative=alternative, n_resamples=np.inf, batch=7)
+    assert via_callable.pvalue == expected.pvalue
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-4, 4), min_size=2, max_size=10), st.sampled_from(["less", "greater", "two-sided"]))
+def test_one_sample_sign_flips_match_scipy(d, alternative):
+    expected = scipy.stats.permutation_test((np.array(d),), lambda x, axis: np.mean(x, axis=axis),
+                                            permutation_type="samples", alternative=alternative, n_resamples=np.inf)
+    res = permutation_test((d,), "mean", permutation_type="samples", alternative=alternative)
+    assert res.pvalue == expected.pvalue
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=3), min_size=3, max_size=3))
+def test_f_matches_scipy(groups):
+    groups = [np.array(g, dtype=float) for g in groups]
+    if np.ptp(np.concatenate(groups)) == 0:
+        groups[0][0] += 1
+    expected = scipy.stats.permutation_test(
+        groups, lambda *g, axis: scipy.stats.f_oneway(*g, axis=axis).statistic, alternative="greater",
+        n_resamples=np.inf)
+    res = permutation_test(groups, "f", alternative="greater")
+    if np.isnan(expected.statistic):
+        return
+    assert res.pvalue == pytest.approx(expected.pvalue, rel=1e-12)
+
+
+def test_axis_and_broadcasting_match_scipy():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 6, size=(3, 5)).astype(float)
+    y = rng.integers(0, 6, size=(3, 4)).astype(float)
+    expected = scipy.stats.permutation_test((x, y), mean_diff_axis, axis=1, n_resamples=np.inf)
+    for statistic in ("mean_diff", mean_diff_axis):
+        res = permutation_test((x, y), statistic, axis=1)
+        np.testing.assert_array_equal(res.pvalue, expected.pvalue)
+        np.testing.assert_allclose(res.statistic, expected.statistic)
+    full = permutation_test((x, y), mean_diff_axis, axis=1, null_distribution="full")
+    assert full.null_distribution.shape == expected.null_distribution.shape
+    np.testing.assert_allclose(np.sort(full.null_distribution, axis=0), np.sort(expected.null_distribution, axis=0))
+
+
+def test_non_vectorized_callable():
+    res = permutation_test(([1, 5, 2], [7, 3, 9]), lambda x, y: np.mean(x) - np.mean(y), vectorized=False)
+    expected = scipy.stats.permutation_test(([1, 5, 2], [7, 3, 9]), lambda x, y: np.mean(x) - np.mean(y),
+                                            vectorized=False)
+    assert res.pvalue == expected.pvalue
+
+
+# --- brute force in exact arithmetic ------------------------------------------------------------
+
+def brute_two_sample(x, y, stat):
+    pooled = list(x) + list(y)
+    n1 = len(x)
+    observed = stat(pooled[:n1], pooled[n1:])
+    null = []
+    for group in itertools.combinations(range(len(pooled)), n1):
+        rest = [pooled[i] for i in range(len(pooled)) if i not in group]
+        null.append(stat([pooled[i] for i in group], rest))
+    return observed, null
+
+
+def exact_mean_diff(a, b):
+    return sum(a, Fraction(0)) / len(a) - sum(b, Fraction(0)) / len(b)
+
+
+def exact_t_squared_signed(a, b):
+    """(sign, t^2) of the pooled t statistic in exact arithmetic."""
+    n1, n2 = len(a), len(b)
+    d = exact_mean_diff(a, b)
+    m1, m2 = sum(a, Fraction(0)) / n1, sum(b, Fraction(0)) / n2
+    ss = sum((v - m1) ** 2 for v in a) + sum((v - m2) ** 2 for v in b)
+    if ss == 0:
+        return (1 if d > 0 else -1 if d < 0 else 0, math.inf)
+    t2 = d * d / (ss / (n1 + n2 - 2) * Fraction(n1 + n2, n1 * n2))
+    return ((d > 0) - (d < 0), t2)
+
+
+def signed_order(v):
+    s, q = v
+    return (s, s * q)
+
+
+decimals = st.integers(-20, 20).map(lambda v: Fraction(v, 10))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(decimals, min_size=2, max_size=6), st.lists(decimals, min_size=2, max_size=6))
+def test_decimal_ties_match_exact_brute_force(x, y):
+    # Floats such as 0.1 + 0.2 != 0.3 would misclassify these ties; decimals are exact.
+    observed, null = brute_two_sample(x, y, exact_mean_diff)
+    res_ge = sum(v >= observed for v in null)
+    res_le = sum(v <= observed for v in null)
+    res = permutation_test(([float(v) for v in x], [float(v) for v in y]), "mean_diff", alternative="greater")
+    assert res.n_extreme == res_ge
+    res = permutation_test(([float(v) for v in x], [float(v) for v in y]), "mean_diff", alternative="less")
+    assert res.n_extreme == res_le
+    center = Fraction(len(x), len(x) + len(y)) * sum(x + y, Fraction(0))
+    dev = sum(abs(sum(list(g)) - center) >= abs(sum(x) - center)
+              for g in itertools.combinations(x + y, len(x)))
+    res = permutation_test(([float(v) for v in x], [float(v) for v in y]), "mean_diff", two_sided="deviation")
+    assert res.n_extreme == dev
+    assert res.pvalue_fraction == Fraction(dev, math.comb(len(x) + len(y), len(x)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=2, max_size=6), st.lists(st.integers(0, 3), min_size=2, max_size=6))
+def test_pooled_t_and_rank_sum_match_brute_force(x, y):
+    if len(set(x + y)) < 2:
+        return
+    observed, null = brute_two_sample(x, y, exact_t_squared_signed)
+    ge = sum(signed_order(v) >= signed_order(observed) for v in null)
+    res = permutation_test((x, y), "t", alternative="greater")
+    assert res.n_extreme == ge
+    ranks = scipy.stats.rankdata(x + y)
+    observed, null = brute_two_sample(list(ranks[: len(x)]), list(ranks[len(x):]), lambda a, b: sum(a))
+    res = permutation_test((x, y), "rank_sum", alternative="less", mid_p=True)
+    strict = sum(v < observed for v in null)
+    ties = sum(v == observed for v in null)
+    assert res.pvalue_fraction == (strict + Fraction(ties, 2)) / len(null)
+
+
+def test_binary_floats_with_drift_are_exact():
+    # Values with full 53-bit mantissas: sums are compared exactly, so the
+    # observed split ties only itself and its mirror-equal splits.
+    x = [0.1 + 0.2, 0.7, 1 / 3]
+    y = [0.3, 0.1 + 0.6, 2 / 6, 0.2]
+    exact = [Fraction(v) for v in x], [Fraction(v) for v in y]
+    observed, null = brute_two_sample(*exact, lambda a, b: sum(a, Fraction(0)))
+    eps = Fraction(100, 2**52)
+    ge = sum(v >= observed - eps * abs(observed) for v in null)
+    assert permutation_test((x, y), "sum", alternative="greater").n_extreme == ge
+
+
+# --- options ----------------------------------------------------------------------------------
+
+def test_histogram_and_full_null_distributions():
+    x, y = [1, 2, 2, 5], [2, 3, 7]
+    full = permutation_test((x, y), "mean_diff", null_distribution="full")
+    hist = permutation_test((x, y), "mean_diff", null_distribution="histogram")
+    ref = scipy.stats.permutation_test((x, y), mean_diff_axis, n_resamples=np.inf)
+    np.testing.assert_allclose(np.sort(full.null_distribution), np.sort(ref.null_distribution))
+    assert isinstance(hist.null_distribution, NullHistogram)
+    assert hist.null_distribution.counts.sum() == 35
+    values, counts = np.unique(np.round(ref.null_distribution, 12), return_counts=True)
+    np.testing.assert_allclose(hist.null_distribution.values, values)
+    np.testing.assert_array_equal(hist.null_distribution.counts, counts)
+    assert permutation_test((x, y), "mean_diff").null_distribution is None
+
+
+def test_k_sample_f_full_null_matches_scipy():
+    groups = [[1, 4, 2], [3, 3], [5, 0, 6]]
+    res = permutation_test(groups, "f", alternative="greater", null_distribution="full")
+    ref = scipy.stats.permutation_test(groups, lambda *g, axis: scipy.stats.f_oneway(*g, axis=axis).statistic,
+                                       alternative="greater", n_resamples=np.inf)
+    assert res.n_total == 560
+    np.testing.assert_allclose(np.sort(res.null_distribution), np.sort(ref.null_distribution))
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+def test_monte_carlo_is_reproducible_and_pinned():
+    a = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=1)
+    b = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=1)
+    assert a.method == "monte carlo" and a.n_total == 9999
+    assert a.pvalue_fraction == b.pvalue_fraction == Fraction(534, 10000)  # golden (docs/exact_tests.md)
+    assert a.n_extreme == 266  # min(b_less, b_greater); p = 2 * (266 + 1) / (9999 + 1)
+    c = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=np.random.default_rng(3))
+    assert c.method == "monte carlo"
+
+
+@pytest.mark.parametrize("kind, data, name, stat", [
+    ("samples", (DARWIN,), "sum", sum_axis),
+    ("independent", ([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", mean_diff_axis),
+    ("pairings", ([1, 2, 4, 3, 7], [2, 4, 6, 8, 1]), "sum_product", lambda x, y, axis=-1: np.sum(x * y, axis=axis)),
+])
+def test_monte_carlo_builtin_and_callable_see_the_same_relabellings(kind, data, name, stat):
+    a = permutation_test(data, name, permutation_type=kind, exact=False, rng=42, n_resamples=2000)
+    b = permutation_test(data, stat, permutation_type=kind, exact=False, rng=42, n_resamples=2000, batch=300)
+    assert a.pvalue_fraction == b.pvalue_fraction
+
+
+def test_monte_carlo_is_close_to_exact():
+    x, y = np.arange(12) % 5, (np.arange(11) * 3) % 7
+    exact = permutation_test((x, y), "mean_diff")
+    mc = permutation_test((x, y), "mean_diff", exact=False, rng=7, n_resamples=20000)
+    assert abs(mc.pvalue - exact.pvalue) < 0.02
+
+
+def test_deviation_matches_brute_force_for_paired_and_pairings():
+    d = [3, -1, 4, 1, -5, 9, 2]
+    signs = itertools.product([1, -1], repeat=len(d))
+    null = [sum(s * v for s, v in zip(ss, d)) for ss in signs]
+    n = sum(abs(v) >= abs(sum(d)) for v in null)
+    res = permutation_test((d,), "sum", permutation_type="samples", two_sided="deviation")
+    assert res.pvalue_fraction == Fraction(n, 2 ** len(d))
+    x, y = [1, 2, 4, 3, 5], [2, 4, 6, 8, 1]
+    center = Fraction(sum(x) * sum(y), len(x))
+    obs = abs(sum(a * b for a, b in zip(x, y)) - center)
+    n = sum(abs(sum(a * b for a, b in zip(x, p)) - center) >= obs for p in itertools.permutations(y))
+    res = permutation_test((x, y), "pearson", permutation_type="pairings", two_sided="deviation")
+    assert res.pvalue_fraction == Fraction(n, 120)
+    cal = permutation_test((x, y), pearson_axis, permutation_type="pairings", two_sided="deviation")
+    assert cal.pvalue_fraction == Fraction(n, 120)
+
+
+def test_workers_do_not_change_results():
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 9, 11), rng.integers(0, 9, 10)
+    one = permutation_test((x, y), "t", workers=1, null_distribution="histogram")
+    two = permutation_test((x, y), "t", workers=2, null_distribution="histogram")
+    assert one.pvalue_fraction == two.pvalue_fraction
+    np.testing.assert_array_equal(one.null_distribution.counts, two.null_distribution.counts)
+
+
+def test_rayon_thread_count_does_not_change_results():
+    code = ("from permkit.stats import permutation_test as t;"
+            "r=t(([3,1,4,1,5,9,2,6,5,3,5],[8,9,7,9,3,2,3,8,4,6]),'mean_diff', exact=False, rng=5, n_resamples=3000000);"
+            "q=t(([3,1,4,1,5,9,2,6,5,3,5],[8,9,7,9,3,2,3,8,4,6]),'mean_diff');"
+            "print(r.pvalue_fraction, q.pvalue_fraction)")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "RAYON_NUM_THREADS": t}).stdout for t in ("1", "2")}
+    assert len(outs) == 1
+
+
+def test_executor_equals_local():
+    x, y = [1, 5, 2, 8, 3, 9, 4], [7, 3, 9, 4, 2, 6]
+    with ProcessPoolExecutor(2) as pool:
+        for stat in ("mean_diff", mean_diff_axis):
+            local = permutation_test((x, y), stat, null_distribution="full")
+            remote = permutation_test((x, y), stat, null_distribution="full", executor=pool)
+            assert local.pvalue_fraction == remote.pvalue_fraction
+            np.testing.assert_array_equal(local.null_distribution, remote.null_distribution)
+        mc_local = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=9)
+        mc_remote = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=9, executor=pool)
+        assert mc_local.pvalue_fraction == mc_remote.pvalue_fraction
+
+
+def test_dask_local_cluster_equals_local():
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True) as cluster, distributed.Client(cluster) as client:
+        remote = permutation_test(([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", executor=client.get_executor())
+    local = permutation_test(([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff")
+    assert local.pvalue_fraction == remote.pvalue_fraction
+
+
+def test_progress_needs_tqdm_only_when_requested():
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="tqdm"):
+            permutation_test(([1, 2], [3, 4]), "sum", progress=True)
+    else:
+        permutation_test(([1, 2], [3, 4]), "sum", progress=True)
+    permutation_test(([1, 2], [3, 4]), "sum")
+
+
+def test_plot_needs_matplotlib_only_when_requested():
+    res = permutation_test(([1, 2, 5], [3, 4]), "sum", null_distribution="histogram")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="matplotlib"):
+            res.plot()
+    else:
+        matplotlib.use("Agg")
+        assert res.plot() is not None
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, kind, match", [
+    (([], [1, 2]), "independent", "two or more"),
+    (([1], [1, 2]), "independent", "two or more"),
+    (([1, 2, 3], [1, 2]), "samples", "equal length"),
+    (([1, 2, 3], [1, 2]), "pairings", "equal length"),
+    (([1, 2],), "independent", "at least two samples"),
+    (([1.0, np.nan], [1, 2]), "independent", "NaN or infinity"),
+    (([1.0, np.inf], [1, 2]), "independent", "NaN or infinity"),
+])
+def test_bad_data_is_rejected(data, kind, match):
+    with pytest.raises(ValueError, match=match):
+        permutation_test(data, "sum", permutation_type=kind)
+
+
+def test_non_numeric_data_is_rejected():
+    with pytest.raises(TypeError, match="real numbers"):
+        permutation_test((["a", "b"], ["c", "d"]), "sum")
+    with pytest.raises(TypeError, match="tuple or list"):
+        permutation_test(np.array([[1, 2], [3, 4]]), "sum")
+
+
+def test_nan_policy():
+    x, y = [1.0, np.nan, 3.0, 4.0], [2.0, 5.0, 6.0]
+    omit = permutation_test((x, y), "mean_diff", nan_policy="omit")
+    assert omit.pvalue == permutation_test(([1.0, 3.0, 4.0], y), "mean_diff").pvalue
+    assert np.isnan(permutation_test((x, y), mean_diff_axis, nan_policy="propagate").pvalue)
+
+
+def test_bad_options_are_rejected():
+    with pytest.raises(ValueError, match="alternative"):
+        permutation_test(([1, 2], [3, 4]), "sum", alternative="bigger")
+    with pytest.raises(ValueError, match="not a built-in"):
+        permutation_test(([1, 2], [3, 4]), "pearson")
+    with pytest.raises(ValueError, match="n_resamples"):
+        permutation_test(([1, 2], [3, 4]), "sum", n_resamples=0)
+    with pytest.raises(ValueError, match="deviation"):
+        permutation_test(([1, 2], [3, 4], [5, 6]), "f", two_sided="deviation")
+    with pytest.raises(TypeError, match="statistic"):
+        permutation_test(([1, 2], [3, 4]), 3)
+
+
+def test_wrong_statistic_shapes_are_rejected():
+    with pytest.raises(ValueError, match="statistic: returned shape"):
+        permutation_test(([1, 2, 3], [4, 5]), lambda x, y, axis: np.stack([np.mean(x, axis), np.mean(y, axis)], -1))
+    with pytest.raises(ValueError, match="statistic: returned shape"):
+        permutation_test(([1, 2, 3], [4, 5]), lambda x, y, axis: np.mean(x))
+
+
+def test_infeasible_exact_requests():
+    with pytest.raises(ValueError, match="cannot be enumerated"):
+        permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True)
+    with pytest.raises(ValueError, match="cannot be enumerated"):
+        permutation_test((np.arange(70),), "sum", permutation_type="samples", exact=True)
+    auto = permutation_test((np.arange(40), np.arange(40) + 0.5), "mean_diff", rng=0)
+    assert auto.method == "monte carlo"
+
+
+def test_doctests():
+    import doctest
+
+    import permkit.stats
+
+    assert doctest.testmod(permkit.stats, raise_on_error=False).failed == 0
