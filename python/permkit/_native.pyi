@@ -7,3 +7,23 @@ __version__: str
 
 # --- algebra -------------------------------------------------------------
 def inverse(p: np.ndarray) -> np.ndarray: ...
+
+# --- stats (exact permutation tests; public API: permkit.stats) ------------
+def exact_tally(
+    kind: str,
+    scores: list[int],
+    sizes: list[int],
+    weights: list[int],
+    partner: list[int],
+    ge: int,
+    le: int,
+    deviation: tuple[int, int, int, int] | None,
+    start: int,
+    stop: int,
+    mc_key: int | None,
+    collect: str,
+    workers: int | None,
+) -> tuple[tuple[int, int, int, int, int], object]: ...
+def relabel_indices(kind: str, sizes: list[int], start: int, count: int, mc_key: int | None) -> np.ndarray: ...
+def relabel_count(kind: str, sizes: list[int]) -> int | None: ...
+def squares_key(word: int) -> int: ...
