@@ -472,12 +472,27 @@ def test_wrong_statistic_shapes_are_rejected():
 
 
 def test_infeasible_exact_requests():
+    wide = np.random.default_rng(0).normal(size=80)  # full-precision floats: no small integer scores
     with pytest.raises(ValueError, match="cannot be enumerated"):
-        permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True)
+        permutation_test((wide[:40], wide[40:]), "mean_diff", exact=True)
     with pytest.raises(ValueError, match="cannot be enumerated"):
-        permutation_test((np.arange(70),), "sum", permutation_type="samples", exact=True)
+        permutation_test((wide[:70],), "sum", permutation_type="samples", exact=True)
+    with pytest.raises(ValueError, match="cannot be enumerated"):
+        permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True, null_distribution="full")
+    # Small integer scores: exact by the shift algorithm instead.
+    assert permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True).method == "shift"
     auto = permutation_test((np.arange(40), np.arange(40) + 0.5), "mean_diff", rng=0)
     assert auto.method == "monte carlo"
+
+
+def test_relabelling_counts_agree_with_the_core():
+    from permkit import _native
+    from permkit.stats import _count
+
+    for kind, sizes in [("independent", [3, 4]), ("independent", [2, 3, 4]), ("paired", [9]), ("pairings", [6, 6])]:
+        assert _native.relabel_count(kind, sizes) == _count(kind, sizes)
+    assert _native.relabel_count("independent", [100, 100]) is None  # beyond u128: Python counts exactly
+    assert _count("independent", [100, 100]) == math.comb(200, 100)
 
 
 def test_doctests():
@@ -486,3 +501,57 @@ def test_doctests():
     import permkit.stats
 
     assert doctest.testmod(permkit.stats, raise_on_error=False).failed == 0
+
+
+# --- shift algorithm (Streitberg-Roehmel) ---------------------------------------------------
+
+@pytest.mark.parametrize("kind, data, name", [
+    ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "rank_sum"),
+    ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "mean_diff"),
+    ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "t"),
+    ("independent", ([0.5, 1.5, 1.5, 2.0], [1.0, 2.5, 0.5, 3.0, 1.5]), "sum"),
+    ("samples", ([3, -1, 4, 0, -5, 9, 2, -6, 5, 3, 0, 5],), "signed_rank"),
+    ("samples", ([3, -1, 4, 0, -5, 9, 2, -6, 5, 3, 0, 5],), "mean"),
+])
+@pytest.mark.parametrize("alternative", ["less", "greater", "two-sided"])
+@pytest.mark.parametrize("two_sided", ["double", "deviation"])
+def test_shift_equals_enumeration(monkeypatch, kind, data, name, alternative, two_sided):
+    import permkit.stats
+
+    enumerated = permutation_test(data, name, permutation_type=kind, alternative=alternative, two_sided=two_sided,
+                                  null_distribution="histogram")
+    monkeypatch.setattr(permkit.stats, "EXACT_LIMIT", 10)
+    shifted = permutation_test(data, name, permutation_type=kind, alternative=alternative, two_sided=two_sided,
+                               null_distribution="histogram")
+    assert (enumerated.method, shifted.method) == ("exact", "shift")
+    assert shifted.pvalue_fraction == enumerated.pvalue_fraction
+    assert shifted.n_total == enumerated.n_total
+    np.testing.assert_array_equal(shifted.null_distribution.counts, enumerated.null_distribution.counts)
+    np.testing.assert_allclose(shifted.null_distribution.values, enumerated.null_distribution.values)
+
+
+def test_shift_rank_sum_100_per_group_with_ties():
+    rng = np.random.default_rng(11)
+    x, y = rng.integers(0, 12, 100), rng.integers(2, 14, 100)  # heavy ties
+    res = permutation_test((x, y), "rank_sum", alternative="less")
+    assert res.method == "shift" and res.n_total == math.comb(200, 100)
+    # The large-sample normal approximation (with tie correction) is close to the exact value.
+    approx = scipy.stats.mannwhitneyu(x, y, alternative="less", method="asymptotic", use_continuity=True)
+    assert res.pvalue == pytest.approx(approx.pvalue, rel=0.05)
+
+
+def test_shift_matches_scipy_where_scipy_is_exact():
+    rng = np.random.default_rng(3)
+    order = rng.permutation(60)
+    x, y = order[:30] + 0.5, order[30:] + 0.5  # no ties
+    for alternative in ("less", "greater", "two-sided"):
+        res = permutation_test((x, y), "rank_sum", alternative=alternative)
+        ref = scipy.stats.mannwhitneyu(x, y, alternative=alternative, method="exact")
+        assert res.method == "shift"
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+    d = (rng.permutation(40) + 1) * rng.choice([-1, 1], 40)
+    for alternative in ("less", "greater", "two-sided"):
+        res = permutation_test((d,), "signed_rank", permutation_type="samples", alternative=alternative)
+        ref = scipy.stats.wilcoxon(d, alternative=alternative, method="exact")
+        assert res.method == "shift"
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)

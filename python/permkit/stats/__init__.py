@@ -25,6 +25,8 @@ __all__ = ["permutation_test", "PermutationTestResult", "NullHistogram", "BUILTI
 
 #: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
 EXACT_LIMIT = 2**31
+#: Largest shift-algorithm table (u64 words, 256 MiB), as in the Rust core.
+SHIFT_MAX_WORDS = 1 << 25
 #: Exact enumeration works on 63-bit ranks.
 _RANK_LIMIT = 2**63
 
@@ -245,8 +247,16 @@ _SHAPE_OF_PLAN = {"two_sample": "independent", "k_sample": "independent", "sign_
 
 
 def _count(kind: str, sizes) -> int:
-    c = _native.relabel_count(kind, list(sizes))
-    return c if c is not None else 2**200
+    """Exact number of relabellings the design enumerates (any size)."""
+    if kind == "independent":
+        total, seen = 1, 0
+        for size in sizes:
+            seen += size
+            total *= math.comb(seen, size)
+        return total
+    if kind == "paired":
+        return 2 ** sizes[0]
+    return math.factorial(sizes[0])
 
 
 def _builtin_test(samples, name, permutation_type, lead, nan_mask, *, n_resamples, batch, alternative, rng, exact,
@@ -277,6 +287,8 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
                              nan_mask=None, exact_limit=EXACT_LIMIT)
         return res
     total = _count(_SHAPE_OF_PLAN[p.kind], p.sizes)
+    if total > EXACT_LIMIT and exact is not False and null_distribution != "full" and _shift_feasible(p):
+        return _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, deviation)
     method = _choose_method(total, exact, EXACT_LIMIT)
     if method == "monte carlo":
         if n_resamples == math.inf:
@@ -314,6 +326,34 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
         null = np.asarray(p.values_of_keys(np.concatenate(counts.full)), dtype=np.float64)
     return PermutationTestResult(p.observed, float(frac), null, frac, n_extreme, counts.total, method, alternative,
                                  two_sided)
+
+
+def _shift_feasible(p) -> bool:
+    if p.shift_scores is None:
+        return False
+    words = _native.shift_table_words(p.kind, p.shift_scores, p.sizes[0])
+    return words is not None and words <= SHIFT_MAX_WORDS
+
+
+def _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, deviation) -> PermutationTestResult:
+    """Exact p-value from the shift algorithm's distribution of the key."""
+    dist = _native.shift_distribution(p.kind, p.shift_scores, p.sizes[0])
+    le = sum(c for k, c in dist if k <= p.le)
+    ge = sum(c for k, c in dist if k >= p.ge)
+    dev_ge = dev_gt = 0
+    if deviation:
+        scale, center, at_least, above = p.deviation
+        dev_ge = sum(c for k, c in dist if abs(scale * k - center) >= at_least)
+        dev_gt = sum(c for k, c in dist if abs(scale * k - center) > above)
+    n = sum(c for _, c in dist)
+    assert n == total, "shift distribution must cover every relabelling"
+    frac, n_extreme = _pvalue(le, ge, dev_ge, dev_gt, n, alternative, two_sided, mid_p, False)
+    null = None
+    if null_distribution == "histogram":
+        keys = np.array([float(k) for k, _ in dist])
+        counts = np.array([c for _, c in dist], dtype=np.int64 if n < 2**63 else object)
+        null = NullHistogram(np.asarray(p.values_of_keys(keys), dtype=np.float64), counts)
+    return PermutationTestResult(p.observed, float(frac), null, frac, n_extreme, n, "shift", alternative, two_sided)
 
 
 def _choose_method(total: int, exact: Optional[bool], limit: int) -> str:

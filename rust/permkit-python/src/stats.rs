@@ -5,6 +5,7 @@ use crate::convert::{memory_error, to_pyerr, Signals};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use permkit::exact::{relabel_rows, tally, Collect, Deviation, Design, Outcome, Problem, Rule, Shape, Source};
 use pyo3::exceptions::PyValueError;
+use num_bigint::BigUint;
 use pyo3::prelude::*;
 
 fn design(kind: &str, sizes: Vec<usize>, weights: Vec<i128>, partner: Vec<i128>) -> PyResult<Design> {
@@ -131,6 +132,28 @@ fn relabel_count(kind: &str, sizes: Vec<usize>) -> PyResult<Option<u128>> {
     Ok(shape.count())
 }
 
+/// shift_distribution(kind, scores, n1) -> [(K, count)]: exact distribution of the
+/// key by the shift algorithm ("two_sample": group-1 sum; "sign_flip": signed sum).
+#[pyfunction]
+fn shift_distribution(py: Python<'_>, kind: &str, scores: Vec<i128>, n1: usize) -> PyResult<Vec<(i128, BigUint)>> {
+    let run = || match kind {
+        "two_sample" => permkit::exact::shift::two_sample(&scores, n1, &Signals),
+        "sign_flip" => permkit::exact::shift::sign_flip(&scores, &Signals),
+        _ => Err(permkit::Error::InvalidValue(format!("unknown design {kind:?}"))),
+    };
+    py.allow_threads(run).map_err(|e| to_pyerr(e, "data"))
+}
+
+/// shift_table_words(kind, scores, n1) -> u64 words of the shift table (None: too many).
+#[pyfunction]
+fn shift_table_words(kind: &str, scores: Vec<i128>, n1: usize) -> Option<u128> {
+    match kind {
+        "two_sample" => permkit::exact::shift::two_sample_words(&scores, n1),
+        "sign_flip" => permkit::exact::shift::sign_flip_words(&scores),
+        _ => None,
+    }
+}
+
 /// squares_key(word) -> the Squares key derived from a 64-bit seed word (v1).
 #[pyfunction]
 fn squares_key(word: u64) -> u64 {
@@ -142,5 +165,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(relabel_indices, m)?)?;
     m.add_function(wrap_pyfunction!(relabel_count, m)?)?;
     m.add_function(wrap_pyfunction!(squares_key, m)?)?;
+    m.add_function(wrap_pyfunction!(shift_distribution, m)?)?;
+    m.add_function(wrap_pyfunction!(shift_table_words, m)?)?;
     Ok(())
 }

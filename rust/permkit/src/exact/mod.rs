@@ -11,6 +11,7 @@
 pub mod k_sample;
 pub mod monte_carlo;
 pub mod paired;
+pub mod shift;
 pub mod pairings;
 pub mod two_sample;
 
