@@ -481,8 +481,8 @@ def test_infeasible_exact_requests():
         permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True, null_distribution="full")
     # Small integer scores: exact by the shift algorithm instead.
     assert permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True).method == "shift"
-    auto = permutation_test((np.arange(40), np.arange(40) + 0.5), "mean_diff", rng=0)
-    assert auto.method == "monte carlo"
+    assert permutation_test((wide[:40], wide[40:]), "mean_diff", rng=0).method == "monte carlo"
+    assert permutation_test((np.arange(40), np.arange(40) + 0.5), "mean_diff").method == "shift"
 
 
 def test_relabelling_counts_agree_with_the_core():
