@@ -485,14 +485,12 @@ def test_infeasible_exact_requests():
     assert permutation_test((np.arange(40), np.arange(40) + 0.5), "mean_diff").method == "shift"
 
 
-def test_relabelling_counts_agree_with_the_core():
-    from permkit import _native
+def test_relabelling_counts_are_exact_at_any_size():
     from permkit.stats import _count
 
-    for kind, sizes in [("independent", [3, 4]), ("independent", [2, 3, 4]), ("paired", [9]), ("pairings", [6, 6])]:
-        assert _native.relabel_count(kind, sizes) == _count(kind, sizes)
-    assert _native.relabel_count("independent", [100, 100]) is None  # beyond u128: Python counts exactly
-    assert _count("independent", [100, 100]) == math.comb(200, 100)
+    assert _count("independent", [2, 3, 4]) == 1260
+    assert _count("independent", [100, 100]) == math.comb(200, 100)  # beyond 128 bits
+    assert _count("pairings", [6, 6]) == 720 and _count("paired", [70]) == 2**70
 
 
 def test_doctests():
@@ -555,3 +553,62 @@ def test_shift_matches_scipy_where_scipy_is_exact():
         ref = scipy.stats.wilcoxon(d, alternative=alternative, method="exact")
         assert res.method == "shift"
         assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+# --- bundled data and the command line ---------------------------------------------------------
+
+def test_bundled_darwin_data_reproduce_fisher():
+    from permkit import datasets
+
+    zea = datasets.load("darwin_zea_mays")
+    assert [round((c - s) * 8) for c, s in zip(zea["crossed"], zea["self"])] == DARWIN
+    res = permutation_test((zea["crossed"], zea["self"]), "mean", permutation_type="samples", alternative="greater")
+    assert res.pvalue_fraction == Fraction(863, 32768)
+    dep = datasets.load("depression")
+    assert dep["first"] == DEPRESSION_Y1 and dep["second"] == DEPRESSION_Y2
+    with pytest.raises(ValueError, match="unknown data set"):
+        datasets.load("iris")
+
+
+def run_cli(*argv):
+    return subprocess.run([sys.executable, "-m", "permkit", "test", *argv], capture_output=True, text=True)
+
+
+def test_cli_prints_exact_p_value_fraction_count_and_method(tmp_path):
+    out = run_cli("darwin_zea_mays", "--x", "crossed", "--y", "self", "--paired", "--alternative", "greater")
+    assert out.returncode == 0, out.stderr
+    assert "863/32768" in out.stdout and "0.02633666992" in out.stdout
+    assert "32768" in out.stdout and "method:        exact" in out.stdout
+    csv_file = tmp_path / "groups.csv"
+    csv_file.write_text("a,b\n1,4\n2,5\n3,\n")
+    out = run_cli(str(csv_file), "--x", "a", "--y", "b", "--alternative", "less", "--statistic", "sum")
+    assert out.returncode == 0, out.stderr
+    assert "1/10" in out.stdout and "relabellings: 10" in out.stdout.replace("  ", " ").replace("  ", " ")
+
+
+def test_cli_errors_are_clear(tmp_path):
+    out = run_cli("missing.csv", "--x", "a", "--y", "b")
+    assert out.returncode == 2 and "cannot read" in out.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,x\n2,5\n")
+    out = run_cli(str(bad), "--x", "a", "--y", "b")
+    assert out.returncode == 2 and "non-numeric" in out.stderr
+    out = run_cli(str(bad), "--x", "a", "--y", "zz")
+    assert out.returncode == 2 and "column 'zz'" in out.stderr
+
+
+# --- Ctrl-C -----------------------------------------------------------------------------------
+
+def test_ctrl_c_stops_a_long_enumeration_promptly():
+    import signal
+    import time
+
+    code = ("import numpy as np; from permkit.stats import permutation_test as t;"
+            "x = np.random.default_rng(0).normal(size=40); print('go', flush=True);"
+            "t((x[:20], x[20:]), 'mean_diff', exact=True)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "go"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)  # the full run would take minutes
+    assert "KeyboardInterrupt" in err

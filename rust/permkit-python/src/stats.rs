@@ -120,18 +120,6 @@ fn relabel_indices<'py>(
     arr.reshape([count, m])
 }
 
-/// Number of relabellings of an integer-score design (Python int), for limits.
-#[pyfunction]
-fn relabel_count(kind: &str, sizes: Vec<usize>) -> PyResult<Option<u128>> {
-    let shape = match kind {
-        "independent" => Shape::Independent { sizes },
-        "paired" => Shape::Paired { n: sizes.first().copied().unwrap_or(0) },
-        "pairings" => Shape::Pairings { n: sizes.first().copied().unwrap_or(0), samples: sizes.len().clamp(1, 2) },
-        _ => return Err(PyValueError::new_err(format!("kind: unknown {kind:?}"))),
-    };
-    Ok(shape.count())
-}
-
 /// shift_distribution(kind, scores, n1) -> [(K, count)]: exact distribution of the
 /// key by the shift algorithm ("two_sample": group-1 sum; "sign_flip": signed sum).
 #[pyfunction]
@@ -163,7 +151,6 @@ fn squares_key(word: u64) -> u64 {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(exact_tally, m)?)?;
     m.add_function(wrap_pyfunction!(relabel_indices, m)?)?;
-    m.add_function(wrap_pyfunction!(relabel_count, m)?)?;
     m.add_function(wrap_pyfunction!(squares_key, m)?)?;
     m.add_function(wrap_pyfunction!(shift_distribution, m)?)?;
     m.add_function(wrap_pyfunction!(shift_table_words, m)?)?;

@@ -331,23 +331,73 @@ fn resample_key(p: &Problem, stream: &mut ResampleStream, order: &mut [usize], b
     }
 }
 
-fn run_chunk(p: &Problem, rule: &Rule, source: Source, start: u128, len: u64, collect: Collect) -> Result<Outcome> {
+/// Sorted sums of the low scores, shared by all chunks of a counting-only run.
+enum LowSums {
+    None,
+    /// Sign flips: all 2^LOW_BITS signed sums of the first LOW_BITS scores.
+    Signed(Vec<i128>),
+    /// Two samples: subset sums of the first LOW_SCORES scores by subset size.
+    BySize(Vec<Vec<i128>>),
+}
+
+fn prepare(p: &Problem, rule: &Rule, source: Source, collect: Collect) -> LowSums {
+    let counting = collect == Collect::Nothing && matches!(source, Source::Exact);
+    if !counting || !rule.deviation.map_or(true, |d| d.scale > 0) {
+        return LowSums::None;
+    }
+    match p.design {
+        Design::SignFlip => LowSums::Signed(paired::sorted_low_sums(&p.scores, LOW_BITS.min(p.scores.len()))),
+        Design::TwoSample { .. } if p.scores.len() > LOW_SCORES => {
+            LowSums::BySize(two_sample::low_subset_sums(&p.scores, LOW_SCORES))
+        }
+        _ => LowSums::None,
+    }
+}
+
+fn run_chunk(
+    p: &Problem,
+    rule: &Rule,
+    source: Source,
+    start: u128,
+    len: u64,
+    collect: Collect,
+    low: &LowSums,
+) -> Result<Outcome> {
     let mut out = Outcome::default();
     match source {
         Source::Exact => match &p.design {
             Design::TwoSample { n1 } => {
-                record_all(two_sample::RevolvingDoor::at(&p.scores, *n1, start)?, len, rule, collect, &mut out)
+                if let LowSums::BySize(sums) = low {
+                    // Whole blocks by meet in the middle, partial blocks by walking.
+                    let range = start..start + len as u128;
+                    let mut failure = None;
+                    two_sample::for_each_block(&p.scores, *n1, LOW_SCORES, &range, &mut |b: two_sample::Block| {
+                        let from = b.start.max(range.start);
+                        let to = (b.start + b.len).min(range.end);
+                        if from == b.start && to == b.start + b.len {
+                            rule.record_shifted(b.high_sum, &sums[b.size], &mut out.tally);
+                        } else {
+                            match two_sample::RevolvingDoor::at(&p.scores, *n1, from) {
+                                Ok(w) => record_all(w, (to - from) as u64, rule, collect, &mut out),
+                                Err(e) => failure = Some(e),
+                            }
+                        }
+                    });
+                    if let Some(e) = failure {
+                        return Err(e);
+                    }
+                } else {
+                    record_all(two_sample::RevolvingDoor::at(&p.scores, *n1, start)?, len, rule, collect, &mut out)
+                }
             }
             Design::SignFlip => {
                 let start = u64::try_from(start).map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                 let bits = LOW_BITS.min(p.scores.len());
                 let block = 1u64 << bits;
-                let positive_scale = rule.deviation.map_or(true, |d| d.scale > 0);
-                if collect == Collect::Nothing && positive_scale && start % block == 0 && len % block == 0 {
+                if let (LowSums::Signed(low), true) = (low, start % block == 0 && len % block == 0) {
                     // Counting only: whole blocks by meet in the middle.
-                    let low = paired::sorted_low_sums(&p.scores, bits);
                     paired::for_each_block(&p.scores, bits, start / block..(start + len) / block, |high| {
-                        rule.record_shifted(high, &low, &mut out.tally)
+                        rule.record_shifted(high, low, &mut out.tally)
                     });
                 } else {
                     record_all(paired::SignFlips::at(&p.scores, start)?, len, rule, collect, &mut out)
@@ -387,6 +437,8 @@ fn run_chunk(p: &Problem, rule: &Rule, source: Source, start: u128, len: u64, co
 
 /// Sign flips counted by meet in the middle: blocks of 2^LOW_BITS patterns.
 const LOW_BITS: usize = 12;
+/// Two-sample splits counted by meet in the middle over the first LOW_SCORES scores.
+const LOW_SCORES: usize = 14;
 
 /// Relabellings per work unit: fixed, so the split never depends on threads.
 pub const CHUNK: u64 = 1 << 20;
@@ -429,11 +481,12 @@ pub fn tally(
         }
         v
     };
+    let low = prepare(p, rule, source, collect);
     let wave = rayon::current_num_threads().max(1) * 4;
     for group in chunks.chunks(wave) {
         interrupt.check()?;
         let parts: Vec<Result<Outcome>> =
-            group.par_iter().map(|&(s, len)| run_chunk(p, rule, source, s, len, collect)).collect();
+            group.par_iter().map(|&(s, len)| run_chunk(p, rule, source, s, len, collect, &low)).collect();
         for part in parts {
             let part = part?;
             let t = &mut out.tally;
@@ -669,6 +722,21 @@ mod tests {
             let partial = tally(&p, &rule, Source::Exact, 4096..12288, Collect::Nothing, &Never).unwrap();
             let walked = tally(&p, &rule, Source::Exact, 4096..12288, Collect::Full, &Never).unwrap();
             assert_eq!(partial.tally, walked.tally);
+        }
+    }
+
+    #[test]
+    fn two_sample_blocks_equal_walking_on_any_range() {
+        let scores: Vec<i128> = (0..22).map(|i| (i * 7919 % 23) as i128 - 11).collect();
+        let k0: i128 = scores[..9].iter().sum();
+        let p = Problem { design: Design::TwoSample { n1: 9 }, scores };
+        let total = p.count().unwrap();
+        let dev = Deviation { scale: 22, center: 9 * p.scores.iter().sum::<i128>(), at_least: 30, above: 40 };
+        let rule = Rule { ge: k0, le: k0 - 3, deviation: Some(dev) };
+        for range in [0..total, 1000..(total / 3 + 17), (total - 5)..total] {
+            let fast = tally(&p, &rule, Source::Exact, range.clone(), Collect::Nothing, &Never).unwrap();
+            let slow = tally(&p, &rule, Source::Exact, range, Collect::Full, &Never).unwrap();
+            assert_eq!(fast.tally, slow.tally);
         }
     }
 

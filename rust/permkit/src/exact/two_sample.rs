@@ -125,6 +125,74 @@ impl<'a> RevolvingDoor<'a> {
     }
 }
 
+/// Sums of every subset of `scores[..low]`, grouped by subset size and sorted.
+pub fn low_subset_sums(scores: &[i128], low: usize) -> Vec<Vec<i128>> {
+    let mut sums = vec![0i128; 1 << low];
+    let mut by_size = vec![Vec::new(); low + 1];
+    for mask in 0usize..1 << low {
+        if mask > 0 {
+            sums[mask] = sums[mask & (mask - 1)] + scores[mask.trailing_zeros() as usize];
+        }
+        by_size[mask.count_ones() as usize].push(sums[mask]);
+    }
+    for v in &mut by_size {
+        v.sort_unstable();
+    }
+    by_size
+}
+
+/// A contiguous run of ranks in revolving-door order whose subsets share their
+/// elements >= `low` (summing to `high_sum`) and contain every `size`-subset of
+/// 0..low once.
+pub struct Block {
+    pub start: u128,
+    pub len: u128,
+    pub size: usize,
+    pub high_sum: i128,
+}
+
+/// Calls `visit` with the blocks of Γ(n, t) overlapping `range`, in rank order.
+/// Γ(n,t) = Γ(n-1,t), then Γ(n-1,t-1) reversed with n-1 added; reversing swaps
+/// the two parts, so only the order of the parts depends on a reversal flag.
+pub fn for_each_block(scores: &[i128], t: usize, low: usize, range: &std::ops::Range<u128>, visit: &mut impl FnMut(Block)) {
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        scores: &[i128],
+        n: usize,
+        t: usize,
+        low: usize,
+        offset: u128,
+        reversed: bool,
+        high_sum: i128,
+        range: &std::ops::Range<u128>,
+        visit: &mut impl FnMut(Block),
+    ) {
+        let len = binomial(n as u64, t as u64).unwrap_or(0);
+        if len == 0 || offset >= range.end || offset + len <= range.start {
+            return;
+        }
+        if n <= low {
+            visit(Block { start: offset, len, size: t, high_sum });
+            return;
+        }
+        let without = binomial(n as u64 - 1, t as u64).unwrap_or(0);
+        let with = len - without;
+        let top = scores[n - 1];
+        if reversed {
+            if t > 0 {
+                walk(scores, n - 1, t - 1, low, offset, false, high_sum + top, range, visit);
+            }
+            walk(scores, n - 1, t, low, offset + with, true, high_sum, range, visit);
+        } else {
+            walk(scores, n - 1, t, low, offset, false, high_sum, range, visit);
+            if t > 0 {
+                walk(scores, n - 1, t - 1, low, offset + without, true, high_sum + top, range, visit);
+            }
+        }
+    }
+    walk(scores, scores.len(), t, low, 0, false, 0, range, visit);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +221,33 @@ mod tests {
                 }
                 assert_eq!(seen.len() as u128, total);
             }
+        }
+    }
+
+    #[test]
+    fn blocks_tile_the_ranks_with_the_right_keys() {
+        let scores: Vec<i128> = vec![5, 1, 9, 2, 7, 7, 3, 8, 6];
+        let low_sums = low_subset_sums(&scores, 4);
+        for t in 0..=scores.len() {
+            let total = binomial(scores.len() as u64, t as u64).unwrap();
+            let mut next = 0u128;
+            let mut blocks = 0;
+            for_each_block(&scores, t, 4, &(0..total), &mut |b: Block| {
+                assert_eq!(b.start, next);
+                next += b.len;
+                blocks += 1;
+                let mut walk = RevolvingDoor::at(&scores, t, b.start).unwrap();
+                let mut keys = Vec::new();
+                for _ in 0..b.len {
+                    keys.push(walk.sum());
+                    walk.advance();
+                }
+                keys.sort_unstable();
+                let expect: Vec<i128> = low_sums[b.size].iter().map(|&v| v + b.high_sum).collect();
+                assert_eq!(keys, expect, "t={t} block at {}", b.start);
+            });
+            assert_eq!(next, total);
+            assert!(blocks > 0);
         }
     }
 
