@@ -19,7 +19,6 @@ from permkit._seeding import seed_words
 from permkit.stats import _engine
 from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
 from permkit.stats._result import NullHistogram, PermutationTestResult
-from permkit.stats._scores import TIE_EPS
 
 __all__ = ["permutation_test", "PermutationTestResult", "NullHistogram", "BUILTINS", "EXACT_LIMIT"]
 
@@ -79,9 +78,8 @@ def permutation_test(
     >>> res.pvalue_fraction, res.n_extreme, res.n_total, res.method
     (Fraction(863, 32768), 863, 32768, 'exact')
     """
-    options = _check_options(permutation_type, alternative, two_sided, null_distribution, nan_policy, exact,
-                             n_resamples, batch, workers, vectorized)
-    permutation_type = options
+    permutation_type = _check_options(permutation_type, alternative, two_sided, null_distribution, nan_policy,
+                                      exact, n_resamples, batch, workers, vectorized)
     samples = _as_samples(data, axis, permutation_type)
     samples, propagate_nan = _apply_nan_policy(samples, nan_policy, permutation_type)
     for s in samples:
@@ -282,7 +280,7 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
     if p is None:  # welch_t: float statistic through the batch path
         res = _callable_test(samples, numpy_statistic(name, permutation_type, len(samples)), permutation_type,
                              n_resamples=n_resamples, batch=batch, alternative=alternative, rng=rng,
-                             exact=exact if exact is not None else None, two_sided=two_sided, mid_p=mid_p,
+                             exact=exact, two_sided=two_sided, mid_p=mid_p,
                              null_distribution=null_distribution, executor=executor, progress=progress,
                              nan_mask=None, exact_limit=EXACT_LIMIT)
         return res
