@@ -169,6 +169,11 @@ def test_f_matches_scipy(groups):
         # scipy's tolerance becomes inf - inf = nan there and counts nothing; see
         # test_infinite_f_counts_perfect_separations for the exact answer.
         return
+    if expected.statistic < 1e-9:
+        # Observed F exactly 0: every F >= 0, so P(F >= 0) = 1 exactly; scipy's float
+        # noise exceeds its vanishing tolerance there.
+        assert res.pvalue == 1.0
+        return
     assert res.pvalue == pytest.approx(expected.pvalue, rel=1e-12)
 
 
@@ -449,6 +454,18 @@ def test_nan_policy():
     omit = permutation_test((x, y), "mean_diff", nan_policy="omit")
     assert omit.pvalue == permutation_test(([1.0, 3.0, 4.0], y), "mean_diff").pvalue
     assert np.isnan(permutation_test((x, y), mean_diff_axis, nan_policy="propagate").pvalue)
+    res = permutation_test((x, y), "mean_diff", nan_policy="propagate")
+    assert np.isnan(res.pvalue) and np.isnan(res.statistic) and res.pvalue_fraction is None
+    rows = permutation_test((np.array([[1.0, 2.0, 3.0], [1.0, np.nan, 2.0]]), np.array([[4.0, 5.0], [6.0, 7.0]])),
+                            "mean_diff", axis=1, nan_policy="propagate")
+    assert rows.pvalue_fraction[0] == Fraction(2, 10) and np.isnan(rows.pvalue[1])
+
+
+def test_data_too_wide_for_128_bits_falls_back_to_float_path():
+    x, y = [1e300, 3e-300, 2.5], [7e299, 1.0, 4e-300]
+    res = permutation_test((x, y), "mean_diff")
+    ref = scipy.stats.permutation_test((x, y), mean_diff_axis, n_resamples=np.inf)
+    assert res.method == "exact" and res.pvalue == ref.pvalue
 
 
 def test_bad_options_are_rejected():
@@ -496,9 +513,12 @@ def test_relabelling_counts_are_exact_at_any_size():
 def test_doctests():
     import doctest
 
+    import permkit.datasets
     import permkit.stats
 
+    assert doctest.testmod(permkit.stats, raise_on_error=False).attempted > 0
     assert doctest.testmod(permkit.stats, raise_on_error=False).failed == 0
+    assert doctest.testmod(permkit.datasets, raise_on_error=False).failed == 0
 
 
 # --- shift algorithm (Streitberg-Roehmel) ---------------------------------------------------

@@ -367,6 +367,8 @@ def _choose_method(total: int, exact: Optional[bool], limit: int) -> str:
 
 def _combine(results, lead, alternative, two_sided, null_distribution) -> PermutationTestResult:
     if not lead:
+        if results[0] is None:  # nan_policy="propagate" on data with NaN
+            return PermutationTestResult(math.nan, math.nan, None, None, None, 0, "none", alternative, two_sided)
         return results[0]
     shape = lead
     stat = np.full(shape, np.nan)
