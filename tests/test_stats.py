@@ -280,6 +280,35 @@ def test_pooled_t_and_rank_sum_match_brute_force(x, y):
     assert res.pvalue_fraction == (strict + Fraction(ties, 2)) / len(null)
 
 
+def exact_welch_signed(a, b):
+    """(sign, t^2) of Welch's t in exact arithmetic."""
+    n1, n2 = len(a), len(b)
+    m1, m2 = sum(a, Fraction(0)) / n1, sum(b, Fraction(0)) / n2
+    v = sum((x - m1) ** 2 for x in a) / (n1 - 1) / n1 + sum((x - m2) ** 2 for x in b) / (n2 - 1) / n2
+    d = m1 - m2
+    return ((d > 0) - (d < 0), math.inf if v == 0 else d * d / v)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=2, max_size=6), st.lists(st.integers(0, 4), min_size=2, max_size=6),
+       st.sampled_from(["less", "greater", "two-sided"]))
+def test_welch_t_is_classified_exactly(x, y, alternative):
+    if len(set(x + y)) < 2:
+        return
+    observed, null = brute_two_sample(x, y, exact_welch_signed)
+    eps = Fraction(100, 2**52)
+    s, q = observed
+    low = (s, q * (1 - eps * s) ** 2) if q != math.inf else observed
+    high = (s, q * (1 + eps * s) ** 2) if q != math.inf else observed
+    ge = sum(signed_order(v) >= signed_order(low) for v in null)
+    le = sum(signed_order(v) <= signed_order(high) for v in null)
+    expected = {"greater": Fraction(ge, len(null)), "less": Fraction(le, len(null)),
+                "two-sided": min(Fraction(1), 2 * Fraction(min(ge, le), len(null)))}[alternative]
+    res = permutation_test((x, y), "welch_t", alternative=alternative)
+    assert res.method == "exact"
+    assert res.pvalue_fraction == expected
+
+
 def test_binary_floats_with_drift_are_exact():
     # Values with full 53-bit mantissas: sums are compared exactly, so the
     # observed split ties only itself and its mirror-equal splits.

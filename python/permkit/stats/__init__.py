@@ -241,7 +241,10 @@ def _pvalue(counts_le, counts_ge, dev_ge, dev_gt, total, alternative, two_sided,
 
 # --- built-in statistics ------------------------------------------------
 
-_SHAPE_OF_PLAN = {"two_sample": "independent", "k_sample": "independent", "sign_flip": "paired", "pairing": "pairings"}
+_SHAPE_OF_PLAN = {
+    "welch": "independent", "two_sample": "independent", "k_sample": "independent",
+    "sign_flip": "paired", "pairing": "pairings",
+}
 
 
 def _count(kind: str, sizes) -> int:
@@ -277,17 +280,21 @@ def _builtin_test(samples, name, permutation_type, lead, nan_mask, *, n_resample
 def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, batch, alternative, rng, exact,
                    two_sided, mid_p, null_distribution, workers, executor, progress):
     p = plan(name, permutation_type, samples, deviation)
-    if p is None:  # welch_t: float statistic through the batch path
-        res = _callable_test(samples, numpy_statistic(name, permutation_type, len(samples)), permutation_type,
-                             n_resamples=n_resamples, batch=batch, alternative=alternative, rng=rng,
-                             exact=exact, two_sided=two_sided, mid_p=mid_p,
-                             null_distribution=null_distribution, executor=executor, progress=progress,
-                             nan_mask=None, exact_limit=EXACT_LIMIT)
-        return res
+
+    def float_path(exact_request, show_progress):
+        return _callable_test(samples, numpy_statistic(name, permutation_type, len(samples)), permutation_type,
+                              n_resamples=n_resamples, batch=batch, alternative=alternative, rng=rng,
+                              exact=exact_request, two_sided=two_sided, mid_p=mid_p,
+                              null_distribution=null_distribution, executor=executor, progress=show_progress,
+                              nan_mask=None, exact_limit=EXACT_LIMIT)
+
     total = _count(_SHAPE_OF_PLAN[p.kind], p.sizes)
     if total > EXACT_LIMIT and exact is not False and null_distribution != "full" and _shift_feasible(p):
         return _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, deviation)
     method = _choose_method(total, exact, EXACT_LIMIT)
+    if p.kind == "welch" and (method != "exact" or null_distribution is not None or deviation):
+        # Exact Welch classification covers exact counting; the rest uses scipy's float rule.
+        return float_path(exact, progress)
     if method == "monte carlo":
         if n_resamples == math.inf:
             raise ValueError("n_resamples: must be finite for a Monte Carlo test")
@@ -298,17 +305,14 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
         "kind": p.kind, "scores": p.scores, "sizes": p.sizes, "weights": p.weights, "partner": p.partner,
         "ge": p.ge, "le": p.le, "deviation": p.deviation if deviation else None, "mc_key": mc_key,
         "collect": null_distribution or "none", "workers": 1 if executor is not None else workers,
+        "welch": p.welch,
     }
     bar = _engine.progress_bar(progress, runs, f"{method} {name}")
     try:
         try:
             counts = _engine.run(_engine.builtin_task, spec, runs, executor, bar)
-        except OverflowError:
-            return _callable_test(samples, numpy_statistic(name, permutation_type, len(samples)), permutation_type,
-                                  n_resamples=n_resamples, batch=batch, alternative=alternative, rng=rng,
-                                  exact=method == "exact", two_sided=two_sided, mid_p=mid_p,
-                                  null_distribution=null_distribution, executor=executor, progress=False,
-                                  nan_mask=None, exact_limit=EXACT_LIMIT)
+        except OverflowError:  # scores too wide for 128-bit sums
+            return float_path(method == "exact", False)
     finally:
         if bar is not None:
             bar.close()

@@ -48,6 +48,8 @@ class Plan:
     values_of_keys: Callable[[np.ndarray], np.ndarray]
     #: integer scores for the shift algorithm (two_sample / sign_flip), else None
     shift_scores: Optional[list] = None
+    #: Welch t thresholds ((sign, num, den) for t - gamma and t + gamma), kind "welch"
+    welch: Optional[tuple] = None
 
 
 def _midranks(a: np.ndarray) -> np.ndarray:
@@ -174,10 +176,10 @@ def _deviation(scale: int, center: int, key0: int) -> tuple:
     return (scale, center, ceil_fraction(d0 * (1 - TIE_EPS)), floor_fraction(d0 * (1 + TIE_EPS)))
 
 
-def plan(name: str, permutation_type: str, samples: list[np.ndarray], deviation: bool) -> Optional[Plan]:
-    """The integer-score plan for a built-in on 1-D samples, or None for the numpy path."""
+def plan(name: str, permutation_type: str, samples: list[np.ndarray], deviation: bool) -> Plan:
+    """The integer-score plan for a built-in on 1-D samples."""
     if name == "welch_t":
-        return None
+        return _plan_welch(samples)
     if permutation_type == "independent" and name == "f":
         return _plan_f(samples, deviation)
     if permutation_type == "independent":
@@ -227,6 +229,31 @@ def _plan_two_sample(name: str, samples) -> Plan:
         kind="two_sample", scores=v, sizes=[n1, n2], weights=[], partner=[], key0=key0, ge=ge, le=le,
         deviation=_deviation(n, n1 * s, key0), observed=float(stat(x, y)), values_of_keys=values,
         shift_scores=v,
+    )
+
+
+def _plan_welch(samples) -> Plan:
+    """Welch t = sign(A) sqrt(A^2 (n1-1)(n2-1) / B) in exact integers (see core exact/welch.rs)."""
+    x, y = samples
+    (ix, iy), _ = integer_scores([x, y])
+    n1, n2 = len(ix), len(iy)
+    v = ix + iy
+    s, q = sum(v), sum(a * a for a in v)
+    s1, q1 = sum(ix), sum(a * a for a in ix)
+    a = n2 * s1 - n1 * (s - s1)
+    b = (n1 * q1 - s1 * s1) * n2 * n2 * (n2 - 1) + (n2 * (q - q1) - (s - s1) ** 2) * n1 * n1 * (n1 - 1)
+    sign = (a > 0) - (a < 0)
+    num = a * a * (n1 - 1) * (n2 - 1)
+    if sign == 0 or b == 0:
+        low = high = (sign, num, b)
+    else:
+        one = 2**52  # TIE_EPS = 100 / 2**52: magnitudes scale by (2**52 -+ 100 * sign) / 2**52
+        low = (sign, num * (one - 100 * sign) ** 2, b * one * one)
+        high = (sign, num * (one + 100 * sign) ** 2, b * one * one)
+    stat = numpy_statistic("welch_t", "independent", 2)
+    return Plan(
+        kind="welch", scores=v, sizes=[n1, n2], weights=[], partner=[], key0=0, ge=0, le=0, deviation=None,
+        observed=float(stat(x, y)), values_of_keys=lambda k: k, welch=(low, high),
     )
 
 

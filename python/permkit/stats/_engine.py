@@ -47,6 +47,10 @@ class Counts:
 
 def builtin_task(spec: dict, start: int, stop: int) -> Counts:
     """Tally relabellings start..stop of a built-in plan (module level: picklable)."""
+    if spec["kind"] == "welch":
+        low, high = spec["welch"]
+        total, ge, le = _native.welch_tally(spec["scores"], spec["sizes"][0], low, high, start, stop, spec["workers"])
+        return Counts(total=total, le=le, ge=ge)
     (total, ge, le, dev_ge, dev_gt), extra = _native.exact_tally(
         spec["kind"], spec["scores"], spec["sizes"], spec["weights"], spec["partner"], spec["ge"], spec["le"],
         spec["deviation"], start, stop, spec["mc_key"], spec["collect"], spec["workers"],

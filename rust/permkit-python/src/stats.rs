@@ -5,7 +5,7 @@ use crate::convert::{memory_error, to_pyerr, Signals};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use permkit::exact::{relabel_rows, tally, Collect, Deviation, Design, Outcome, Problem, Rule, Shape, Source};
 use pyo3::exceptions::PyValueError;
-use num_bigint::BigUint;
+use num_bigint::{BigInt, BigUint};
 use pyo3::prelude::*;
 
 fn design(kind: &str, sizes: Vec<usize>, weights: Vec<i128>, partner: Vec<i128>) -> PyResult<Design> {
@@ -120,6 +120,30 @@ fn relabel_indices<'py>(
     arr.reshape([count, m])
 }
 
+/// welch_tally(scores, n1, low, high, start, stop, workers) -> (total, ge, le): Welch t
+/// against thresholds given as (sign, num, den) = sign * sqrt(num / den), classified exactly.
+#[pyfunction]
+#[pyo3(signature = (scores, n1, low, high, start, stop, workers))]
+#[allow(clippy::too_many_arguments)]
+fn welch_tally(
+    py: Python<'_>,
+    scores: Vec<i128>,
+    n1: usize,
+    low: (i8, BigInt, BigInt),
+    high: (i8, BigInt, BigInt),
+    start: u128,
+    stop: u128,
+    workers: Option<usize>,
+) -> PyResult<(u64, u64, u64)> {
+    use permkit::exact::welch::{tally as welch, SignedRoot};
+    let low = SignedRoot { sign: low.0, num: low.1, den: low.2 };
+    let high = SignedRoot { sign: high.0, num: high.1, den: high.2 };
+    let t = py
+        .allow_threads(|| in_pool(workers, || welch(&scores, n1, &low, &high, start..stop, &Signals)))?
+        .map_err(|e| to_pyerr(e, "data"))?;
+    Ok((t.total, t.ge, t.le))
+}
+
 /// shift_distribution(kind, scores, n1) -> [(K, count)]: exact distribution of the
 /// key by the shift algorithm ("two_sample": group-1 sum; "sign_flip": signed sum).
 #[pyfunction]
@@ -153,6 +177,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(relabel_indices, m)?)?;
     m.add_function(wrap_pyfunction!(squares_key, m)?)?;
     m.add_function(wrap_pyfunction!(shift_distribution, m)?)?;
+    m.add_function(wrap_pyfunction!(welch_tally, m)?)?;
     m.add_function(wrap_pyfunction!(shift_table_words, m)?)?;
     Ok(())
 }

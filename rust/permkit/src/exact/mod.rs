@@ -14,6 +14,7 @@ pub mod paired;
 pub mod shift;
 pub mod pairings;
 pub mod two_sample;
+pub mod welch;
 
 use crate::{Error, Interrupt, Result};
 use monte_carlo::ResampleStream;

@@ -71,9 +71,17 @@ impl<'a> RevolvingDoor<'a> {
     /// Steps to the next subset (no-op after the last one).
     #[inline]
     pub fn advance(&mut self) {
-        if let Some((out, inn)) = self.step() {
+        self.advance_swap();
+    }
+
+    /// Steps to the next subset; returns (element removed, element added).
+    #[inline]
+    pub fn advance_swap(&mut self) -> Option<(usize, usize)> {
+        let swap = self.step();
+        if let Some((out, inn)) = swap {
             self.sum += self.scores[inn] - self.scores[out];
         }
+        swap
     }
 
     /// Algorithm R, steps R3-R5: returns (element removed, element added).
