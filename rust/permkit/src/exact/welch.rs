@@ -48,6 +48,15 @@ impl SignedRoot {
     }
 }
 
+/// i128 -> f64 through i64 when it fits (the i128 conversion is a slow library call).
+#[inline]
+fn to_f64(x: i128) -> f64 {
+    match i64::try_from(x) {
+        Ok(v) => v as f64,
+        Err(_) => x as f64,
+    }
+}
+
 fn big_to_f64(x: &BigInt) -> f64 {
     use num_traits::ToPrimitive;
     x.to_f64().unwrap_or(f64::INFINITY)
@@ -82,9 +91,9 @@ impl Parts {
         let (n1, n2) = (self.n1, self.n2);
         let s2 = self.total - s1;
         let q2 = self.total_sq - q1;
-        let a = (n2 * s1 - n1 * s2) as f64;
-        let x1 = (n1 * q1 - s1 * s1) as f64;
-        let x2 = (n2 * q2 - s2 * s2) as f64;
+        let a = to_f64(n2 * s1 - n1 * s2);
+        let x1 = to_f64(n1 * q1 - s1 * s1);
+        let x2 = to_f64(n2 * q2 - s2 * s2);
         let b = x1 * (n2 * n2 * (n2 - 1)) as f64 + x2 * (n1 * n1 * (n1 - 1)) as f64;
         a * (((n1 - 1) * (n2 - 1)) as f64 / b).sqrt()
     }
