@@ -52,7 +52,7 @@ def measure(impl, case, repeats):
     design, sizes = CASES[case]
     samples = data(design, sizes)
     method = None
-    if impl in ("permkit", "permkit-default"):
+    if impl in ("permkit", "permkit-default", "permkit-histogram"):
         import permkit.stats
         from permkit.stats import permutation_test
 
@@ -61,9 +61,11 @@ def measure(impl, case, repeats):
             permkit.stats.EXACT_LIMIT = 2**63
         name = "mean_diff" if design == "independent" else "mean"
 
+        collect = "histogram" if impl == "permkit-histogram" else None
+
         def run():
             nonlocal method
-            res = permutation_test(samples, name, permutation_type=design, exact=True)
+            res = permutation_test(samples, name, permutation_type=design, exact=True, null_distribution=collect)
             method = res.method
             return res.pvalue
     else:
@@ -131,6 +133,12 @@ def main():
             scipy_time, scipy_note, scipy_rss = rate * n, "extrapolated by count", "n/a"
         rows.append((f"{case}, {ours['method']} enumeration", n, ours["time"], ours["rss"], scipy_time, scipy_note,
                      scipy_rss))
+        if case in ("independent 12+12", "paired n=20"):
+            # Asking for the null distribution walks every relabelling (no block counting).
+            walked = child("permkit-histogram", case, repeats)
+            assert abs(walked["pvalue"] - ours["pvalue"]) < 1e-12
+            rows.append((f"{case}, walking every relabelling (null_distribution='histogram')", n, walked["time"],
+                         walked["rss"], scipy_time, scipy_note, scipy_rss))
         if case == "independent 18+18":
             default = child("permkit-default", case, 3)
             assert abs(default["pvalue"] - ours["pvalue"]) < 1e-12
