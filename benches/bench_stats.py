@@ -151,7 +151,7 @@ def main():
     print("| operation | relabellings | permkit time | permkit peak RSS | scipy time | scipy peak RSS | ratio |")
     print("|---|---|---|---|---|---|---|")
     for case, n, t, rss, st, note, srss in rows:
-        print(f"| {case} | {n:,} | {t:.3f} s | {rss:.0f} MiB | {st:.1f} s ({note}) | {srss} MiB | "
+        print(f"| {case} | {n:,} | {t * 1000:.2f} ms | {rss:.0f} MiB | {st:.1f} s ({note}) | {srss} MiB | "
               f"{st / t:,.0f}x |")
 
 
