@@ -586,6 +586,9 @@ fn write_pairing(order: &[usize], samples: usize, row: &mut [u32]) {
 /// (ranks, or Monte Carlo resample indices when `mc_key` is given), into `out`.
 pub fn relabel_rows(shape: &Shape, start: u128, count: usize, mc_key: Option<u64>, out: &mut [u32]) -> Result<()> {
     let m = shape.row_len();
+    if m == 0 {
+        return Err(Error::InvalidValue("no observations to relabel".into()));
+    }
     if out.len() != m * count {
         return Err(Error::LengthMismatch { expected: m * count, found: out.len() });
     }

@@ -109,7 +109,7 @@ pub fn tally(
     interrupt: &dyn Interrupt,
 ) -> Result<Tally> {
     let n = scores.len();
-    if n1 < 2 || n - n1 < 2 {
+    if n1 < 2 || n1 > n || n - n1 < 2 {
         return Err(Error::InvalidValue("Welch t needs two or more observations per group".into()));
     }
     let too_big = || Error::Overflow("scores too large for exact Welch t; scale the data down".into());
