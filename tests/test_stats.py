@@ -361,6 +361,8 @@ def test_monte_carlo_is_reproducible_and_pinned():
     ("samples", (DARWIN,), "sum", sum_axis),
     ("independent", ([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", mean_diff_axis),
     ("pairings", ([1, 2, 4, 3, 7], [2, 4, 6, 8, 1]), "sum_product", lambda x, y, axis=-1: np.sum(x * y, axis=axis)),
+    ("independent", ([1, 5, 2], [8, 3, 9, 4], [7, 7, 0]), "f",
+     lambda *g, axis=-1: scipy.stats.f_oneway(*g, axis=axis).statistic),
 ])
 def test_monte_carlo_builtin_and_callable_see_the_same_relabellings(kind, data, name, stat):
     a = permutation_test(data, name, permutation_type=kind, exact=False, rng=42, n_resamples=2000)
