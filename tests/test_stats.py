@@ -527,6 +527,8 @@ def test_infeasible_exact_requests():
         permutation_test((wide[:70],), "sum", permutation_type="samples", exact=True)
     with pytest.raises(ValueError, match="cannot be enumerated"):
         permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True, null_distribution="full")
+    with pytest.raises(MemoryError, match="null_distribution='full'"):
+        permutation_test((wide[:17], wide[17:34]), "mean_diff", exact=True, null_distribution="full")
     # Small integer scores: exact by the shift algorithm instead.
     assert permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True).method == "shift"
     assert permutation_test((wide[:40], wide[40:]), "mean_diff", rng=0).method == "monte carlo"

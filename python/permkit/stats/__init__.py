@@ -301,6 +301,7 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
         mc_key, runs = _mc_key(rng), int(n_resamples)
     else:
         mc_key, runs = None, total
+    _check_full_fits(null_distribution, runs, 1)
     spec = {
         "kind": p.kind, "scores": p.scores, "sizes": p.sizes, "weights": p.weights, "partner": p.partner,
         "ge": p.ge, "le": p.le, "deviation": p.deviation if deviation else None, "mc_key": mc_key,
@@ -356,6 +357,17 @@ def _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, dev
         counts = np.array([c for _, c in dist], dtype=np.int64 if n < 2**63 else object)
         null = NullHistogram(np.asarray(p.values_of_keys(keys), dtype=np.float64), counts)
     return PermutationTestResult(p.observed, float(frac), null, frac, n_extreme, n, "shift", alternative, two_sided)
+
+
+#: Largest null_distribution="full" permkit will build (bytes).
+_FULL_LIMIT = 8 << 30
+
+
+def _check_full_fits(null_distribution, runs: int, values_per_run: int) -> None:
+    if null_distribution == "full" and runs * values_per_run * 16 > _FULL_LIMIT:
+        raise MemoryError(f"null_distribution='full' would hold {runs * values_per_run} values "
+                          f"(about {runs * values_per_run * 16 / 2**30:.1f} GiB while building); refusing. "
+                          "Use null_distribution='histogram' or None")
 
 
 def _choose_method(total: int, exact: Optional[bool], limit: int) -> str:
@@ -444,6 +456,7 @@ def _callable_test(samples, statistic, permutation_type, *, n_resamples, batch, 
         mc_key, runs = None, ours
     if null_distribution == "histogram" and observed.ndim:
         raise ValueError("null_distribution: 'histogram' needs a scalar statistic; use 'full'")
+    _check_full_fits(null_distribution, runs, max(1, int(np.prod(lead))))
     eps = 100 * np.finfo(observed.dtype).eps if observed.dtype.kind == "f" else 0
     gamma = np.abs(eps * observed)
     m = z.shape[-1]
