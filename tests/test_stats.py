@@ -665,3 +665,27 @@ def test_ctrl_c_stops_a_long_enumeration_promptly():
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)  # the full run would take minutes
     assert "KeyboardInterrupt" in err
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(-3, 6), min_size=2, max_size=11), st.lists(st.integers(-3, 6), min_size=2, max_size=9),
+       st.sampled_from(["mean_diff", "t", "rank_sum"]), st.sampled_from(["less", "greater", "two-sided"]),
+       st.sampled_from(["double", "deviation"]))
+def test_counting_blocks_shift_and_walking_agree(x, y, name, alternative, two_sided):
+    # 15+ observations: counting uses meet-in-the-middle blocks, a histogram walks every
+    # relabelling, and the shift algorithm counts by dynamic programming.
+    import permkit.stats
+
+    if len(set(x + y)) < 2:
+        return
+    kwargs = dict(alternative=alternative, two_sided=two_sided)
+    counted = permutation_test((x, y), name, **kwargs)
+    walked = permutation_test((x, y), name, null_distribution="histogram", **kwargs)
+    assert counted.pvalue_fraction == walked.pvalue_fraction
+    limit = permkit.stats.EXACT_LIMIT
+    try:
+        permkit.stats.EXACT_LIMIT = 1
+        shifted = permutation_test((x, y), name, **kwargs)
+    finally:
+        permkit.stats.EXACT_LIMIT = limit
+    assert shifted.method == "shift" and shifted.pvalue_fraction == counted.pvalue_fraction
