@@ -67,9 +67,26 @@ struct Parts {
     n2: i128,
     total: i128,
     total_sq: i128,
+    /// n2^2 (n2-1), n1^2 (n1-1), (n1-1)(n2-1) as f64, converted once.
+    weight1: f64,
+    weight2: f64,
+    dof: f64,
 }
 
 impl Parts {
+    fn new(n1: usize, n2: usize, total: i128, total_sq: i128) -> Self {
+        let (a, b) = (n1 as f64, n2 as f64);
+        Parts {
+            n1: n1 as i128,
+            n2: n2 as i128,
+            total,
+            total_sq,
+            weight1: b * b * (b - 1.0),
+            weight2: a * a * (a - 1.0),
+            dof: (a - 1.0) * (b - 1.0),
+        }
+    }
+
     fn exact(&self, s1: i128, q1: i128) -> SignedRoot {
         let (n1, n2) = (self.n1, self.n2);
         let s2 = self.total - s1;
@@ -94,8 +111,8 @@ impl Parts {
         let a = to_f64(n2 * s1 - n1 * s2);
         let x1 = to_f64(n1 * q1 - s1 * s1);
         let x2 = to_f64(n2 * q2 - s2 * s2);
-        let b = x1 * (n2 * n2 * (n2 - 1)) as f64 + x2 * (n1 * n1 * (n1 - 1)) as f64;
-        a * (((n1 - 1) * (n2 - 1)) as f64 / b).sqrt()
+        let b = x1 * self.weight1 + x2 * self.weight2;
+        a * (self.dof / b).sqrt()
     }
 }
 
@@ -120,7 +137,7 @@ pub fn tally(
     sum_abs.checked_mul(sum_abs).filter(|&x| x < 1 << 124).ok_or_else(too_big)?;
     total_sq.checked_mul(n128).filter(|&x| x < 1 << 124).ok_or_else(too_big)?;
     let squares: Vec<i128> = scores.iter().map(|&v| v * v).collect();
-    let parts = Parts { n1: n1 as i128, n2: (n - n1) as i128, total: scores.iter().sum(), total_sq };
+    let parts = Parts::new(n1, n - n1, scores.iter().sum(), total_sq);
     let (low_f, high_f) = (low.approx(), high.approx());
     let close = |t: f64, thr: f64| !t.is_finite() || !thr.is_finite() || (t - thr).abs() <= 1e-9 * thr.abs().max(t.abs()).max(1e-300);
     let count_chunk = |pos: u128, len: u128| -> Result<Tally> {
@@ -182,7 +199,7 @@ mod tests {
     fn filtered_counts_equal_exact_counts_with_ties() {
         let scores: Vec<i128> = vec![3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
         let n1 = 5;
-        let parts = Parts { n1: 5, n2: 7, total: scores.iter().sum(), total_sq: scores.iter().map(|v| v * v).sum() };
+        let parts = Parts::new(5, 7, scores.iter().sum(), scores.iter().map(|v| v * v).sum());
         let observed = {
             let s1: i128 = scores[..n1].iter().sum();
             let q1: i128 = scores[..n1].iter().map(|v| v * v).sum();
