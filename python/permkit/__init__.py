@@ -4,7 +4,7 @@ Permutations are numpy integer arrays in 0-based one-line notation (``p[i]`` is
 the image of ``i``), or :class:`Permutation` values wrapping one such array.
 """
 
-from permkit import distance
+from permkit import distance, stats
 from permkit._native import __version__
 from permkit.algebra import (
     compose,
@@ -36,4 +36,5 @@ __all__ = [
     "order",
     "power",
     "sign",
+    "stats",
 ]

@@ -42,3 +42,33 @@ def index_shuffle_derive_key(parent: int, domain: int, value: int) -> int: ...
 def index_shuffle_default_rounds(n: int) -> int: ...
 def record_bounds(data: np.ndarray, delim: int) -> np.ndarray: ...  # uint32 or uint64
 def gather_records(data: np.ndarray, bounds: np.ndarray, shuffle: IndexShuffleCore, start: int, count: int, delim: int) -> bytes: ...
+
+# --- stats (exact permutation tests; public API: permkit.stats) ------------
+def exact_tally(
+    kind: str,
+    scores: list[int],
+    sizes: list[int],
+    weights: list[int],
+    partner: list[int],
+    ge: int,
+    le: int,
+    deviation: tuple[int, int, int, int] | None,
+    start: int,
+    stop: int,
+    mc_key: int | None,
+    collect: str,
+    workers: int | None,
+) -> tuple[tuple[int, int, int, int, int], object]: ...
+def relabel_indices(kind: str, sizes: list[int], start: int, count: int, mc_key: int | None) -> np.ndarray: ...
+def squares_key(word: int) -> int: ...
+def shift_distribution(kind: str, scores: list[int], n1: int) -> list[tuple[int, int]]: ...
+def shift_table_words(kind: str, scores: list[int], n1: int) -> int | None: ...
+def welch_tally(
+    scores: list[int],
+    n1: int,
+    low: tuple[int, int, int],
+    high: tuple[int, int, int],
+    start: int,
+    stop: int,
+    workers: int | None,
+) -> tuple[int, int, int]: ...

@@ -4,6 +4,6 @@ Each module defines ``add_parser(subparsers)``, which registers the subcommand
 and sets ``run`` (a function of the parsed arguments returning an exit code).
 """
 
-from permkit._cli import info, shuffle
+from permkit._cli import info, shuffle, test
 
-COMMANDS: list = [info, shuffle]
+COMMANDS: list = [info, shuffle, test]

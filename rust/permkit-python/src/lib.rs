@@ -10,11 +10,13 @@ use pyo3::prelude::*;
 mod algebra;
 mod convert;
 mod index_shuffle;
+mod stats;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     algebra::register(m)?;
     index_shuffle::register(m)?;
+    stats::register(m)?;
     Ok(())
 }

@@ -1,0 +1,348 @@
+"""Built-in statistics: integer-score plans for the Rust kernels, and numpy
+versions (used for welch_t, for data too wide for 128-bit sums, and as
+documentation of each definition)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Optional
+
+import numpy as np
+
+from permkit.stats._scores import (
+    TIE_EPS,
+    Signed,
+    as_signed_ratio,
+    ceil_fraction,
+    doubled_midranks,
+    first_at_least,
+    floor_fraction,
+    integer_scores,
+    last_at_most,
+    tolerance_band,
+)
+
+BUILTINS = {
+    "independent": ("mean_diff", "sum", "t", "welch_t", "rank_sum", "f"),
+    "samples": ("mean", "sum", "signed_rank"),
+    "pairings": ("pearson", "spearman", "sum_product"),
+}
+
+
+@dataclass
+class Plan:
+    """One exact test on integer scores: what the Rust tally needs, and how to read it."""
+
+    kind: str
+    scores: list
+    sizes: list
+    weights: list
+    partner: list
+    key0: int
+    ge: int
+    le: int
+    deviation: Optional[tuple]
+    observed: float
+    values_of_keys: Callable[[np.ndarray], np.ndarray]
+    #: integer scores for the shift algorithm (two_sample / sign_flip), else None
+    shift_scores: Optional[list] = None
+    #: Welch t thresholds ((sign, num, den) for t - gamma and t + gamma), kind "welch"
+    welch: Optional[tuple] = None
+
+
+def _midranks(a: np.ndarray) -> np.ndarray:
+    """Midranks (1-based, ties averaged) along the last axis, vectorized."""
+    n = a.shape[-1]
+    order = np.argsort(a, axis=-1, kind="stable")
+    s = np.take_along_axis(a, order, axis=-1)
+    idx = np.broadcast_to(np.arange(n), s.shape)
+    starts = np.ones(s.shape, dtype=bool)
+    starts[..., 1:] = s[..., 1:] != s[..., :-1]
+    ends = np.ones(s.shape, dtype=bool)
+    ends[..., :-1] = starts[..., 1:]
+    first = np.maximum.accumulate(np.where(starts, idx, 0), axis=-1)
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, idx, n), axis=-1), axis=-1), axis=-1)
+    ranks = np.empty(s.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, (first + last) / 2 + 1, axis=-1)
+    return ranks
+
+
+def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
+    """The float64 numpy version of a built-in statistic, vectorized along ``axis``."""
+
+    def mean_diff(x, y, axis=-1):
+        return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+    def total(*samples, axis=-1):
+        if permutation_type == "samples":
+            return np.sum(_difference(samples), axis=axis)
+        return np.sum(samples[0], axis=axis)
+
+    def mean(*samples, axis=-1):
+        return np.mean(_difference(samples), axis=axis)
+
+    def pooled_t(x, y, axis=-1):
+        n1, n2 = x.shape[axis], y.shape[axis]
+        ss = np.var(x, axis=axis) * n1 + np.var(y, axis=axis) * n2
+        sp2 = ss / (n1 + n2 - 2)
+        return (np.mean(x, axis=axis) - np.mean(y, axis=axis)) / np.sqrt(sp2 * (1 / n1 + 1 / n2))
+
+    def welch_t(x, y, axis=-1):
+        n1, n2 = x.shape[axis], y.shape[axis]
+        v = np.var(x, axis=axis, ddof=1) / n1 + np.var(y, axis=axis, ddof=1) / n2
+        return (np.mean(x, axis=axis) - np.mean(y, axis=axis)) / np.sqrt(v)
+
+    def rank_sum(x, y, axis=-1):
+        x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
+        ranks = _midranks(np.concatenate([x, y], axis=-1))
+        return np.sum(ranks[..., : x.shape[-1]], axis=-1)
+
+    def f_oneway(*samples, axis=-1):
+        samples = [np.moveaxis(s, axis, -1) for s in samples]
+        pooled = np.concatenate(samples, axis=-1)
+        grand = np.mean(pooled, axis=-1)
+        between = sum(s.shape[-1] * (np.mean(s, axis=-1) - grand) ** 2 for s in samples)
+        within = sum(np.sum((s - np.mean(s, axis=-1, keepdims=True)) ** 2, axis=-1) for s in samples)
+        n, k = pooled.shape[-1], len(samples)
+        return (between / (k - 1)) / (within / (n - k))
+
+    def signed_rank(*samples, axis=-1):
+        d = np.moveaxis(_difference(samples), axis, -1)
+        # Zeros are dropped (scipy's zero_method='wilcox'): they rank first, so subtract their count.
+        zeros = np.sum(d == 0, axis=-1, keepdims=True)
+        ranks = _midranks(np.abs(d)) - zeros
+        return np.sum(np.where(d > 0, ranks, 0.0), axis=-1)
+
+    def sum_product(x, y, axis=-1):
+        return np.sum(x * y, axis=axis)
+
+    def pearson(x, y, axis=-1):
+        x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
+        xm = x - np.mean(x, axis=-1, keepdims=True)
+        ym = y - np.mean(y, axis=-1, keepdims=True)
+        return np.sum(xm * ym, axis=-1) / np.sqrt(np.sum(xm * xm, axis=-1) * np.sum(ym * ym, axis=-1))
+
+    def spearman(x, y, axis=-1):
+        x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
+        return pearson(_midranks(x), _midranks(y))
+
+    table = {
+        ("independent", "mean_diff"): mean_diff,
+        ("independent", "sum"): total,
+        ("independent", "t"): pooled_t,
+        ("independent", "welch_t"): welch_t,
+        ("independent", "rank_sum"): rank_sum,
+        ("independent", "f"): f_oneway,
+        ("samples", "mean"): mean,
+        ("samples", "sum"): total,
+        ("samples", "signed_rank"): signed_rank,
+        ("pairings", "pearson"): pearson,
+        ("pairings", "spearman"): spearman,
+        ("pairings", "sum_product"): sum_product,
+    }
+    chosen = table[(permutation_type, name)]
+
+    def quiet(*samples, axis=-1):
+        # Zero variances give inf/nan statistics, as in scipy, without warnings.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return chosen(*samples, axis=axis)
+
+    return quiet
+
+
+def _difference(samples):
+    return samples[0] if len(samples) == 1 else samples[0] - samples[1]
+
+
+def check_builtin(name: str, permutation_type: str, k: int) -> None:
+    allowed = BUILTINS[permutation_type]
+    if name not in allowed:
+        raise ValueError(f"statistic: {name!r} is not a built-in for permutation_type={permutation_type!r}; choose one of {allowed} or pass a callable")
+    if permutation_type == "independent" and name != "f" and k != 2:
+        raise ValueError(f"statistic: {name!r} compares exactly 2 samples, got {k}; use 'f' for k > 2 samples")
+    if permutation_type == "pairings" and k != 2:
+        raise ValueError(f"statistic: {name!r} needs exactly 2 samples for permutation_type='pairings', got {k}")
+
+
+def _thresholds(f, key0: int, lo: int, hi: int) -> tuple[int, int]:
+    low, high = tolerance_band(f(key0))
+    return first_at_least(f, low, lo, hi), last_at_most(f, high, lo, hi)
+
+
+def _deviation(scale: int, center: int, key0: int) -> tuple:
+    d0 = abs(scale * key0 - center)
+    return (scale, center, ceil_fraction(d0 * (1 - TIE_EPS)), floor_fraction(d0 * (1 + TIE_EPS)))
+
+
+def plan(name: str, permutation_type: str, samples: list[np.ndarray], deviation: bool) -> Plan:
+    """The integer-score plan for a built-in on 1-D samples."""
+    if name == "welch_t":
+        return _plan_welch(samples)
+    if permutation_type == "independent" and name == "f":
+        return _plan_f(samples, deviation)
+    if permutation_type == "independent":
+        return _plan_two_sample(name, samples)
+    if permutation_type == "samples":
+        return _plan_paired(name, samples)
+    return _plan_pairings(name, samples)
+
+
+def _plan_two_sample(name: str, samples) -> Plan:
+    x, y = samples
+    n1, n2 = len(x), len(y)
+    n = n1 + n2
+    (ix, iy), scale = integer_scores([x, y])
+    v = ix + iy
+    if name == "rank_sum":
+        v = doubled_midranks(v)
+        scale = Fraction(1, 2)
+    s, q = sum(v), sum(a * a for a in v)
+    ordered = sorted(v)
+    lo, hi = sum(ordered[:n1]), sum(ordered[n - n1:])
+    key0 = sum(v[:n1])
+    stat = numpy_statistic(name, "independent", 2)
+    if name in ("sum", "rank_sum"):
+        f = lambda k: Signed.of(Fraction(k))  # noqa: E731
+        fscale = float(scale)
+        values = lambda k: k * fscale  # noqa: E731
+    elif name == "mean_diff":
+        f = lambda k: Signed.of(Fraction(k, n1) - Fraction(s - k, n2))  # noqa: E731
+        fscale = float(scale)
+        values = lambda k: (k / n1 - (s - k) / n2) * fscale  # noqa: E731
+    else:  # pooled t
+
+        def f(k: int) -> Signed:
+            d = Fraction(k, n1) - Fraction(s - k, n2)
+            within = q - Fraction(k * k, n1) - Fraction((s - k) ** 2, n2)
+            return as_signed_ratio(d, within / (n - 2) * Fraction(n, n1 * n2), square_root=True)
+
+        def values(k: np.ndarray) -> np.ndarray:
+            d = k / n1 - (s - k) / n2
+            within = q - k * k / n1 - (s - k) ** 2 / n2
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return d / np.sqrt(np.maximum(within, 0) / (n - 2) * (n / (n1 * n2)))
+
+    ge, le = _thresholds(f, key0, lo, hi)
+    return Plan(
+        kind="two_sample", scores=v, sizes=[n1, n2], weights=[], partner=[], key0=key0, ge=ge, le=le,
+        deviation=_deviation(n, n1 * s, key0), observed=float(stat(x, y)), values_of_keys=values,
+        shift_scores=v,
+    )
+
+
+def _plan_welch(samples) -> Plan:
+    """Welch t = sign(A) sqrt(A^2 (n1-1)(n2-1) / B) in exact integers (see core exact/welch.rs)."""
+    x, y = samples
+    (ix, iy), _ = integer_scores([x, y])
+    n1, n2 = len(ix), len(iy)
+    v = ix + iy
+    s, q = sum(v), sum(a * a for a in v)
+    s1, q1 = sum(ix), sum(a * a for a in ix)
+    a = n2 * s1 - n1 * (s - s1)
+    b = (n1 * q1 - s1 * s1) * n2 * n2 * (n2 - 1) + (n2 * (q - q1) - (s - s1) ** 2) * n1 * n1 * (n1 - 1)
+    sign = (a > 0) - (a < 0)
+    num = a * a * (n1 - 1) * (n2 - 1)
+    if sign == 0 or b == 0:
+        low = high = (sign, num, b)
+    else:
+        one = 2**52  # TIE_EPS = 100 / 2**52: magnitudes scale by (2**52 -+ 100 * sign) / 2**52
+        low = (sign, num * (one - 100 * sign) ** 2, b * one * one)
+        high = (sign, num * (one + 100 * sign) ** 2, b * one * one)
+    stat = numpy_statistic("welch_t", "independent", 2)
+    return Plan(
+        kind="welch", scores=v, sizes=[n1, n2], weights=[], partner=[], key0=0, ge=0, le=0, deviation=None,
+        observed=float(stat(x, y)), values_of_keys=lambda k: k, welch=(low, high),
+    )
+
+
+def _plan_f(samples, deviation: bool) -> Plan:
+    if deviation:
+        raise ValueError("two_sided: 'deviation' is not defined for 'f' (F >= 0 is one-sided); use alternative='greater'")
+    ints, _ = integer_scores(samples)
+    sizes = [len(a) for a in ints]
+    v = [a for row in ints for a in row]
+    n, k = len(v), len(sizes)
+    big_l = math.lcm(*sizes)
+    weights = [big_l // m for m in sizes]
+    s, q = sum(v), sum(a * a for a in v)
+    key0 = sum(w * sum(row) ** 2 for w, row in zip(weights, ints))
+
+    def f(key: int) -> Signed:
+        between = (Fraction(key, big_l) - Fraction(s * s, n)) / (k - 1)
+        within = (q - Fraction(key, big_l)) / (n - k)
+        return as_signed_ratio(between, within, square_root=False)
+
+    def values(key: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ((key / big_l - s * s / n) / (k - 1)) / ((q - key / big_l) / (n - k))
+
+    lo, hi = (big_l * s * s) // n, big_l * q
+    ge, le = _thresholds(f, key0, lo, hi)
+    stat = numpy_statistic("f", "independent", k)
+    return Plan(
+        kind="k_sample", scores=v, sizes=sizes, weights=weights, partner=[], key0=key0, ge=ge, le=le,
+        deviation=None, observed=float(stat(*samples)), values_of_keys=values,
+    )
+
+
+def _plan_paired(name: str, samples) -> Plan:
+    ints, scale = integer_scores(samples)
+    d = ints[0] if len(ints) == 1 else [a - b for a, b in zip(ints[0], ints[1])]
+    n = len(d)
+    offset = 0
+    if name == "signed_rank":
+        nonzero = [abs(a) for a in d if a != 0]
+        ranks = iter(doubled_midranks(nonzero))
+        d = [0 if a == 0 else (1 if a > 0 else -1) * next(ranks) for a in d]
+        offset = sum(abs(a) for a in d)  # T+ = (K + offset) / 4
+    key0 = sum(d)
+    bound = sum(abs(a) for a in d)
+    f = lambda k: Signed.of(Fraction(k + offset))  # noqa: E731
+    fscale = float(scale)
+    if name == "sum":
+        values = lambda k: k * fscale  # noqa: E731
+    elif name == "mean":
+        values = lambda k: k * fscale / n  # noqa: E731
+    else:
+        values = lambda k: (k + offset) / 4  # noqa: E731
+    ge, le = _thresholds(f, key0, -bound, bound)
+    stat = numpy_statistic(name, "samples", len(samples))
+    return Plan(
+        kind="sign_flip", scores=d, sizes=[n], weights=[], partner=[], key0=key0, ge=ge, le=le,
+        deviation=_deviation(1, 0, key0), observed=float(stat(*samples)), values_of_keys=values,
+        shift_scores=d,
+    )
+
+
+def _plan_pairings(name: str, samples) -> Plan:
+    x, y = samples
+    if len(x) != len(y):
+        raise ValueError(f"data: permutation_type='pairings' needs samples of equal length, got {len(x)} and {len(y)}")
+    (ix,), sx = integer_scores([x])
+    (iy,), sy = integer_scores([y])
+    if name == "spearman":
+        ix, iy = doubled_midranks(ix), doubled_midranks(iy)
+    n = len(ix)
+    key0 = sum(a * b for a, b in zip(ix, iy))
+    lo = sum(a * b for a, b in zip(sorted(ix), sorted(iy, reverse=True)))
+    hi = sum(a * b for a, b in zip(sorted(ix), sorted(iy)))
+    sum_x, sum_y = sum(ix), sum(iy)
+    if name == "sum_product":
+        f = lambda k: Signed.of(Fraction(k))  # noqa: E731
+        fscale = float(sx * sy)
+        values = lambda k: k * fscale  # noqa: E731
+    else:
+        spread = (n * sum(a * a for a in ix) - sum_x**2) * (n * sum(b * b for b in iy) - sum_y**2)
+        if spread == 0:
+            raise ValueError(f"data: {name} correlation is undefined for a constant sample")
+        f = lambda k: as_signed_ratio(Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True)  # noqa: E731
+        root = math.sqrt(spread)
+        values = lambda k: (n * k - sum_x * sum_y) / root  # noqa: E731
+    ge, le = _thresholds(f, key0, lo, hi)
+    stat = numpy_statistic(name, "pairings", 2)
+    return Plan(
+        kind="pairing", scores=ix, sizes=[n], weights=[], partner=iy, key0=key0, ge=ge, le=le,
+        deviation=_deviation(n, sum_x * sum_y, key0), observed=float(stat(x, y)), values_of_keys=values,
+    )
