@@ -18,3 +18,4 @@ pub mod rng;
 pub use error::{Error, Result};
 pub use index::PermIndex;
 pub use interrupt::{Interrupt, Never};
+pub mod shuffle;

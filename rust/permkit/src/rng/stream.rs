@@ -1,0 +1,187 @@
+//! Block generation of whole output streams and unbiased bounded draws.
+//!
+//! Output `i` of a stream depends only on (key, counter + i), so a block is
+//! filled in fixed-size chunks on every core and the result is the same for
+//! any thread count.
+
+use super::{philox4x32_10, squares32, squares64};
+use rayon::prelude::*;
+
+/// Outputs per parallel task: large enough to amortise scheduling, small
+/// enough to balance two cores on a block of a few hundred thousand words.
+const FILL_CHUNK: usize = 1 << 14;
+
+/// Writes `f(i)` to `out[i]` for every `i`, in parallel chunks.
+fn par_fill(out: &mut [u64], f: impl Fn(u64) -> u64 + Sync) {
+    out.par_chunks_mut(FILL_CHUNK).enumerate().for_each(|(c, chunk)| {
+        let base = (c * FILL_CHUNK) as u64;
+        for (i, slot) in chunk.iter_mut().enumerate() {
+            *slot = f(base + i as u64);
+        }
+    });
+}
+
+/// `out[i] = squares64(key, counter + i)` (mod 2^64 counters).
+pub fn fill_squares64(key: u64, counter: u64, out: &mut [u64]) {
+    par_fill(out, |i| squares64(key, counter.wrapping_add(i)));
+}
+
+/// `out[i] = squares32(key, counter + i)`, one 32-bit output per element.
+pub fn fill_squares32(key: u64, counter: u64, out: &mut [u64]) {
+    par_fill(out, |i| squares32(key, counter.wrapping_add(i)) as u64);
+}
+
+/// The Philox4x32-10 key words of a 64-bit key: word 0 is the low half.
+pub fn philox_key_words(key: u64) -> [u32; 2] {
+    [key as u32, (key >> 32) as u32]
+}
+
+/// The 128-bit block of `counter` (counter word 0 = least significant 32 bits).
+#[inline(always)]
+pub fn philox_block(key: [u32; 2], counter: u128) -> [u32; 4] {
+    let c = [counter as u32, (counter >> 32) as u32, (counter >> 64) as u32, (counter >> 96) as u32];
+    philox4x32_10(c, key)
+}
+
+/// Philox4x32 as a stream of 32-bit outputs: block `b` yields its words 0..4
+/// in order, then block `b + 1`. Fills `out[i]` with the output `i` places
+/// after word `word` (0..4) of block `counter`, one output per element.
+pub fn fill_philox4x32(key: [u32; 2], counter: u128, word: u32, out: &mut [u64]) {
+    out.par_chunks_mut(FILL_CHUNK).enumerate().for_each(|(c, chunk)| {
+        let first = word as u128 + (c * FILL_CHUNK) as u128;
+        let mut block_index = counter.wrapping_add(first / 4);
+        let mut w = (first % 4) as usize;
+        let mut block = philox_block(key, block_index);
+        for slot in chunk.iter_mut() {
+            if w == 4 {
+                block_index = block_index.wrapping_add(1);
+                block = philox_block(key, block_index);
+                w = 0;
+            }
+            *slot = block[w] as u64;
+            w += 1;
+        }
+    });
+}
+
+/// Lemire's multiply-shift draw in `0..bound` from one uniform 64-bit `word`,
+/// or `None` when the word falls in the rejected zone (then draw again with
+/// the next word). Exactly uniform; rejection probability < bound / 2^64.
+#[inline(always)]
+pub fn lemire(word: u64, bound: u64) -> Option<u64> {
+    let m = word as u128 * bound as u128;
+    let low = m as u64;
+    if low < bound {
+        let threshold = bound.wrapping_neg() % bound;
+        if low < threshold {
+            return None;
+        }
+    }
+    Some((m >> 64) as u64)
+}
+
+/// Unbiased draws from the Squares64 words at counters `first`, `first +
+/// stride`, `first + 2 * stride`, ... (one counter per attempt, rejected
+/// attempts included). `attempts` counts the counters used so far.
+#[derive(Debug, Clone)]
+pub struct StridedDraws {
+    key: u64,
+    first: u64,
+    stride: u64,
+    pub attempts: u64,
+}
+
+impl StridedDraws {
+    pub fn new(key: u64, first: u64, stride: u64) -> Self {
+        Self { key, first, stride, attempts: 0 }
+    }
+
+    /// A uniform draw in `0..bound` (`bound >= 1`).
+    #[inline(always)]
+    pub fn below(&mut self, bound: u64) -> u64 {
+        loop {
+            let ctr = self.first.wrapping_add(self.attempts.wrapping_mul(self.stride));
+            self.attempts += 1;
+            if let Some(v) = lemire(squares64(self.key, ctr), bound) {
+                return v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: u64 = 0xc8e4fd154ce32f6d;
+
+    #[test]
+    fn fills_match_the_pure_functions_across_chunks() {
+        let n = 3 * FILL_CHUNK + 17;
+        let start = u64::MAX - 5; // wraps mod 2^64 inside the block
+        let mut out = vec![0u64; n];
+        fill_squares64(KEY, start, &mut out);
+        assert!(out.iter().enumerate().all(|(i, &v)| v == squares64(KEY, start.wrapping_add(i as u64))));
+        fill_squares32(KEY, start, &mut out);
+        assert!(out.iter().enumerate().all(|(i, &v)| v == squares32(KEY, start.wrapping_add(i as u64)) as u64));
+    }
+
+    #[test]
+    fn philox_stream_walks_blocks_word_by_word() {
+        let key = philox_key_words(0x0123_4567_89ab_cdef);
+        for word in 0..4u32 {
+            let counter = u128::MAX - 2;
+            let mut out = vec![0u64; 2 * FILL_CHUNK + 9];
+            fill_philox4x32(key, counter, word, &mut out);
+            for (i, &v) in out.iter().enumerate() {
+                let pos = word as u128 + i as u128;
+                let block = philox_block(key, counter.wrapping_add(pos / 4));
+                assert_eq!(v, block[(pos % 4) as usize] as u64, "word {word} i {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn philox_block_uses_word0_as_low_counter_bits() {
+        // Random123 KAT: counter words (243f6a88, 85a308d3, 13198a2e, 03707344).
+        let counter = 0x03707344_13198a2e_85a308d3_243f6a88u128;
+        assert_eq!(
+            philox_block([0xa4093822, 0x299f31d0], counter),
+            [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
+        );
+    }
+
+    #[test]
+    fn lemire_rejects_exactly_the_biased_zone() {
+        // The accepted words of each value form runs of equal length
+        // floor(2^64 / bound): a word is rejected iff its low product word is
+        // below 2^64 mod bound.
+        let mut sm = super::super::splitmix::SplitMix64::new(3);
+        for bound in [1u64, 2, 3, 7, 1000, (1 << 63) + 1, u64::MAX] {
+            let zone = bound.wrapping_neg() % bound;
+            for _ in 0..2000 {
+                let w = sm.next_u64();
+                let m = w as u128 * bound as u128;
+                let want = if (m as u64) < zone { None } else { Some((m >> 64) as u64) };
+                assert_eq!(lemire(w, bound), want);
+            }
+        }
+        assert_eq!(lemire(0, 3), None);
+        assert_eq!(lemire(u64::MAX, 3), Some(2));
+        assert_eq!(lemire(0, 1), Some(0));
+    }
+
+    #[test]
+    fn strided_draws_use_the_counters_they_claim() {
+        let mut d = StridedDraws::new(KEY, 10, 7);
+        for _ in 0..100 {
+            d.below(1 << 40);
+        }
+        assert_eq!(d.attempts, 100);
+        let mut d = StridedDraws::new(KEY, 10, 7);
+        let expected = lemire(squares64(KEY, 10 + 2 * 7), 1000).unwrap();
+        d.below(1000);
+        d.below(1000);
+        assert_eq!(d.below(1000), expected);
+    }
+}

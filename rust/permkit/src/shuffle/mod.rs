@@ -1,0 +1,126 @@
+//! Uniform shuffles driven by the Squares64 counter-based stream (spec:
+//! docs/shuffle.md). Every result depends only on (key, counter, n): never on
+//! the thread count or on how the work is chunked.
+//!
+//! - `n <= FISHER_YATES_MAX`: Durstenfeld's Fisher-Yates (i = n-1 down to 1,
+//!   swap a[i] with a[j], j uniform in 0..=i), one counter per draw attempt
+//!   starting at `counter`.
+//! - larger `n`: Rao-Sandelius. Element i goes to bucket `squares64(key,
+//!   counter + i) >> (64 - log2 B)`, a stable scatter groups the buckets in
+//!   order, and each bucket b is Fisher-Yates-shuffled with counters
+//!   `counter + n + b + t * B` for its attempts t = 0, 1, ... . Buckets are
+//!   cache-sized, scatter and bucket shuffles run in parallel.
+
+mod scatter;
+
+use crate::rng::stream::StridedDraws;
+use crate::{Error, Interrupt, PermIndex, Result};
+use rayon::prelude::*;
+use std::mem::MaybeUninit;
+
+pub use scatter::bucket_count;
+
+/// Sizes up to this are shuffled by one sequential Fisher-Yates pass.
+pub const FISHER_YATES_MAX: usize = 1 << 16;
+
+/// Rows per parallel group in `permuted_rows`; the interrupt is polled between groups.
+const ROW_GROUP: usize = 1 << 12;
+
+/// Durstenfeld's Fisher-Yates with the given draws.
+#[inline]
+fn fisher_yates<T>(a: &mut [T], draws: &mut StridedDraws) {
+    for i in (1..a.len()).rev() {
+        let j = draws.below(i as u64 + 1) as usize;
+        a.swap(i, j);
+    }
+}
+
+/// Writes a uniformly random permutation of `0..out.len()` into `out`.
+/// Returns the number of counters consumed (the stream advances by it).
+pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
+    let n = out.len();
+    if n as u128 > T::MAX_LEN {
+        return Err(Error::InvalidValue(format!(
+            "a permutation of length {n} does not fit this integer type (at most {} values)",
+            T::MAX_LEN
+        )));
+    }
+    if n <= FISHER_YATES_MAX {
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = T::from_usize(i);
+        }
+        let mut draws = StridedDraws::new(key, counter, 1);
+        fisher_yates(out, &mut draws);
+        return Ok(draws.attempts);
+    }
+    scatter::rao_sandelius(out, |i| T::from_usize(i), key, counter, intr)
+}
+
+/// Shuffles `data` in place; the result equals `data[permutation(n)]` for the
+/// permutation `permutation_into` gives with the same key and counter.
+/// Returns the number of counters consumed. On interrupt `data` holds some
+/// permutation of its original elements (never duplicates or losses).
+pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
+    let n = data.len();
+    if n <= FISHER_YATES_MAX {
+        let mut draws = StridedDraws::new(key, counter, 1);
+        fisher_yates(data, &mut draws);
+        return Ok(draws.attempts);
+    }
+    let source = parallel_copy(data)?;
+    scatter::rao_sandelius(data, |i| source[i], key, counter, intr)
+}
+
+/// Shuffles each row of `n` elements independently. One row (or `n <= 1`) is
+/// exactly `shuffle_in_place`; with `m > 1` rows, row k is Fisher-Yates-shuffled
+/// with counters `counter + k + t * m`. Returns the counters consumed.
+pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
+    if n == 0 || data.len() % n != 0 {
+        return Err(Error::LengthMismatch { expected: n, found: data.len() });
+    }
+    let m = data.len() / n;
+    if m == 1 {
+        return shuffle_in_place(data, key, counter, intr);
+    }
+    let mut max_attempts = 0u64;
+    for (g, group) in data.chunks_mut(n * ROW_GROUP).enumerate() {
+        intr.check()?;
+        let first_row = (g * ROW_GROUP) as u64;
+        let attempts = group
+            .par_chunks_mut(n)
+            .enumerate()
+            .map(|(r, row)| {
+                let k = first_row + r as u64;
+                let mut draws = StridedDraws::new(key, counter.wrapping_add(k), m as u64);
+                fisher_yates(row, &mut draws);
+                draws.attempts
+            })
+            .max()
+            .unwrap_or(0);
+        max_attempts = max_attempts.max(attempts);
+    }
+    Ok((m as u64).wrapping_mul(max_attempts))
+}
+
+/// A copy of `data` made on every core, or `Overflow` when it cannot be allocated.
+fn parallel_copy<T: Copy + Send + Sync>(data: &[T]) -> Result<Vec<T>> {
+    let n = data.len();
+    let mut copy: Vec<MaybeUninit<T>> = Vec::new();
+    copy.try_reserve_exact(n).map_err(|_| {
+        Error::Overflow(format!("a working copy of {n} elements ({} bytes) cannot be allocated", n * std::mem::size_of::<T>()))
+    })?;
+    // SAFETY: MaybeUninit needs no initialisation; every slot is written below.
+    unsafe { copy.set_len(n) };
+    const CHUNK: usize = 1 << 16;
+    copy.par_chunks_mut(CHUNK).zip(data.par_chunks(CHUNK)).for_each(|(dst, src)| {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            d.write(s);
+        }
+    });
+    let mut copy = std::mem::ManuallyDrop::new(copy);
+    // SAFETY: all n slots were initialised; MaybeUninit<T> has T's layout.
+    Ok(unsafe { Vec::from_raw_parts(copy.as_mut_ptr() as *mut T, n, copy.capacity()) })
+}
+
+#[cfg(test)]
+mod tests;
