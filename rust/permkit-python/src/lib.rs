@@ -9,10 +9,14 @@ use pyo3::prelude::*;
 
 mod algebra;
 mod convert;
+mod rng;
+mod shuffle;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     algebra::register(m)?;
+    rng::register(m)?;
+    shuffle::register(m)?;
     Ok(())
 }
