@@ -80,32 +80,74 @@ pub fn lemire(word: u64, bound: u64) -> Option<u64> {
     Some((m >> 64) as u64)
 }
 
-/// Unbiased draws from the Squares64 words at counters `first`, `first +
-/// stride`, `first + 2 * stride`, ... (one counter per attempt, rejected
-/// attempts included). `attempts` counts the counters used so far.
+/// Lemire's draw in `0..bound` (`bound <= 2^32`) from one uniform 32-bit
+/// `word`, or `None` in the rejected zone. Exactly uniform.
+#[inline(always)]
+pub fn lemire32(word: u32, bound: u64) -> Option<u64> {
+    let m = word as u64 * bound;
+    let low = m & 0xFFFF_FFFF;
+    if low < bound {
+        let threshold = ((1u64 << 32) - bound) % bound;
+        if low < threshold {
+            return None;
+        }
+    }
+    Some(m >> 32)
+}
+
+/// Unbiased draws from a stream of 32-bit words cut from Squares64 outputs:
+/// word `t` is the high (t even) or low (t odd) half of
+/// `squares64(key, first + (t / 2) * stride)`. A bound up to 2^32 takes one
+/// word per attempt; a larger bound takes two (high word first) as one 64-bit
+/// word. Rejected attempts consume their words too.
 #[derive(Debug, Clone)]
-pub struct StridedDraws {
+pub struct HalfWordDraws {
     key: u64,
     first: u64,
     stride: u64,
-    pub attempts: u64,
+    words: u64,
+    current: u64,
 }
 
-impl StridedDraws {
+impl HalfWordDraws {
     pub fn new(key: u64, first: u64, stride: u64) -> Self {
-        Self { key, first, stride, attempts: 0 }
+        Self { key, first, stride, words: 0, current: 0 }
+    }
+
+    #[inline(always)]
+    fn next_word(&mut self) -> u32 {
+        let t = self.words;
+        self.words += 1;
+        if t % 2 == 0 {
+            let ctr = self.first.wrapping_add((t / 2).wrapping_mul(self.stride));
+            self.current = squares64(self.key, ctr);
+            (self.current >> 32) as u32
+        } else {
+            self.current as u32
+        }
     }
 
     /// A uniform draw in `0..bound` (`bound >= 1`).
     #[inline(always)]
     pub fn below(&mut self, bound: u64) -> u64 {
+        if bound <= 1 << 32 {
+            loop {
+                if let Some(v) = lemire32(self.next_word(), bound) {
+                    return v;
+                }
+            }
+        }
         loop {
-            let ctr = self.first.wrapping_add(self.attempts.wrapping_mul(self.stride));
-            self.attempts += 1;
-            if let Some(v) = lemire(squares64(self.key, ctr), bound) {
+            let hi = self.next_word() as u64;
+            if let Some(v) = lemire((hi << 32) | self.next_word() as u64, bound) {
                 return v;
             }
         }
+    }
+
+    /// Counters touched so far: the stream advances by this many (times the stride).
+    pub fn counters_used(&self) -> u64 {
+        self.words.div_ceil(2)
     }
 }
 
@@ -172,16 +214,32 @@ mod tests {
     }
 
     #[test]
-    fn strided_draws_use_the_counters_they_claim() {
-        let mut d = StridedDraws::new(KEY, 10, 7);
-        for _ in 0..100 {
-            d.below(1 << 40);
+    fn lemire32_rejects_exactly_the_biased_zone() {
+        for bound in [1u64, 3, 1000, (1 << 31) + 1, 1 << 32] {
+            let zone = ((1u64 << 32) - bound) % bound;
+            for w in (0..=u32::MAX).step_by(65_521) {
+                let m = w as u64 * bound;
+                let want = if (m & 0xFFFF_FFFF) < zone { None } else { Some(m >> 32) };
+                assert_eq!(lemire32(w, bound), want);
+            }
         }
-        assert_eq!(d.attempts, 100);
-        let mut d = StridedDraws::new(KEY, 10, 7);
-        let expected = lemire(squares64(KEY, 10 + 2 * 7), 1000).unwrap();
-        d.below(1000);
-        d.below(1000);
-        assert_eq!(d.below(1000), expected);
+        assert_eq!(lemire32(0, 3), None);
+        assert_eq!(lemire32(u32::MAX, 1 << 32), Some(u32::MAX as u64));
+    }
+
+    #[test]
+    fn half_word_draws_cut_outputs_high_half_first() {
+        let mut d = HalfWordDraws::new(KEY, 10, 7);
+        let w0 = squares64(KEY, 10);
+        let w1 = squares64(KEY, 17);
+        let bound = 1000u64;
+        let expect = |w: u32| lemire32(w, bound).unwrap();
+        assert_eq!(d.below(bound), expect((w0 >> 32) as u32));
+        assert_eq!(d.below(bound), expect(w0 as u32));
+        assert_eq!(d.below(bound), expect((w1 >> 32) as u32));
+        assert_eq!(d.counters_used(), 2);
+        let big = (1u64 << 40) + 3;
+        assert_eq!(d.below(big), lemire(((w1 as u32 as u64) << 32) | (squares64(KEY, 24) >> 32), big).unwrap());
+        assert_eq!(d.counters_used(), 3);
     }
 }

@@ -2,18 +2,21 @@
 //! docs/shuffle.md). Every result depends only on (key, counter, n): never on
 //! the thread count or on how the work is chunked.
 //!
+//! Draws are 32-bit Lemire draws on half-words of Squares64 outputs
+//! ([`HalfWordDraws`]).
 //! - `n <= FISHER_YATES_MAX`: Durstenfeld's Fisher-Yates (i = n-1 down to 1,
-//!   swap a[i] with a[j], j uniform in 0..=i), one counter per draw attempt
-//!   starting at `counter`.
-//! - larger `n`: Rao-Sandelius. Element i goes to bucket `squares64(key,
-//!   counter + i) >> (64 - log2 B)`, a stable scatter groups the buckets in
-//!   order, and each bucket b is Fisher-Yates-shuffled with counters
-//!   `counter + n + b + t * B` for its attempts t = 0, 1, ... . Buckets are
-//!   cache-sized, scatter and bucket shuffles run in parallel.
+//!   swap a[i] with a[j], j uniform in 0..=i) on the counters `counter`,
+//!   `counter + 1`, ... .
+//! - larger `n`: Rao-Sandelius. With B = 2^k buckets and `per = 64 / k`
+//!   bucket numbers packed per output, element i goes to bucket number
+//!   `i % per` (from the top) of `squares64(key, counter + i / per)`; a stable
+//!   scatter groups the buckets in order; bucket b is Fisher-Yates-shuffled on
+//!   counters `counter + W + b + t * B` (W = ceil(n / per) counters used for
+//!   bucket numbers). Buckets are cache-sized; both phases run in parallel.
 
 mod scatter;
 
-use crate::rng::stream::StridedDraws;
+use crate::rng::stream::HalfWordDraws;
 use crate::{Error, Interrupt, PermIndex, Result};
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
@@ -28,7 +31,7 @@ const ROW_GROUP: usize = 1 << 12;
 
 /// Durstenfeld's Fisher-Yates with the given draws.
 #[inline]
-fn fisher_yates<T>(a: &mut [T], draws: &mut StridedDraws) {
+fn fisher_yates<T>(a: &mut [T], draws: &mut HalfWordDraws) {
     for i in (1..a.len()).rev() {
         let j = draws.below(i as u64 + 1) as usize;
         a.swap(i, j);
@@ -49,9 +52,9 @@ pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, int
         for (i, slot) in out.iter_mut().enumerate() {
             *slot = T::from_usize(i);
         }
-        let mut draws = StridedDraws::new(key, counter, 1);
+        let mut draws = HalfWordDraws::new(key, counter, 1);
         fisher_yates(out, &mut draws);
-        return Ok(draws.attempts);
+        return Ok(draws.counters_used());
     }
     scatter::rao_sandelius(out, |i| T::from_usize(i), key, counter, intr)
 }
@@ -63,9 +66,9 @@ pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, int
 pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
     let n = data.len();
     if n <= FISHER_YATES_MAX {
-        let mut draws = StridedDraws::new(key, counter, 1);
+        let mut draws = HalfWordDraws::new(key, counter, 1);
         fisher_yates(data, &mut draws);
-        return Ok(draws.attempts);
+        return Ok(draws.counters_used());
     }
     let source = parallel_copy(data)?;
     scatter::rao_sandelius(data, |i| source[i], key, counter, intr)
@@ -73,7 +76,8 @@ pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter
 
 /// Shuffles each row of `n` elements independently. One row (or `n <= 1`) is
 /// exactly `shuffle_in_place`; with `m > 1` rows, row k is Fisher-Yates-shuffled
-/// with counters `counter + k + t * m`. Returns the counters consumed.
+/// on counters `counter + k + t * m`; the stream advances by `m` times the
+/// most counters a row used. Returns the counters consumed.
 pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
     if n == 0 || data.len() % n != 0 {
         return Err(Error::LengthMismatch { expected: n, found: data.len() });
@@ -82,24 +86,24 @@ pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, 
     if m == 1 {
         return shuffle_in_place(data, key, counter, intr);
     }
-    let mut max_attempts = 0u64;
+    let mut most = 0u64;
     for (g, group) in data.chunks_mut(n * ROW_GROUP).enumerate() {
         intr.check()?;
         let first_row = (g * ROW_GROUP) as u64;
-        let attempts = group
+        let used = group
             .par_chunks_mut(n)
             .enumerate()
             .map(|(r, row)| {
                 let k = first_row + r as u64;
-                let mut draws = StridedDraws::new(key, counter.wrapping_add(k), m as u64);
+                let mut draws = HalfWordDraws::new(key, counter.wrapping_add(k), m as u64);
                 fisher_yates(row, &mut draws);
-                draws.attempts
+                draws.counters_used()
             })
             .max()
             .unwrap_or(0);
-        max_attempts = max_attempts.max(attempts);
+        most = most.max(used);
     }
-    Ok((m as u64).wrapping_mul(max_attempts))
+    Ok((m as u64).wrapping_mul(most))
 }
 
 /// A copy of `data` made on every core, or `Overflow` when it cannot be allocated.

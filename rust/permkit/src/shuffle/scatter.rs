@@ -2,12 +2,13 @@
 
 use super::fisher_yates;
 use crate::rng::squares64;
-use crate::rng::stream::StridedDraws;
+use crate::rng::stream::HalfWordDraws;
 use crate::{Error, Interrupt, Result};
 use rayon::prelude::*;
 
-/// Average bucket size aimed at: a bucket of 8-byte elements fits in L2.
-const BUCKET_TARGET: usize = 1 << 14;
+/// Average bucket size aimed at (part of the spec: B depends on it). A bucket
+/// of 8-byte elements stays in L2 while the scatter writes to few streams.
+const BUCKET_TARGET: usize = 1 << 16;
 /// Fewest input elements per histogram chunk (an implementation detail: the
 /// stable scatter gives the same order for any chunking).
 const MIN_CHUNK: usize = 1 << 16;
@@ -17,13 +18,13 @@ const MAX_CHUNKS: usize = 256;
 const BUCKET_GROUP: usize = 1 << 10;
 
 /// The bucket count B for `n` elements: the smallest power of two at least
-/// ceil(n / 2^14), and at least 2.
+/// ceil(n / 2^16), and at least 2.
 pub fn bucket_count(n: usize) -> usize {
     n.div_ceil(BUCKET_TARGET).next_power_of_two().max(2)
 }
 
 /// Scatters `source(i)` for i in 0..out.len() into buckets, then shuffles each
-/// bucket; returns the counters consumed: n + B * (most attempts of a bucket).
+/// bucket; returns the counters consumed: W + B * (most counters a bucket used).
 pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
     out: &mut [T],
     source: impl Fn(usize) -> T + Sync,
@@ -33,10 +34,13 @@ pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
 ) -> Result<u64> {
     let n = out.len();
     let buckets = bucket_count(n);
-    let shift = 64 - buckets.trailing_zeros();
-    let bucket_of = |i: usize| (squares64(key, counter.wrapping_add(i as u64)) >> shift) as usize;
-    let chunk = n.div_ceil(MAX_CHUNKS).max(MIN_CHUNK);
-    let chunks = n.div_ceil(chunk);
+    let bits = buckets.trailing_zeros() as usize;
+    let per = 64 / bits;
+    let words = n.div_ceil(per);
+    let packed = PackedBuckets { key, counter, bits, per, n };
+    let chunk_words = n.div_ceil(MAX_CHUNKS).max(MIN_CHUNK).div_ceil(per);
+    let chunks = words.div_ceil(chunk_words);
+    let word_range = |c: usize| (c * chunk_words, ((c + 1) * chunk_words).min(words));
     let cells = chunks
         .checked_mul(buckets)
         .ok_or_else(|| Error::Overflow(format!("a shuffle of {n} elements needs too many histogram cells")))?;
@@ -50,9 +54,8 @@ pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
     // this is where an interrupt leaves the input untouched.
     intr.check()?;
     offsets.par_chunks_mut(buckets).enumerate().for_each(|(c, hist)| {
-        for i in c * chunk..((c + 1) * chunk).min(n) {
-            hist[bucket_of(i)] += 1;
-        }
+        let (w0, w1) = word_range(c);
+        packed.for_each(w0, w1, |_, b| hist[b] += 1);
     });
     intr.check()?;
 
@@ -73,17 +76,18 @@ pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
     // Pass 2: stable scatter. Not interruptible: `out` is mid-rewrite.
     let target = SharedSlice(out.as_mut_ptr());
     offsets.par_chunks_mut(buckets).enumerate().for_each(|(c, next)| {
-        for i in c * chunk..((c + 1) * chunk).min(n) {
-            let slot = &mut next[bucket_of(i)];
+        let (w0, w1) = word_range(c);
+        packed.for_each(w0, w1, |i, b| {
+            let slot = &mut next[b];
             // SAFETY: the prefix sums give every element its own index in 0..n,
-            // computed from the same bucket function as the histograms.
+            // computed from the same bucket numbers as the histograms.
             unsafe { target.write(*slot, source(i)) };
             *slot += 1;
-        }
+        });
     });
 
     // Pass 3: Fisher-Yates inside each bucket, bucket b on counters
-    // counter + n + b + t * B.
+    // counter + W + b + t * B.
     let mut bucket_slices: Vec<&mut [T]> = Vec::with_capacity(buckets);
     let mut rest = out;
     for b in 0..buckets {
@@ -91,24 +95,47 @@ pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
         bucket_slices.push(head);
         rest = tail;
     }
-    let base = counter.wrapping_add(n as u64);
-    let mut max_attempts = 0u64;
+    let base = counter.wrapping_add(words as u64);
+    let mut most = 0u64;
     for (g, group) in bucket_slices.chunks_mut(BUCKET_GROUP).enumerate() {
         intr.check()?;
-        let attempts = group
+        let used = group
             .par_iter_mut()
             .enumerate()
             .map(|(k, slice)| {
                 let b = (g * BUCKET_GROUP + k) as u64;
-                let mut draws = StridedDraws::new(key, base.wrapping_add(b), buckets as u64);
+                let mut draws = HalfWordDraws::new(key, base.wrapping_add(b), buckets as u64);
                 fisher_yates(slice, &mut draws);
-                draws.attempts
+                draws.counters_used()
             })
             .max()
             .unwrap_or(0);
-        max_attempts = max_attempts.max(attempts);
+        most = most.max(used);
     }
-    Ok((n as u64).wrapping_add((buckets as u64).wrapping_mul(max_attempts)))
+    Ok((words as u64).wrapping_add((buckets as u64).wrapping_mul(most)))
+}
+
+/// Bucket numbers of `bits` bits, `per` to a Squares64 output, top bits first.
+struct PackedBuckets {
+    key: u64,
+    counter: u64,
+    bits: usize,
+    per: usize,
+    n: usize,
+}
+
+impl PackedBuckets {
+    /// Calls `f(i, bucket of i)` for the elements of output words `w0..w1`, in order.
+    #[inline(always)]
+    fn for_each(&self, w0: usize, w1: usize, mut f: impl FnMut(usize, usize)) {
+        for w in w0..w1 {
+            let x = squares64(self.key, self.counter.wrapping_add(w as u64));
+            let first = w * self.per;
+            for (r, i) in (first..(first + self.per).min(self.n)).enumerate() {
+                f(i, ((x << (self.bits * r)) >> (64 - self.bits)) as usize);
+            }
+        }
+    }
 }
 
 /// A raw pointer that parallel tasks write through at provably distinct indices.

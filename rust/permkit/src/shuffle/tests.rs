@@ -8,23 +8,27 @@ const KEY: u64 = 0xc8e4fd154ce32f6d;
 fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
     let mut a: Vec<u64> = (0..n as u64).collect();
     if n <= FISHER_YATES_MAX {
-        let mut d = StridedDraws::new(key, counter, 1);
+        let mut d = HalfWordDraws::new(key, counter, 1);
         fisher_yates(&mut a, &mut d);
-        return (a, d.attempts);
+        return (a, d.counters_used());
     }
     let buckets = bucket_count(n);
-    let bits = buckets.trailing_zeros();
+    let bits = buckets.trailing_zeros() as usize;
+    let per = 64 / bits;
+    let words = n.div_ceil(per);
     let mut groups = vec![Vec::new(); buckets];
     for i in 0..n {
-        groups[(squares64(key, counter.wrapping_add(i as u64)) >> (64 - bits)) as usize].push(i as u64);
+        let x = squares64(key, counter.wrapping_add((i / per) as u64));
+        let b = (x >> (64 - bits * (i % per + 1))) & (buckets as u64 - 1);
+        groups[b as usize].push(i as u64);
     }
     let mut most = 0;
     for (b, g) in groups.iter_mut().enumerate() {
-        let mut d = StridedDraws::new(key, counter.wrapping_add(n as u64 + b as u64), buckets as u64);
+        let mut d = HalfWordDraws::new(key, counter.wrapping_add((words + b) as u64), buckets as u64);
         fisher_yates(g, &mut d);
-        most = most.max(d.attempts);
+        most = most.max(d.counters_used());
     }
-    (groups.concat(), n as u64 + buckets as u64 * most)
+    (groups.concat(), (words + buckets * most as usize) as u64)
 }
 
 fn is_permutation(p: &[u64]) -> bool {
@@ -79,11 +83,11 @@ fn permuted_rows_use_interleaved_counters() {
     let used = permuted_rows(&mut rows, n, KEY, 100, &Never).unwrap();
     for k in 0..m {
         let mut want: Vec<u64> = (0..n as u64).collect();
-        let mut d = StridedDraws::new(KEY, 100 + k as u64, m as u64);
+        let mut d = HalfWordDraws::new(KEY, 100 + k as u64, m as u64);
         fisher_yates(&mut want, &mut d);
         assert_eq!(&rows[k * n..(k + 1) * n], &want[..]);
     }
-    assert_eq!(used, (m * (n - 1)) as u64);
+    assert_eq!(used, (m * (n - 1).div_ceil(2)) as u64);
     let mut one: Vec<u64> = (0..n as u64).collect();
     permuted_rows(&mut one, n, KEY, 100, &Never).unwrap();
     let mut perm = vec![0u64; n];
@@ -114,9 +118,9 @@ fn interrupt_before_writing_leaves_input_untouched() {
 }
 
 #[test]
-fn bucket_count_is_a_power_of_two_near_n_over_16k() {
-    assert_eq!(bucket_count(FISHER_YATES_MAX + 1), 8);
-    assert_eq!(bucket_count(10_000_000), 1024);
-    assert_eq!(bucket_count(1 << 24), 1024);
-    assert_eq!(bucket_count((1 << 24) + 1), 2048);
+fn bucket_count_is_a_power_of_two_near_n_over_64k() {
+    assert_eq!(bucket_count(FISHER_YATES_MAX + 1), 2);
+    assert_eq!(bucket_count(10_000_000), 256);
+    assert_eq!(bucket_count(1 << 24), 256);
+    assert_eq!(bucket_count((1 << 24) + 1), 512);
 }
