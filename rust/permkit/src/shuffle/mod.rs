@@ -56,13 +56,15 @@ pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, int
         fisher_yates(out, &mut draws);
         return Ok(draws.counters_used());
     }
-    scatter::rao_sandelius(out, |i| T::from_usize(i), key, counter, intr)
+    // SAFETY: T and MaybeUninit<T> share a layout; no `dest`, so nothing else is touched.
+    let slots = unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) };
+    unsafe { scatter::rao_sandelius(slots, |i| T::from_usize(i), None, key, counter, intr) }
 }
 
 /// Shuffles `data` in place; the result equals `data[permutation(n)]` for the
 /// permutation `permutation_into` gives with the same key and counter.
-/// Returns the number of counters consumed. On interrupt `data` holds some
-/// permutation of its original elements (never duplicates or losses).
+/// Returns the number of counters consumed. An interrupt is honoured only
+/// before `data` is modified, so `data` never holds duplicates or losses.
 pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
     let n = data.len();
     if n <= FISHER_YATES_MAX {
@@ -70,8 +72,12 @@ pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter
         fisher_yates(data, &mut draws);
         return Ok(draws.counters_used());
     }
-    let source = parallel_copy(data)?;
-    scatter::rao_sandelius(data, |i| source[i], key, counter, intr)
+    let mut scratch = uninit_vec::<T>(n)?;
+    let data_ptr = scatter::SharedSlice(data.as_mut_ptr());
+    let source = |i: usize| unsafe { data_ptr.read(i) };
+    // SAFETY: the scatter reads `data` (pass 2) before any bucket is copied
+    // back into it (pass 3), and `data` is exclusively borrowed here.
+    unsafe { scatter::rao_sandelius(&mut scratch, source, Some(data_ptr), key, counter, intr) }
 }
 
 /// Shuffles each row of `n` elements independently. One row (or `n <= 1`) is
@@ -106,24 +112,15 @@ pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, 
     Ok((m as u64).wrapping_mul(most))
 }
 
-/// A copy of `data` made on every core, or `Overflow` when it cannot be allocated.
-fn parallel_copy<T: Copy + Send + Sync>(data: &[T]) -> Result<Vec<T>> {
-    let n = data.len();
-    let mut copy: Vec<MaybeUninit<T>> = Vec::new();
-    copy.try_reserve_exact(n).map_err(|_| {
-        Error::Overflow(format!("a working copy of {n} elements ({} bytes) cannot be allocated", n * std::mem::size_of::<T>()))
+/// An uninitialised buffer of `n` elements, or `Overflow` when it cannot be allocated.
+fn uninit_vec<T>(n: usize) -> Result<Vec<MaybeUninit<T>>> {
+    let mut buffer: Vec<MaybeUninit<T>> = Vec::new();
+    buffer.try_reserve_exact(n).map_err(|_| {
+        Error::Overflow(format!("a working buffer of {n} elements ({} bytes) cannot be allocated", n as u128 * std::mem::size_of::<T>() as u128))
     })?;
-    // SAFETY: MaybeUninit needs no initialisation; every slot is written below.
-    unsafe { copy.set_len(n) };
-    const CHUNK: usize = 1 << 16;
-    copy.par_chunks_mut(CHUNK).zip(data.par_chunks(CHUNK)).for_each(|(dst, src)| {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            d.write(s);
-        }
-    });
-    let mut copy = std::mem::ManuallyDrop::new(copy);
-    // SAFETY: all n slots were initialised; MaybeUninit<T> has T's layout.
-    Ok(unsafe { Vec::from_raw_parts(copy.as_mut_ptr() as *mut T, n, copy.capacity()) })
+    // SAFETY: MaybeUninit needs no initialisation.
+    unsafe { buffer.set_len(n) };
+    Ok(buffer)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use crate::rng::squares64;
 use crate::rng::stream::HalfWordDraws;
 use crate::{Error, Interrupt, Result};
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
 /// Average bucket size aimed at (part of the spec: B depends on it). A bucket
 /// of 8-byte elements stays in L2 while the scatter writes to few streams.
@@ -23,11 +24,18 @@ pub fn bucket_count(n: usize) -> usize {
     n.div_ceil(BUCKET_TARGET).next_power_of_two().max(2)
 }
 
-/// Scatters `source(i)` for i in 0..out.len() into buckets, then shuffles each
-/// bucket; returns the counters consumed: W + B * (most counters a bucket used).
-pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
-    out: &mut [T],
+/// Scatters `source(i)` for i in 0..out.len() into buckets of `out`, then
+/// shuffles each bucket and, when `dest` is given, copies it there while it is
+/// still in cache. Returns the counters consumed: W + B * (most counters a
+/// bucket used). The interrupt is polled only before anything is written.
+///
+/// # Safety
+/// `dest`, when given, points to `out.len()` writable elements that `source`
+/// no longer reads once pass 2 is over, and that no one else accesses meanwhile.
+pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
+    out: &mut [MaybeUninit<T>],
     source: impl Fn(usize) -> T + Sync,
+    dest: Option<SharedSlice<T>>,
     key: u64,
     counter: u64,
     intr: &dyn Interrupt,
@@ -81,31 +89,38 @@ pub(super) fn rao_sandelius<T: Copy + Send + Sync>(
             let slot = &mut next[b];
             // SAFETY: the prefix sums give every element its own index in 0..n,
             // computed from the same bucket numbers as the histograms.
-            unsafe { target.write(*slot, source(i)) };
+            unsafe { target.write(*slot, MaybeUninit::new(source(i))) };
             *slot += 1;
         });
     });
 
     // Pass 3: Fisher-Yates inside each bucket, bucket b on counters
     // counter + W + b + t * B.
-    let mut bucket_slices: Vec<&mut [T]> = Vec::with_capacity(buckets);
+    let mut bucket_slices: Vec<(usize, &mut [MaybeUninit<T>])> = Vec::with_capacity(buckets);
     let mut rest = out;
     for b in 0..buckets {
         let (head, tail) = rest.split_at_mut(starts[b + 1] - starts[b]);
-        bucket_slices.push(head);
+        bucket_slices.push((starts[b], head));
         rest = tail;
     }
     let base = counter.wrapping_add(words as u64);
     let mut most = 0u64;
     for (g, group) in bucket_slices.chunks_mut(BUCKET_GROUP).enumerate() {
-        intr.check()?;
+        if dest.is_none() {
+            intr.check()?;
+        }
         let used = group
             .par_iter_mut()
             .enumerate()
-            .map(|(k, slice)| {
+            .map(|(k, (start, slice))| {
                 let b = (g * BUCKET_GROUP + k) as u64;
                 let mut draws = HalfWordDraws::new(key, base.wrapping_add(b), buckets as u64);
                 fisher_yates(slice, &mut draws);
+                if let Some(dest) = dest {
+                    // SAFETY: buckets cover disjoint ranges of 0..n and were
+                    // fully written by the scatter; the caller vouches for dest.
+                    unsafe { dest.copy_from(*start, slice) };
+                }
                 draws.counters_used()
             })
             .max()
@@ -140,11 +155,20 @@ impl PackedBuckets {
 
 /// A raw pointer that parallel tasks write through at provably distinct indices.
 #[derive(Clone, Copy)]
-struct SharedSlice<T>(*mut T);
+pub(super) struct SharedSlice<T>(pub(super) *mut T);
 unsafe impl<T: Send> Send for SharedSlice<T> {}
 unsafe impl<T: Send> Sync for SharedSlice<T> {}
 impl<T> SharedSlice<T> {
     unsafe fn write(self, i: usize, v: T) {
         *self.0.add(i) = v;
+    }
+    unsafe fn copy_from(self, start: usize, src: &[MaybeUninit<T>]) {
+        std::ptr::copy_nonoverlapping(src.as_ptr() as *const T, self.0.add(start), src.len());
+    }
+    pub(super) unsafe fn read(self, i: usize) -> T
+    where
+        T: Copy,
+    {
+        *self.0.add(i)
     }
 }
