@@ -123,7 +123,7 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike = None) -> np.ndar
         with _Stream(seed) as stream:
             stream.consumed(_native.permutation_into(out, stream.key, stream.counter))
         return out
-    if isinstance(x, (bool, np.bool_, float, np.floating)):
+    if x is None or isinstance(x, (bool, np.bool_, float, np.floating)):
         raise TypeError(f"x: expected an int n or an array, got {type(x).__name__}")
     if dtype is not None:
         raise TypeError("dtype: only valid when x is an int n")
