@@ -116,9 +116,9 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike = None) -> np.ndar
         out_dtype = smallest_uint_dtype(n) if dtype is None else np.dtype(dtype)
         if out_dtype.kind not in "iu":
             raise TypeError(f"dtype: expected an integer dtype, got {out_dtype}")
+        _check_memory(n * out_dtype.itemsize, f"permutation(n={n})")
         if n > 0 and n - 1 > np.iinfo(out_dtype).max:
             raise ValueError(f"dtype: {out_dtype} cannot hold the values 0..{n - 1}")
-        _check_memory(n * out_dtype.itemsize, f"permutation(n={n})")
         out = np.empty(n, dtype=out_dtype.newbyteorder("="))
         with _Stream(seed) as stream:
             stream.consumed(_native.permutation_into(out, stream.key, stream.counter))
