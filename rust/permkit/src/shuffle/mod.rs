@@ -29,6 +29,12 @@ pub const FISHER_YATES_MAX: usize = 1 << 16;
 /// Rows per parallel group in `permuted_rows`; the interrupt is polled between groups.
 const ROW_GROUP: usize = 1 << 12;
 
+/// Counters a Fisher-Yates pass over `n` elements needs without rejections.
+#[inline]
+fn fisher_yates_words(n: usize) -> u64 {
+    (n.saturating_sub(1) as u64).div_ceil(2)
+}
+
 /// Durstenfeld's Fisher-Yates with the given draws.
 #[inline]
 fn fisher_yates<T>(a: &mut [T], draws: &mut HalfWordDraws) {
@@ -52,7 +58,7 @@ pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, int
         for (i, slot) in out.iter_mut().enumerate() {
             *slot = T::from_usize(i);
         }
-        let mut draws = HalfWordDraws::new(key, counter, 1);
+        let mut draws = HalfWordDraws::new(key, counter, 1, fisher_yates_words(n));
         fisher_yates(out, &mut draws);
         return Ok(draws.counters_used());
     }
@@ -68,7 +74,7 @@ pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, int
 pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
     let n = data.len();
     if n <= FISHER_YATES_MAX {
-        let mut draws = HalfWordDraws::new(key, counter, 1);
+        let mut draws = HalfWordDraws::new(key, counter, 1, fisher_yates_words(n));
         fisher_yates(data, &mut draws);
         return Ok(draws.counters_used());
     }
@@ -101,7 +107,7 @@ pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, 
             .enumerate()
             .map(|(r, row)| {
                 let k = first_row + r as u64;
-                let mut draws = HalfWordDraws::new(key, counter.wrapping_add(k), m as u64);
+                let mut draws = HalfWordDraws::new(key, counter.wrapping_add(k), m as u64, fisher_yates_words(n));
                 fisher_yates(row, &mut draws);
                 draws.counters_used()
             })

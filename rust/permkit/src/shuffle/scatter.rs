@@ -1,6 +1,6 @@
 //! The Rao-Sandelius bucket scatter behind large shuffles.
 
-use super::fisher_yates;
+use super::{fisher_yates, fisher_yates_words};
 use crate::rng::squares64;
 use crate::rng::stream::HalfWordDraws;
 use crate::{Error, Interrupt, Result};
@@ -114,7 +114,7 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
             .enumerate()
             .map(|(k, (start, slice))| {
                 let b = (g * BUCKET_GROUP + k) as u64;
-                let mut draws = HalfWordDraws::new(key, base.wrapping_add(b), buckets as u64);
+                let mut draws = HalfWordDraws::new(key, base.wrapping_add(b), buckets as u64, fisher_yates_words(slice.len()));
                 fisher_yates(slice, &mut draws);
                 if let Some(dest) = dest {
                     // SAFETY: buckets cover disjoint ranges of 0..n and were

@@ -8,7 +8,7 @@ const KEY: u64 = 0xc8e4fd154ce32f6d;
 fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
     let mut a: Vec<u64> = (0..n as u64).collect();
     if n <= FISHER_YATES_MAX {
-        let mut d = HalfWordDraws::new(key, counter, 1);
+        let mut d = HalfWordDraws::new(key, counter, 1, 0);
         fisher_yates(&mut a, &mut d);
         return (a, d.counters_used());
     }
@@ -24,7 +24,7 @@ fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
     }
     let mut most = 0;
     for (b, g) in groups.iter_mut().enumerate() {
-        let mut d = HalfWordDraws::new(key, counter.wrapping_add((words + b) as u64), buckets as u64);
+        let mut d = HalfWordDraws::new(key, counter.wrapping_add((words + b) as u64), buckets as u64, 0);
         fisher_yates(g, &mut d);
         most = most.max(d.counters_used());
     }
@@ -83,7 +83,7 @@ fn permuted_rows_use_interleaved_counters() {
     let used = permuted_rows(&mut rows, n, KEY, 100, &Never).unwrap();
     for k in 0..m {
         let mut want: Vec<u64> = (0..n as u64).collect();
-        let mut d = HalfWordDraws::new(KEY, 100 + k as u64, m as u64);
+        let mut d = HalfWordDraws::new(KEY, 100 + k as u64, m as u64, 0);
         fisher_yates(&mut want, &mut d);
         assert_eq!(&rows[k * n..(k + 1) * n], &want[..]);
     }
