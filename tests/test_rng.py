@@ -313,3 +313,24 @@ def test_bad_state():
     with pytest.raises(ValueError, match="counter"):
         g.state = {"bit_generator": "Squares64", "state": {"key": AUTHOR_KEY, "counter": -5}}
     assert permkit.Philox4x32(key=1, counter=(1 << 128) - 1).state["state"]["counter"] == (1 << 128) - 1
+
+
+# --- properties ------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["Squares64", "Squares32", "Philox4x32"]), st.integers(0, 2**64 - 1), st.integers(0, 300), st.integers(1, 300))
+def test_any_block_equals_single_steps_and_advance(name, counter, skip, size):
+    cls = getattr(permkit, name)
+    key = AUTHOR_KEY
+    counter = counter if name != "Philox4x32" else counter << 64
+    block = cls(key=key, counter=counter)
+    block.advance(skip)
+    stepped = cls(key=key, counter=counter)
+    stepped.random_raw(skip, output=False)
+    assert block.state == stepped.state
+    values = block.random_raw(size)
+    assert values.tolist() == [stepped.random_raw() for _ in range(size)]
+    assert block.state == stepped.state
