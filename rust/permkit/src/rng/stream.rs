@@ -34,24 +34,26 @@ fn fill_scalar(chunk: &mut [u64], base: u64, f: &impl Fn(u64) -> u64) {
 
 /// The same loops compiled for AVX-512, where 64-bit multiplies vectorise
 /// (8 counters per instruction). Chosen at run time; results are identical.
+/// Compiled only where build.rs found Rust >= 1.89 (`cfg(permkit_avx512)`).
+#[allow(clippy::incompatible_msrv)]
 mod simd {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", permkit_avx512))]
     pub fn has_avx512() -> bool {
         std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq")
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(all(target_arch = "x86_64", permkit_avx512)))]
     pub fn has_avx512() -> bool {
         false
     }
 
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", permkit_avx512))]
     #[target_feature(enable = "avx512f,avx512dq")]
     pub unsafe fn fill_avx512(chunk: &mut [u64], base: u64, f: &impl Fn(u64) -> u64) {
         super::fill_scalar(chunk, base, f)
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(all(target_arch = "x86_64", permkit_avx512)))]
     pub unsafe fn fill_avx512(chunk: &mut [u64], base: u64, f: &impl Fn(u64) -> u64) {
         super::fill_scalar(chunk, base, f)
     }
@@ -59,7 +61,7 @@ mod simd {
     /// `out[i] = squares64(key, first + i)` (or squares32 widened when `!WIDE`),
     /// eight counters per instruction, 64-byte aligned runs written with
     /// streaming stores.
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", permkit_avx512))]
     #[target_feature(enable = "avx512f,avx512dq")]
     pub unsafe fn squares_streaming<const WIDE: bool>(key: u64, first: u64, out: &mut [u64]) {
         use super::{squares32, squares64};
@@ -107,7 +109,7 @@ mod simd {
         _mm_sfence();
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(all(target_arch = "x86_64", permkit_avx512)))]
     pub unsafe fn squares_streaming<const WIDE: bool>(key: u64, first: u64, out: &mut [u64]) {
         use super::{squares32, squares64};
         for (i, slot) in out.iter_mut().enumerate() {
