@@ -1,8 +1,7 @@
 //! The Rao-Sandelius bucket scatter behind large shuffles.
 
 use super::{fisher_yates, fisher_yates_words};
-use crate::rng::squares64;
-use crate::rng::stream::HalfWordDraws;
+use crate::rng::stream::{squares64_strided, HalfWordDraws};
 use crate::{Error, Interrupt, Result};
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
@@ -114,6 +113,7 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
             .enumerate()
             .map(|(k, (start, slice))| {
                 let b = (g * BUCKET_GROUP + k) as u64;
+                pull_into_cache(slice);
                 let mut draws = HalfWordDraws::new(key, base.wrapping_add(b), buckets as u64, fisher_yates_words(slice.len()));
                 fisher_yates(slice, &mut draws);
                 if let Some(dest) = dest {
@@ -130,6 +130,22 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
     Ok((words as u64).wrapping_add((buckets as u64).wrapping_mul(most)))
 }
 
+/// Reads one byte per cache line of a bucket, front to back, before its
+/// Fisher-Yates pass: a sequential sweep the hardware prefetcher streams into
+/// L2, where the random swaps then hit, instead of each swap missing to memory.
+fn pull_into_cache<T>(slice: &[MaybeUninit<T>]) {
+    let start = slice.as_ptr() as *const u8;
+    let mut acc = 0u8;
+    for offset in (0..std::mem::size_of_val(slice)).step_by(64) {
+        // SAFETY: in bounds; the scatter initialised every byte of the bucket.
+        acc ^= unsafe { start.add(offset).read() };
+    }
+    std::hint::black_box(acc);
+}
+
+/// Squares64 outputs computed at once for bucket numbers (vectorised).
+const WORD_BATCH: usize = 256;
+
 /// Bucket numbers of `bits` bits, `per` to a Squares64 output, top bits first.
 struct PackedBuckets {
     key: u64,
@@ -143,11 +159,15 @@ impl PackedBuckets {
     /// Calls `f(i, bucket of i)` for the elements of output words `w0..w1`, in order.
     #[inline(always)]
     fn for_each(&self, w0: usize, w1: usize, mut f: impl FnMut(usize, usize)) {
-        for w in w0..w1 {
-            let x = squares64(self.key, self.counter.wrapping_add(w as u64));
-            let first = w * self.per;
-            for (r, i) in (first..(first + self.per).min(self.n)).enumerate() {
-                f(i, ((x << (self.bits * r)) >> (64 - self.bits)) as usize);
+        let mut batch = [0u64; WORD_BATCH];
+        for start in (w0..w1).step_by(WORD_BATCH) {
+            let words = &mut batch[..WORD_BATCH.min(w1 - start)];
+            squares64_strided(self.key, self.counter.wrapping_add(start as u64), 1, words);
+            for (k, &x) in words.iter().enumerate() {
+                let first = (start + k) * self.per;
+                for (r, i) in (first..(first + self.per).min(self.n)).enumerate() {
+                    f(i, ((x << (self.bits * r)) >> (64 - self.bits)) as usize);
+                }
             }
         }
     }
