@@ -334,3 +334,19 @@ def test_any_block_equals_single_steps_and_advance(name, counter, skip, size):
     values = block.random_raw(size)
     assert values.tolist() == [stepped.random_raw() for _ in range(size)]
     assert block.state == stepped.state
+
+
+def test_bad_sizes_and_deltas():
+    g = permkit.Squares64(1)
+    with pytest.raises(ValueError, match="size"):
+        g.random_raw(-1)
+    with pytest.raises(TypeError, match="size"):
+        g.random_raw(2.5)
+    with pytest.raises(TypeError, match="delta"):
+        g.advance(1.5)
+    with pytest.raises(ValueError, match="jumps"):
+        g.jumped(-1)
+    assert g.random_raw(0).shape == (0,) and g.random_raw([2, 2]).shape == (2, 2)
+    p = permkit.Philox4x32(key=1)
+    p.random_raw((2**33, 2**33), output=False)  # 2**66 outputs: exactly 2**64 blocks
+    assert p.state["state"] == {"key": 1, "counter": 2**64, "word": 0}

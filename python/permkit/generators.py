@@ -16,6 +16,7 @@ import numpy as np
 from numpy.random.bit_generator import SeedlessSeedSequence
 
 from permkit import _native
+from permkit._arrays import as_index
 from permkit._seeding import seed_sequence
 
 __all__ = ["Squares64", "Squares32", "Philox4x32", "squares_key_from_seed"]
@@ -124,11 +125,16 @@ class _CounterBitGenerator(np.random.BitGenerator):
             with self.lock:
                 value = self._core.next_raw()
             return value if output else None
-        shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        try:
+            shape = (as_index(size, "size"),) if not isinstance(size, (tuple, list)) else tuple(as_index(d, "size") for d in size)
+        except TypeError:
+            raise TypeError(f"size: expected None, an int or a tuple of ints, got {size!r}") from None
+        if any(d < 0 for d in shape):
+            raise ValueError(f"size: dimensions must be non-negative, got {size!r}")
+        count = int(np.prod(shape, dtype=object)) if shape else 1
         if not output:
             with self.lock:
-                self._core.skip_raw(count)
+                self._seek(self._position() + count)
             return None
         out = np.empty(shape, dtype=np.uint64)
         with self.lock:
@@ -156,7 +162,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
 
         Like numpy's ``advance``, the half-word buffer of ``next_uint32`` is kept.
         """
-        delta = operator.index(delta)
+        delta = as_index(delta, "delta")
         with self.lock:
             self._seek(self._position() + delta)
         return self
