@@ -20,6 +20,9 @@ from permkit.generators import _CounterBitGenerator
 
 __all__ = ["permutation", "shuffle", "permuted"]
 
+# Sizes up to this are shuffled by one Fisher-Yates pass, without a working copy.
+_FISHER_YATES_MAX = 1 << 16
+
 
 class _Stream:
     """The (key, counter) a shuffle draws from, and how to report what it used.
@@ -171,7 +174,10 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
     with _Stream(seed) as stream:
         if axis == 0 and x.flags.c_contiguous and x.size > 0:
             _check_memory(x.nbytes, "shuffle's working copy")
-            used = _native.shuffle_rows(x, stream.key, stream.counter)
+            # numpy's allocator backs large arrays with huge pages: far fewer
+            # page faults than a fresh native allocation.
+            scratch = np.empty(x.nbytes, dtype=np.uint8) if x.shape[0] > _FISHER_YATES_MAX else None
+            used = _native.shuffle_rows(x, stream.key, stream.counter, scratch)
             if used is not None:
                 stream.consumed(used)
                 return

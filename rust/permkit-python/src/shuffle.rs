@@ -6,7 +6,10 @@ use crate::convert::{to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::npyffi::flags::{NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE};
 use numpy::{PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
-use permkit::shuffle::{permutation_into as core_permutation_into, permuted_rows as core_permuted_rows};
+use permkit::shuffle::{
+    permutation_into as core_permutation_into, permuted_rows as core_permuted_rows, shuffle_in_place_with_scratch,
+};
+use std::mem::MaybeUninit;
 use permkit::{Interrupt, Never};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -33,7 +36,14 @@ enum Kernel {
 
 /// Runs the kernel on `arr` when its layout allows it: C-contiguous, aligned,
 /// writeable, and a unit size of 1, 2, 4, 8 or 16 bytes. Otherwise `None`.
-fn run_native(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, kernel: Kernel, key: u64, counter: u64) -> PyResult<Option<u64>> {
+fn run_native(
+    py: Python<'_>,
+    arr: &Bound<'_, PyUntypedArray>,
+    kernel: Kernel,
+    scratch: Option<&Bound<'_, PyUntypedArray>>,
+    key: u64,
+    counter: u64,
+) -> PyResult<Option<u64>> {
     let shape = arr.shape();
     let Some((&first, _)) = shape.split_first() else {
         return Err(PyValueError::new_err("x: expected an array with at least one axis"));
@@ -64,9 +74,28 @@ fn run_native(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, kernel: Kernel, k
             // SAFETY: the array is C-contiguous, aligned for $T, writeable and
             // holds exactly `units` units of size_of::<$T>() bytes.
             let slice = unsafe { std::slice::from_raw_parts_mut(data as *mut $T, units) };
-            let work = |slice: &mut [$T], intr: &dyn Interrupt| match kernel {
-                Kernel::Rows => core_permuted_rows(slice, units, key, counter, intr),
-                Kernel::WithinRows => core_permuted_rows(slice, n, key, counter, intr),
+            // A caller's scratch: C-contiguous, writeable, exactly as many
+            // bytes, aligned for $T; otherwise the core allocates its own.
+            let scratch_ptr = scratch.and_then(|s| {
+                let flags = unsafe { (*s.as_array_ptr()).flags };
+                let ptr = unsafe { (*s.as_array_ptr()).data } as usize;
+                let bytes = s.len() * s.dtype().itemsize();
+                let usable = s.is_c_contiguous()
+                    && flags & NPY_ARRAY_WRITEABLE != 0
+                    && bytes == units * std::mem::size_of::<$T>()
+                    && ptr % std::mem::align_of::<$T>() == 0
+                    && (ptr + bytes <= data || data + bytes <= ptr);
+                usable.then_some(ptr)
+            });
+            let work = |slice: &mut [$T], intr: &dyn Interrupt| match (kernel, scratch_ptr) {
+                (Kernel::Rows, Some(ptr)) => {
+                    // SAFETY: checked above: disjoint from the data, writeable,
+                    // aligned and sized for `units` elements.
+                    let scratch = unsafe { std::slice::from_raw_parts_mut(ptr as *mut MaybeUninit<$T>, units) };
+                    shuffle_in_place_with_scratch(slice, scratch, key, counter, intr)
+                }
+                (Kernel::Rows, None) => core_permuted_rows(slice, units, key, counter, intr),
+                (Kernel::WithinRows, _) => core_permuted_rows(slice, n, key, counter, intr),
             };
             let result = if holds_objects { work(slice, &Never) } else { py.allow_threads(|| work(slice, &Signals)) };
             result.map(Some).map_err(|e| to_pyerr(e, "x"))
@@ -82,18 +111,26 @@ fn run_native(py: Python<'_>, arr: &Bound<'_, PyUntypedArray>, kernel: Kernel, k
     }
 }
 
-/// shuffle_rows(x, key, counter) -> counters consumed, or None when `x`
-/// needs the Python fallback. Shuffles the rows along axis 0 in place.
+/// shuffle_rows(x, key, counter, scratch=None) -> counters consumed, or None
+/// when `x` needs the Python fallback. Shuffles the rows along axis 0 in place;
+/// `scratch` (an array of x.nbytes bytes) is used as the working buffer.
 #[pyfunction]
-fn shuffle_rows(py: Python<'_>, x: &Bound<'_, PyUntypedArray>, key: u64, counter: u64) -> PyResult<Option<u64>> {
-    run_native(py, x, Kernel::Rows, key, counter)
+#[pyo3(signature = (x, key, counter, scratch=None))]
+fn shuffle_rows(
+    py: Python<'_>,
+    x: &Bound<'_, PyUntypedArray>,
+    key: u64,
+    counter: u64,
+    scratch: Option<&Bound<'_, PyUntypedArray>>,
+) -> PyResult<Option<u64>> {
+    run_native(py, x, Kernel::Rows, scratch, key, counter)
 }
 
 /// permuted_last_axis(x, key, counter) -> counters consumed, or None when `x`
 /// needs the Python fallback. Shuffles every row along the last axis in place.
 #[pyfunction]
 fn permuted_last_axis(py: Python<'_>, x: &Bound<'_, PyUntypedArray>, key: u64, counter: u64) -> PyResult<Option<u64>> {
-    run_native(py, x, Kernel::WithinRows, key, counter)
+    run_native(py, x, Kernel::WithinRows, None, key, counter)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -79,11 +79,30 @@ pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter
         return Ok(draws.counters_used());
     }
     let mut scratch = uninit_vec::<T>(n)?;
+    shuffle_in_place_with_scratch(data, &mut scratch, key, counter, intr)
+}
+
+/// `shuffle_in_place` with a caller-provided scratch buffer of `data.len()`
+/// elements (for example memory the caller's allocator backs with huge pages).
+pub fn shuffle_in_place_with_scratch<T: Copy + Send + Sync>(
+    data: &mut [T],
+    scratch: &mut [MaybeUninit<T>],
+    key: u64,
+    counter: u64,
+    intr: &dyn Interrupt,
+) -> Result<u64> {
+    let n = data.len();
+    if scratch.len() != n {
+        return Err(Error::LengthMismatch { expected: n, found: scratch.len() });
+    }
+    if n <= FISHER_YATES_MAX {
+        return shuffle_in_place(data, key, counter, intr);
+    }
     let data_ptr = scatter::SharedSlice(data.as_mut_ptr());
     let source = |i: usize| unsafe { data_ptr.read(i) };
     // SAFETY: the scatter reads `data` (pass 2) before any bucket is copied
     // back into it (pass 3), and `data` is exclusively borrowed here.
-    unsafe { scatter::rao_sandelius(&mut scratch, source, Some(data_ptr), key, counter, intr) }
+    unsafe { scatter::rao_sandelius(scratch, source, Some(data_ptr), key, counter, intr) }
 }
 
 /// Shuffles each row of `n` elements independently. One row (or `n <= 1`) is

@@ -57,6 +57,10 @@ fn shuffle_equals_gather_by_permutation() {
         let mut data = original.clone();
         assert_eq!(shuffle_in_place(&mut data, KEY, 11, &Never).unwrap(), used);
         assert!(data.iter().zip(&perm).all(|(d, &p)| *d == original[p as usize]));
+        let mut again = original.clone();
+        let mut scratch = vec![std::mem::MaybeUninit::uninit(); n];
+        assert_eq!(shuffle_in_place_with_scratch(&mut again, &mut scratch, KEY, 11, &Never).unwrap(), used);
+        assert_eq!(again, data);
     }
 }
 
