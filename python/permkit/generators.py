@@ -184,7 +184,8 @@ class _CounterBitGenerator(np.random.BitGenerator):
     @property
     def state(self) -> dict:
         """The full state as a dict (numpy style); assign such a dict to restore it."""
-        key, counter, word, has_uint32, uinteger = self._core.get_state()
+        with self.lock:
+            key, counter, word, has_uint32, uinteger = self._core.get_state()
         inner = {"key": key, "counter": counter}
         if self._kind == "Philox4x32":
             inner["word"] = word
@@ -225,7 +226,8 @@ class _CounterBitGenerator(np.random.BitGenerator):
         return (_restore, (type(self),), self.__getstate__())
 
     def __repr__(self) -> str:
-        key, counter, word, _, _ = self._core.get_state()
+        with self.lock:
+            key, counter, word, _, _ = self._core.get_state()
         where = f"counter={counter:#x}" + (f", word={word}" if self._kind == "Philox4x32" else "")
         return f"{self._kind}(key={key:#018x}, {where})"
 
