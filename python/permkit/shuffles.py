@@ -171,12 +171,14 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
     if not x.flags.writeable:
         raise ValueError("x: the array is read-only; shuffle a copy (or use permkit.permutation(x))")
     n = x.shape[axis]
+    native = axis == 0 and x.flags.c_contiguous and x.size > 0
+    if native:
+        _check_memory(x.nbytes, "shuffle's working copy")
     with _Stream(seed) as stream:
-        if axis == 0 and x.flags.c_contiguous and x.size > 0:
-            _check_memory(x.nbytes, "shuffle's working copy")
+        if native:
             # numpy's allocator backs large arrays with huge pages: far fewer
             # page faults than a fresh native allocation.
-            scratch = np.empty(x.nbytes, dtype=np.uint8) if x.shape[0] > _FISHER_YATES_MAX else None
+            scratch = np.empty(x.nbytes, dtype=np.uint8) if n > _FISHER_YATES_MAX else None
             used = _native.shuffle_rows(x, stream.key, stream.counter, scratch)
             if used is not None:
                 stream.consumed(used)
@@ -207,7 +209,7 @@ def permuted(x: ArrayLike, seed: Any = None, *, axis: Optional[int] = -1) -> np.
         return permuted(flat, seed, axis=0).reshape(arr.shape)
     axis = _normalize_axis(axis, arr.ndim)
     _check_memory(2 * arr.nbytes, "permuted's copy")
-    rows = np.ascontiguousarray(np.moveaxis(arr, axis, -1)).copy()
+    rows = np.array(np.moveaxis(arr, axis, -1), order="C", copy=True)
     n = rows.shape[-1]
     with _Stream(seed) as stream:
         used = _native.permuted_last_axis(rows, stream.key, stream.counter) if rows.size else 0
