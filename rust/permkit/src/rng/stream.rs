@@ -242,12 +242,16 @@ pub struct HalfWordDraws {
     key: u64,
     first: u64,
     stride: u64,
-    words: u64,
     /// Counters the caller expects to need: batches never compute far beyond.
     expected: u64,
-    batch: [u64; DRAW_BATCH],
-    batch_start: u64,
-    batch_len: u64,
+    /// The current batch as 32-bit words in stream order (high half first).
+    halves: [u32; 2 * DRAW_BATCH],
+    /// Next unread and one-past-last word of `halves`.
+    pos: usize,
+    end: usize,
+    /// Stream word index of `halves[0]`, and the counter index after the batch.
+    batch_word: u64,
+    next_index: u64,
 }
 
 impl HalfWordDraws {
@@ -255,32 +259,34 @@ impl HalfWordDraws {
     /// ceil((n - 1) / 2) for a Fisher-Yates pass over n elements) bounds the
     /// work done ahead of need. The hint never changes the values drawn.
     pub fn new(key: u64, first: u64, stride: u64, expected: u64) -> Self {
-        Self { key, first, stride, words: 0, expected, batch: [0; DRAW_BATCH], batch_start: 0, batch_len: 0 }
+        Self { key, first, stride, expected, halves: [0; 2 * DRAW_BATCH], pos: 0, end: 0, batch_word: 0, next_index: 0 }
     }
 
     #[inline(always)]
     fn next_word(&mut self) -> u32 {
-        let t = self.words;
-        self.words += 1;
-        let index = t / 2;
-        if index >= self.batch_start + self.batch_len {
-            self.refill(index);
+        if self.pos == self.end {
+            self.refill();
         }
-        let x = self.batch[(index - self.batch_start) as usize];
-        if t % 2 == 0 {
-            (x >> 32) as u32
-        } else {
-            x as u32
-        }
+        let w = self.halves[self.pos];
+        self.pos += 1;
+        w
     }
 
     #[inline(never)]
-    fn refill(&mut self, index: u64) {
-        let len = self.expected.saturating_sub(index).clamp(1, DRAW_BATCH as u64);
+    fn refill(&mut self) {
+        let index = self.next_index;
+        let len = self.expected.saturating_sub(index).clamp(1, DRAW_BATCH as u64) as usize;
+        let mut outputs = [0u64; DRAW_BATCH];
         let first = self.first.wrapping_add(index.wrapping_mul(self.stride));
-        squares64_strided(self.key, first, self.stride, &mut self.batch[..len as usize]);
-        self.batch_start = index;
-        self.batch_len = len;
+        squares64_strided(self.key, first, self.stride, &mut outputs[..len]);
+        for (pair, &x) in self.halves.chunks_exact_mut(2).zip(&outputs[..len]) {
+            pair[0] = (x >> 32) as u32;
+            pair[1] = x as u32;
+        }
+        self.batch_word = 2 * index;
+        self.next_index = index + len as u64;
+        self.pos = 0;
+        self.end = 2 * len;
     }
 
     /// A uniform draw in `0..bound` (`bound >= 1`).
@@ -303,7 +309,7 @@ impl HalfWordDraws {
 
     /// Counters touched so far: the stream advances by this many (times the stride).
     pub fn counters_used(&self) -> u64 {
-        self.words.div_ceil(2)
+        (self.batch_word + self.pos as u64).div_ceil(2)
     }
 }
 
