@@ -8,6 +8,8 @@ import pickle
 import numpy as np
 import pytest
 import randomgen
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import permkit
 from permkit import _native
@@ -316,10 +318,6 @@ def test_bad_state():
 
 
 # --- properties ------------------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
 @settings(max_examples=40, deadline=None)
 @given(st.sampled_from(["Squares64", "Squares32", "Philox4x32"]), st.integers(0, 2**64 - 1), st.integers(0, 300), st.integers(1, 300))
 def test_any_block_equals_single_steps_and_advance(name, counter, skip, size):
