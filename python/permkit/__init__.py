@@ -18,13 +18,18 @@ from permkit.algebra import (
     power,
     sign,
 )
+from permkit.generators import Philox4x32, Squares32, Squares64, squares_key_from_seed
 from permkit.index_shuffle import IndexShuffle
 from permkit.permutation import Permutation
+from permkit.shuffles import permutation, permuted, shuffle
 
 __all__ = [
     "__version__",
     "IndexShuffle",
     "Permutation",
+    "Philox4x32",
+    "Squares32",
+    "Squares64",
     "compose",
     "cycle_type",
     "distance",
@@ -33,6 +38,10 @@ __all__ = [
     "inversions",
     "is_permutation",
     "lehmer_code",
+    "permutation",
+    "permuted",
+    "shuffle",
+    "squares_key_from_seed",
     "order",
     "power",
     "sign",

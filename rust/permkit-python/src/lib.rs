@@ -11,6 +11,8 @@ mod algebra;
 mod convert;
 mod index_shuffle;
 mod stats;
+mod rng;
+mod shuffle;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -18,5 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     algebra::register(m)?;
     index_shuffle::register(m)?;
     stats::register(m)?;
+    rng::register(m)?;
+    shuffle::register(m)?;
     Ok(())
 }

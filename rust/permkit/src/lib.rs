@@ -21,3 +21,4 @@ pub use error::{Error, Result};
 pub use index::PermIndex;
 pub use interrupt::{Interrupt, Never};
 pub mod exact;
+pub mod shuffle;

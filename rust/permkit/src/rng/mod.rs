@@ -6,6 +6,7 @@
 
 pub mod keys;
 pub mod philox;
+pub mod stream;
 pub mod squares;
 pub mod splitmix;
 

@@ -1,0 +1,222 @@
+"""Uniform shuffles on the Squares64 counter-based stream (spec: docs/shuffle.md).
+
+Every result depends only on the seed and the length: never on the number of
+threads, the chunking or the platform. ``shuffle(x, s)`` leaves
+``x == x_orig[permutation(len(x), s)]`` (along ``axis``), by construction.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from permkit import _native
+from permkit._arrays import as_index, smallest_uint_dtype
+from permkit._seeding import seed_sequence
+from permkit.generators import _CounterBitGenerator
+
+__all__ = ["permutation", "shuffle", "permuted"]
+
+# Sizes up to this are shuffled by one Fisher-Yates pass, without a working copy.
+_FISHER_YATES_MAX = 1 << 16
+
+
+class _Stream:
+    """The (key, counter) a shuffle draws from, and how to report what it used.
+
+    A seed (None, int, SeedSequence) gives ``key = key_from_word(SeedSequence(seed)
+    .generate_state(1, uint64)[0])`` and counter 0. A Squares64 instance lends its
+    own key and counter and then advances by the counters the shuffle consumed. A
+    Squares32 / Philox4x32 instance gives one 64-bit draw ``w`` (two 32-bit
+    outputs) and the shuffle uses ``key_from_word(w)`` from counter 0.
+    """
+
+    def __init__(self, seed: Any) -> None:
+        self._generator: Optional[_CounterBitGenerator] = None
+        if isinstance(seed, _CounterBitGenerator):
+            self._generator = seed
+        elif isinstance(seed, (np.random.Generator, np.random.BitGenerator)):
+            raise TypeError(
+                "seed: numpy generators are not accepted; pass None, an int, a SeedSequence "
+                "or a permkit Squares64 / Squares32 / Philox4x32"
+            )
+        else:
+            word = int(seed_sequence(seed).generate_state(1, np.uint64)[0])
+            self.key, self.counter = _native.squares_key_from_word(word), 0
+
+    def __enter__(self) -> "_Stream":
+        if self._generator is not None:
+            self._generator.lock.acquire()
+            self.key, self.counter = self._generator._shuffle_stream()
+        return self
+
+    def consumed(self, count: int) -> None:
+        """Records that the shuffle used ``count`` counters from ``self.counter`` on."""
+        if self._generator is not None and self._generator._kind == "Squares64":
+            self._generator._core.skip_raw(count % (1 << 64))
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._generator is not None:
+            self._generator.lock.release()
+
+
+def _physical_memory() -> Optional[int]:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(nbytes: int, what: str) -> None:
+    """MemoryError naming the size, before allocating more than the machine has."""
+    limit = _physical_memory()
+    if nbytes >= 1 << 63 or (limit is not None and nbytes > limit):
+        raise MemoryError(f"{what} would need {nbytes / 2**30:.3f} GiB of memory; refusing to allocate it")
+
+
+def _normalize_axis(axis: Any, ndim: int) -> int:
+    axis = as_index(axis, "axis")
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(f"axis: {axis} is out of range for an array with {ndim} axes")
+    return axis % ndim
+
+
+def _index_permutation(n: int, stream: _Stream) -> np.ndarray:
+    out = np.empty(n, dtype=smallest_uint_dtype(n))
+    stream.consumed(_native.permutation_into(out, stream.key, stream.counter))
+    return out
+
+
+def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike = None) -> np.ndarray:
+    """A uniformly random permutation of ``0..n-1``, or a shuffled copy of an array.
+
+    With an int ``n``: an array of ``0..n-1`` in random order, of the smallest
+    unsigned dtype holding ``n-1`` (``uint8`` up to 256 values, then ``uint16``,
+    ``uint32``, ``uint64``) unless ``dtype`` (an integer dtype) is given. With an
+    array: a copy shuffled along axis 0, ``x[permutation(len(x), seed)]``.
+
+    ``seed`` is None (fresh entropy), an int, a SeedSequence, or a permkit
+    generator (which then advances; docs/shuffle.md). Same seed, same result on
+    every machine and thread count.
+
+    >>> import permkit
+    >>> permkit.permutation(5, seed=42).tolist() == permkit.permutation(5, seed=42).tolist()
+    True
+    >>> sorted(permkit.permutation(5, seed=42).tolist())
+    [0, 1, 2, 3, 4]
+    >>> permkit.permutation(5, seed=42).dtype
+    dtype('uint8')
+    >>> permkit.permutation(["a", "b", "c"], seed=1).shape
+    (3,)
+    """
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        n = int(x)
+        if n < 0:
+            raise ValueError(f"n: must be a non-negative integer, got {n}")
+        out_dtype = smallest_uint_dtype(n) if dtype is None else np.dtype(dtype)
+        if out_dtype.kind not in "iu":
+            raise TypeError(f"dtype: expected an integer dtype, got {out_dtype}")
+        _check_memory(n * out_dtype.itemsize, f"permutation(n={n})")
+        if n > 0 and n - 1 > np.iinfo(out_dtype).max:
+            raise ValueError(f"dtype: {out_dtype} cannot hold the values 0..{n - 1}")
+        out = np.empty(n, dtype=out_dtype.newbyteorder("="))
+        with _Stream(seed) as stream:
+            stream.consumed(_native.permutation_into(out, stream.key, stream.counter))
+        return out
+    if x is None or isinstance(x, (bool, np.bool_, float, np.floating)):
+        raise TypeError(f"x: expected an int n or an array, got {type(x).__name__}")
+    if dtype is not None:
+        raise TypeError("dtype: only valid when x is an int n")
+    arr = np.array(x)
+    if arr.ndim == 0:
+        raise ValueError("x: expected an int n or an array with at least one axis, got a 0-d array")
+    shuffle(arr, seed)
+    return arr
+
+
+def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
+    """Shuffles ``x`` in place along ``axis``: a numpy array of any dtype, or a list.
+
+    The result is ``x_orig[permutation(x.shape[axis], seed)]`` along ``axis``.
+    Arrays of Python objects are shuffled by moving pointers, so reference counts
+    stay right. C-contiguous arrays are shuffled natively on every core; other
+    writeable arrays (strided views, other axes) are shuffled through an index
+    permutation with the same result. Read-only arrays raise ValueError.
+
+    >>> import numpy as np, permkit
+    >>> a = np.arange(6.0)
+    >>> permkit.shuffle(a, seed=3)
+    >>> np.array_equal(a, np.arange(6.0)[permkit.permutation(6, seed=3)])
+    True
+    >>> words = ["x", "y", "z"]
+    >>> permkit.shuffle(words, seed=3)
+    >>> sorted(words)
+    ['x', 'y', 'z']
+    """
+    if isinstance(x, list):
+        if axis != 0:
+            raise np.exceptions.AxisError(f"axis: a list has only axis 0, got {axis}")
+        with _Stream(seed) as stream:
+            order = _index_permutation(len(x), stream)
+        x[:] = [x[i] for i in order.tolist()]
+        return
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x: expected a numpy array or a list, got {type(x).__name__}")
+    if x.ndim == 0:
+        raise ValueError("x: cannot shuffle a 0-d array")
+    axis = _normalize_axis(axis, x.ndim)
+    if not x.flags.writeable:
+        raise ValueError("x: the array is read-only; shuffle a copy (or use permkit.permutation(x))")
+    n = x.shape[axis]
+    native = axis == 0 and x.flags.c_contiguous and x.size > 0
+    if native:
+        _check_memory(x.nbytes, "shuffle's working copy")
+    with _Stream(seed) as stream:
+        if native:
+            # numpy's allocator backs large arrays with huge pages: far fewer
+            # page faults than a fresh native allocation.
+            scratch = np.empty(x.nbytes, dtype=np.uint8) if n > _FISHER_YATES_MAX else None
+            used = _native.shuffle_rows(x, stream.key, stream.counter, scratch)
+            if used is not None:
+                stream.consumed(used)
+                return
+        order = _index_permutation(n, stream)
+    x[...] = np.take(x, order, axis=axis)
+
+
+def permuted(x: ArrayLike, seed: Any = None, *, axis: Optional[int] = -1) -> np.ndarray:
+    """A copy of ``x`` with every slice along ``axis`` shuffled independently.
+
+    Like ``numpy.random.Generator.permuted``. ``axis=None`` shuffles the
+    flattened array (the result keeps ``x``'s shape). A single slice is shuffled
+    exactly as ``permutation`` would; with several slices, slice ``k`` (in C order
+    of the other axes) draws from its own interleaved counters (docs/shuffle.md).
+    Slices are shuffled in parallel.
+
+    >>> import numpy as np, permkit
+    >>> out = permkit.permuted(np.arange(12).reshape(3, 4), seed=5)
+    >>> out.shape, [sorted(row) for row in out.tolist()]
+    ((3, 4), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]])
+    """
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        raise ValueError("x: expected an array with at least one axis, got a 0-d array")
+    if axis is None:
+        flat = np.array(arr.ravel())
+        return permuted(flat, seed, axis=0).reshape(arr.shape)
+    axis = _normalize_axis(axis, arr.ndim)
+    _check_memory(2 * arr.nbytes, "permuted's copy")
+    rows = np.array(np.moveaxis(arr, axis, -1), order="C", copy=True)
+    n = rows.shape[-1]
+    with _Stream(seed) as stream:
+        used = _native.permuted_last_axis(rows, stream.key, stream.counter) if rows.size else 0
+        if used is None:
+            # Unit sizes the native kernel does not move: shuffle indices, then gather.
+            index = np.broadcast_to(np.arange(n, dtype=smallest_uint_dtype(n)), rows.shape).copy()
+            used = _native.permuted_last_axis(index, stream.key, stream.counter)
+            rows = np.take_along_axis(rows, index.astype(np.intp), axis=-1)
+        stream.consumed(used)
+    return np.ascontiguousarray(np.moveaxis(rows, -1, axis))
