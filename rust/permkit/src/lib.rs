@@ -18,3 +18,6 @@ pub mod rng;
 pub use error::{Error, Result};
 pub use index::PermIndex;
 pub use interrupt::{Interrupt, Never};
+pub mod count;
+pub mod enumerate;
+pub mod rank;
