@@ -9,10 +9,12 @@ use pyo3::prelude::*;
 
 mod algebra;
 mod convert;
+mod combinatorics;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     algebra::register(m)?;
+    combinatorics::register(m)?;
     Ok(())
 }
