@@ -141,18 +141,54 @@ pub fn fill<T: PermIndex>(spec: &Spec, start: &BigUint, rows: usize, out: &mut [
         block.par_chunks_mut(part * w).enumerate().for_each(|(p, dst)| {
             let first = start + BigUint::from(s * per_super + p * part);
             let mut walker = spec.seek(&first, &total);
-            let mut rows_left = dst.chunks_mut(w).peekable();
-            while let Some(o) = rows_left.next() {
-                for (x, &v) in o.iter_mut().zip(walker.row()) {
-                    *x = T::from_usize(v);
+            let (head, tail) = dst.split_at_mut(w);
+            for (x, &v) in head.iter_mut().zip(walker.row()) {
+                *x = T::from_usize(v);
+            }
+            let mut prev: &[T] = head;
+            for o in tail.chunks_mut(w) {
+                match spec.kind {
+                    // Algorithm L runs on the output rows themselves.
+                    Kind::PermLex | Kind::Multiset => {
+                        o.copy_from_slice(prev);
+                        next_permutation(o);
+                    }
+                    Kind::PermHeap | Kind::PermSjt => {
+                        let (x, y) = walker.advance();
+                        o.copy_from_slice(prev);
+                        o.swap(x, y);
+                    }
+                    _ => {
+                        walker.advance();
+                        for (x, &v) in o.iter_mut().zip(walker.row()) {
+                            *x = T::from_usize(v);
+                        }
+                    }
                 }
-                if rows_left.peek().is_some() {
-                    walker.advance();
-                }
+                prev = o;
             }
         });
     }
     Ok(())
+}
+
+/// Algorithm L: the next permutation of `a` in lex order (repeated values allowed).
+fn next_permutation<T: PermIndex>(a: &mut [T]) {
+    let n = a.len();
+    let mut i = n.wrapping_sub(1);
+    while i > 0 && a[i - 1].to_usize() >= a[i].to_usize() {
+        i -= 1;
+    }
+    if i == 0 || i > n {
+        return;
+    }
+    let pivot = a[i - 1].to_usize();
+    let mut j = n - 1;
+    while a[j].to_usize() <= pivot {
+        j -= 1;
+    }
+    a.swap(i - 1, j);
+    a[i..].reverse();
 }
 
 /// Whether [`changes`] is defined for `kind`.

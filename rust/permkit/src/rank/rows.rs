@@ -249,11 +249,17 @@ pub mod fast {
 
     fn unrank_one<const N: usize, T: PermIndex>(mut r: u64, out: &mut [T]) {
         let mut d = [0u8; N];
-        for i in (0..N).rev() {
-            let b = (N - i) as u64;
-            d[i] = (r % b) as u8;
-            r /= b;
+        // Digit N-1-j has radix j+1: unrolled so each divisor is a literal
+        // and the division compiles to a multiplication.
+        macro_rules! digit {
+            ($($j:literal)*) => {$(
+                if $j < N {
+                    d[N - 1 - $j] = (r % ($j + 1)) as u8;
+                    r /= $j + 1;
+                }
+            )*};
         }
+        digit!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
         if N <= 16 {
             // Unused values as nibbles of one word: select and delete in O(1).
             let mut list: u64 = 0xFEDC_BA98_7654_3210;
