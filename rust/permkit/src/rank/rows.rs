@@ -232,15 +232,15 @@ pub mod fast {
     pub const MAX_N: usize = 20;
 
     /// The last `LOW` positions are unranked by table lookup.
-    const LOW: usize = 7;
-    const LOW_PRODUCT: u64 = 5040; // 7!
+    const LOW: usize = 8;
+    const LOW_PRODUCT: u64 = 40320; // 8!: its permutations' nibbles fill a u32
 
-    /// Entry x: the lex x-th permutation of 0..7, as nibbles (position 0 lowest).
+    /// Entry x: the lex x-th permutation of 0..LOW, as nibbles (position 0 lowest).
     fn low_perms() -> &'static [u32; LOW_PRODUCT as usize] {
         static TABLE: std::sync::OnceLock<Box<[u32; LOW_PRODUCT as usize]>> = std::sync::OnceLock::new();
         TABLE.get_or_init(|| {
             let mut t = Box::new([0u32; LOW_PRODUCT as usize]);
-            let mut p = [0u8, 1, 2, 3, 4, 5, 6];
+            let mut p = [0u8, 1, 2, 3, 4, 5, 6, 7];
             for slot in t.iter_mut() {
                 *slot = p.iter().enumerate().map(|(i, &v)| (v as u32) << (4 * i)).sum();
                 // next permutation (Algorithm L)
@@ -288,7 +288,7 @@ pub mod fast {
             )*};
         }
         if N < LOW {
-            digit!(0 1 2 3 4 5);
+            digit!(0 1 2 3 4 5 6);
             // Unused values as nibbles of one word: select and delete in O(1).
             let mut list: u64 = 0xFEDC_BA98_7654_3210;
             for (o, &di) in out[..N].iter_mut().zip(&d) {
@@ -302,7 +302,7 @@ pub mod fast {
         // after the head: one table lookup instead of LOW serial steps.
         let tail = low_perms()[(r % LOW_PRODUCT) as usize];
         r /= LOW_PRODUCT;
-        digit!(7 8 9 10 11 12 13 14 15 16 17 18 19);
+        digit!(8 9 10 11 12 13 14 15 16 17 18 19);
         let head = N - LOW;
         if N <= 16 {
             let mut list: u64 = 0xFEDC_BA98_7654_3210;
