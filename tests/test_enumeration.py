@@ -206,4 +206,8 @@ def test_empty_families_and_errors():
         permkit.permutations(3, start=1.5)
     with pytest.raises(ValueError, match="exactly one"):
         permkit.multiset_permutations([1, 2], counts=[1, 1])
+    with pytest.raises(ValueError, match="n: heap order supports n <= 1000"):
+        permkit.permutations(1001, order="heap")
+    with pytest.raises(ValueError, match="n: derangements supports n <= 1000"):
+        permkit.derangements(5000)
     assert "permutations(n=4, order='heap')" in repr(permkit.permutations(4, order="heap"))

@@ -27,6 +27,9 @@ from permkit.ranking import _out_dtype, _size
 __all__ = ["Enumeration", "permutations", "combinations", "arrangements", "multiset_permutations", "derangements"]
 
 DEFAULT_CHUNK = 1 << 16
+# Seeking a block start costs O(n^3) for heap order and O(n^2) big-integer
+# operations for derangements: beyond this n a single block would take minutes.
+MAX_SEEK_N = 1000
 _CHANGE_ORDERS = ("permutations/heap", "permutations/sjt", "combinations/revolving_door")
 
 
@@ -243,6 +246,8 @@ def permutations(n_or_seq: Union[int, ArrayLike], *, order: str = "lex", start: 
         if dtype is not None:
             raise ValueError("dtype: not allowed with a sequence (rows hold the sequence's items)")
         n = values.shape[0]
+    if order == "heap" and n > MAX_SEEK_N:
+        raise ValueError(f"n: heap order supports n <= {MAX_SEEK_N} (got {n}); use order='lex' or 'sjt'")
     return Enumeration(f"permutations/{order}", n, 0, (), start=start, stop=stop, chunk=chunk,
                        dtype=_out_dtype(dtype, n), values=values)
 
@@ -329,5 +334,7 @@ def derangements(n: int, *, start: int = 0, stop: Optional[int] = None, chunk: i
     [[1, 2, 0], [2, 0, 1]]
     """
     n = _size(n, "n")
+    if n > MAX_SEEK_N:
+        raise ValueError(f"n: derangements supports n <= {MAX_SEEK_N}, got {n}")
     return Enumeration("derangements/lex", n, 0, (), start=start, stop=stop, chunk=chunk,
                        dtype=_out_dtype(dtype, n))
