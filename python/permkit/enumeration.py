@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, smallest_uint_dtype
-from permkit.ranking import _out_dtype, _size
+from permkit._arrays import as_index, smallest_uint_dtype
+from permkit.ranking import _counts, _out_dtype, _size
 
 __all__ = ["Enumeration", "permutations", "combinations", "arrangements", "multiset_permutations", "derangements"]
 
@@ -299,8 +299,6 @@ def multiset_permutations(seq: Optional[ArrayLike] = None, *, counts: Optional[S
     >>> len(permkit.multiset_permutations(counts=[5, 5, 5]))
     756756
     """
-    from permkit.ranking import _counts
-
     if (seq is None) == (counts is None):
         raise ValueError("multiset_permutations: give exactly one of seq or counts=")
     values = None
