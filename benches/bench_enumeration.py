@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
-from itertools import chain, permutations
+from itertools import chain, combinations, permutations
 
 import numpy as np
 from more_itertools import distinct_permutations, nth_permutation, permutation_index
@@ -97,6 +97,16 @@ def main() -> None:
     an = median_time(lambda: np.fromiter(chain.from_iterable(distinct_permutations(seq)), dtype=np.uint8,
                                          count=756756 * 15).reshape(-1, 15), ra)
     add("multiset permutations", "5+5+5 (756756 x 15)", pk, "np.fromiter(distinct_permutations)", an)
+
+    # extra: combinations and derangements
+    pk = median_time(lambda: permkit.combinations(30, 8).to_numpy(), rp)
+    an = median_time(lambda: np.fromiter(chain.from_iterable(combinations(range(30), 8)), dtype=np.uint8,
+                                         count=math.comb(30, 8) * 8).reshape(-1, 8), ra)
+    add("all combinations, lex", "30 choose 8 (5852925 x 8)", pk, "np.fromiter(itertools.combinations)", an)
+    pk = median_time(lambda: permkit.derangements(10).to_numpy(), rp)
+    an = median_time(lambda: np.fromiter(chain.from_iterable(
+        p for p in permutations(range(10)) if all(p[i] != i for i in range(10))), dtype=np.uint8).reshape(-1, 10), ra)
+    add("all derangements", "n=10 (1334961 x 10)", pk, "np.fromiter(filtered itertools.permutations)", an)
 
     # 5. lex rank / unrank of one big permutation
     for n in (1000, 10_000):

@@ -246,13 +246,15 @@ impl Walker for RevolvingDoor {
 /// suffix that can still be completed without fixed points.
 pub struct Derangements {
     pub a: Vec<usize>,
+    /// Ascending values of the suffix being rebuilt (reused, never reallocated).
+    suffix: Vec<usize>,
 }
 
 impl Derangements {
     pub fn seek(n: usize, rank: &BigUint) -> Self {
         let mut a = vec![0; n];
         derangement_unrank(rank, &mut a);
-        Derangements { a }
+        Derangements { a, suffix: Vec::with_capacity(n) }
     }
 }
 
@@ -265,20 +267,27 @@ impl Walker for Derangements {
         if n < 2 {
             return (0, 0);
         }
-        let mut suffix = vec![self.a[n - 1]]; // ascending values of a[i+1..]
+        let suffix = &mut self.suffix;
+        suffix.clear();
+        suffix.push(self.a[n - 1]);
         for i in (0..n - 1).rev() {
             let cur = self.a[i];
-            let candidates: Vec<usize> = suffix.iter().copied().filter(|&v| v > cur && v != i).collect();
             let at = suffix.partition_point(|&v| v < cur);
             suffix.insert(at, cur);
-            for v in candidates {
-                let mut rest = suffix.clone();
-                rest.retain(|&x| x != v);
-                if rest.len() == 1 && rest[0] == n - 1 {
+            // Candidates for position i: larger suffix values, ascending.
+            for idx in at + 1..suffix.len() {
+                let v = suffix[idx];
+                if v == i {
                     continue;
                 }
+                // Left over after v: one value for the last position, which
+                // must not be n-1.
+                if suffix.len() == 2 && suffix[1 - idx] == n - 1 {
+                    continue;
+                }
+                suffix.remove(idx);
                 self.a[i] = v;
-                fill_smallest(&mut self.a[i + 1..], i + 1, rest, n);
+                fill_smallest(&mut self.a[i + 1..], i + 1, suffix, n);
                 return (0, 0);
             }
         }
@@ -288,7 +297,7 @@ impl Walker for Derangements {
 
 /// Writes the lex-smallest fixed-point-free assignment of the ascending
 /// `values` to positions `first..n`; one exists (callers checked).
-fn fill_smallest(out: &mut [usize], first: usize, mut values: Vec<usize>, n: usize) {
+fn fill_smallest(out: &mut [usize], first: usize, values: &mut Vec<usize>, n: usize) {
     for (p, o) in (first..).zip(out.iter_mut()) {
         let pick = (0..values.len())
             .find(|&idx| {
