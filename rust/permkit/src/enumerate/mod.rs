@@ -145,9 +145,11 @@ pub fn fill<T: PermIndex>(spec: &Spec, start: &BigUint, rows: usize, out: &mut [
             for (x, &v) in head.iter_mut().zip(walker.row()) {
                 *x = T::from_usize(v);
             }
+            let mut tail_run = TailRun::new(head, (&first % TAIL_ORDERINGS as u32).try_into().unwrap_or(0));
             let mut prev: &[T] = head;
             for o in tail.chunks_mut(w) {
                 match spec.kind {
+                    Kind::PermLex if w >= TAIL => tail_run.step(prev, o),
                     // Algorithm L runs on the output rows themselves.
                     Kind::PermLex | Kind::Multiset => {
                         o.copy_from_slice(prev);
@@ -170,6 +172,48 @@ pub fn fill<T: PermIndex>(spec: &Spec, start: &BigUint, rows: usize, out: &mut [
         });
     }
     Ok(())
+}
+
+/// Lex permutations come in runs of 24 rows sharing all but the last 4
+/// values, which go through their 24 orderings in a fixed pattern: 23 rows of
+/// each run are a prefix copy plus a table gather (no data-dependent branches);
+/// Algorithm L only crosses from one run to the next.
+const TAIL: usize = 4;
+const TAIL_ORDERINGS: usize = 24;
+const TAIL_PATTERN: [[usize; TAIL]; TAIL_ORDERINGS] = [[0, 1, 2, 3], [0, 1, 3, 2], [0, 2, 1, 3], [0, 2, 3, 1], [0, 3, 1, 2], [0, 3, 2, 1], [1, 0, 2, 3], [1, 0, 3, 2], [1, 2, 0, 3], [1, 2, 3, 0], [1, 3, 0, 2], [1, 3, 2, 0], [2, 0, 1, 3], [2, 0, 3, 1], [2, 1, 0, 3], [2, 1, 3, 0], [2, 3, 0, 1], [2, 3, 1, 0], [3, 0, 1, 2], [3, 0, 2, 1], [3, 1, 0, 2], [3, 1, 2, 0], [3, 2, 0, 1], [3, 2, 1, 0]];
+
+struct TailRun<T> {
+    /// Position of the current row within its run.
+    pos: usize,
+    /// The run's last 4 values, ascending.
+    base: [T; TAIL],
+}
+
+impl<T: PermIndex> TailRun<T> {
+    fn new(row: &[T], pos: usize) -> Self {
+        let mut base = [row[0]; TAIL];
+        if row.len() >= TAIL {
+            base.copy_from_slice(&row[row.len() - TAIL..]);
+            base.sort_unstable_by_key(|v| v.to_usize());
+        }
+        TailRun { pos, base }
+    }
+
+    fn step(&mut self, prev: &[T], out: &mut [T]) {
+        let w = out.len();
+        if self.pos + 1 == TAIL_ORDERINGS {
+            out.copy_from_slice(prev);
+            next_permutation(out);
+            self.pos = 0;
+            self.base.copy_from_slice(&out[w - TAIL..]);
+        } else {
+            self.pos += 1;
+            out[..w - TAIL].copy_from_slice(&prev[..w - TAIL]);
+            for (o, &k) in out[w - TAIL..].iter_mut().zip(&TAIL_PATTERN[self.pos]) {
+                *o = self.base[k];
+            }
+        }
+    }
 }
 
 /// Algorithm L: the next permutation of `a` in lex order (repeated values allowed).
