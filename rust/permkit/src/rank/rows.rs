@@ -255,22 +255,26 @@ pub mod fast {
     }
 
     fn rank_one<const N: usize, T: PermIndex>(row: &[T]) -> Option<u64> {
+        // Branch-free: validity (all values below N and distinct, i.e. every
+        // bit of `used` set) is checked once at the end.
         let mut used: u32 = 0;
+        let mut out_of_range = false;
         // Two Horner chains (head and last LOW positions) run side by side.
         let (mut hi, mut lo): (u64, u64) = (0, 0);
         for (i, &v) in row[..N].iter().enumerate() {
-            let x = v.checked_index(N)?;
-            let bit = 1u32 << x;
-            if used & bit != 0 {
-                return None;
-            }
-            let d = (x as u32 - (used & (bit - 1)).count_ones()) as u64;
+            let x = v.to_usize();
+            out_of_range |= x >= N;
+            let bit = 1u32 << (x & 31);
+            let d = ((x & 31) as u32).wrapping_sub((used & bit.wrapping_sub(1)).count_ones()) as u64;
             used |= bit;
             if i + LOW < N {
-                hi = hi * (N - i) as u64 + d;
+                hi = hi.wrapping_mul((N - i) as u64).wrapping_add(d);
             } else {
-                lo = lo * (N - i) as u64 + d;
+                lo = lo.wrapping_mul((N - i) as u64).wrapping_add(d);
             }
+        }
+        if out_of_range || used != ((1u64 << N) - 1) as u32 {
+            return None;
         }
         Some(if N > LOW { hi * LOW_PRODUCT + lo } else { lo })
     }
