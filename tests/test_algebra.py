@@ -276,6 +276,7 @@ def test_empty_and_single_point_permutations():
         (5, ValueError, "axis"),
         ([[0, 1], [1, 1]], ValueError, "row 1"),
         ([0, 2**70], ValueError, "64 bits"),
+        ([0, 2**63], ValueError, "64 bits"),
         ("abc", TypeError, "dtype"),
     ],
 )

@@ -31,6 +31,9 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
             raise ValueError(f"{name}: cannot be read as an integer array ({exc})") from None
         if arr.size == 0 and arr.dtype.kind == "f":
             arr = arr.astype(np.int64)
+        elif arr.dtype.kind == "f" and _all_python_ints(x):
+            # numpy turns a list mixing int64 and larger ints into floats.
+            arr = np.asarray(x, dtype=object)
     kind = arr.dtype.kind
     if kind == "O":
         arr = _object_to_int(arr, name)
@@ -44,6 +47,17 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     return np.ascontiguousarray(arr)
+
+
+def _all_python_ints(x: Any) -> bool:
+    stack = [x]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+            return False
+    return True
 
 
 def _object_to_int(arr: np.ndarray, name: str) -> np.ndarray:

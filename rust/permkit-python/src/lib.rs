@@ -13,6 +13,7 @@ mod index_shuffle;
 mod stats;
 mod rng;
 mod shuffle;
+mod combinatorics;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -22,5 +23,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stats::register(m)?;
     rng::register(m)?;
     shuffle::register(m)?;
+    combinatorics::register(m)?;
     Ok(())
 }

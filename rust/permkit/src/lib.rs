@@ -22,3 +22,6 @@ pub use index::PermIndex;
 pub use interrupt::{Interrupt, Never};
 pub mod exact;
 pub mod shuffle;
+pub mod count;
+pub mod enumerate;
+pub mod rank;

@@ -1,0 +1,338 @@
+"""Lazy enumerations of permutations, combinations, arrangements, multiset
+permutations and derangements, as 2-D numpy blocks.
+
+Each function returns an :class:`Enumeration`: a sized, sliceable, picklable
+description of a range of ranks. Iterating yields blocks of at most
+``chunk`` rows; ``to_numpy()`` materialises the range. A block for ranks
+``[a, b)`` unranks ``a`` in Rust and then runs a constant-amortized successor
+(Algorithm L, Heap's algorithm, plain changes, Algorithm R ...), with the GIL
+released; big blocks are split across threads, each part seeking its own
+start, so results never depend on the thread count.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from permkit import _native
+from permkit._arrays import as_index, smallest_uint_dtype
+from permkit.ranking import _counts, _out_dtype, _size
+
+__all__ = ["Enumeration", "permutations", "combinations", "arrangements", "multiset_permutations", "derangements"]
+
+DEFAULT_CHUNK = 1 << 16
+# Seeking a block start costs O(n^3) for heap order and O(n^2) big-integer
+# operations for derangements: beyond this n a single block would take minutes.
+MAX_SEEK_N = 1000
+_CHANGE_ORDERS = ("permutations/heap", "permutations/sjt", "combinations/revolving_door")
+
+
+def _memory_limit() -> int:
+    """Physical memory in bytes: no single result may be larger."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 46
+
+
+def _check_alloc(what: str, rows: int, width: int, itemsize: int) -> None:
+    need = rows * max(width, 1) * itemsize
+    if rows > sys.maxsize or need > _memory_limit():
+        raise MemoryError(f"{what} would need {rows} rows x {width} values = {need / 2**30:.3g} GiB "
+                          f"of memory; refusing to allocate it (slice the enumeration or iterate over blocks)")
+
+
+class Enumeration:
+    """A range of ranks ``[start, stop)`` of one combinatorial family in one order.
+
+    ``len()`` is the number of rows (``.count`` also for ranges past
+    ``sys.maxsize``); ``e[a:b]`` is the sub-range of ranks ``start+a ..
+    start+b``; ``e[i]`` is one row. Iteration yields 2-D blocks of at most
+    ``chunk`` rows. Enumerations pickle, so ranges can be shipped to workers.
+    """
+
+    __slots__ = ("_kind", "_n", "_k", "_counts", "_total", "_lo", "_hi", "_chunk", "_dtype", "_values", "_width")
+
+    def __init__(self, kind: str, n: int, k: int, counts: Sequence[int], *, start: Any = 0,
+                 stop: Any = None, chunk: Any = DEFAULT_CHUNK, dtype: np.dtype,
+                 values: Optional[np.ndarray] = None) -> None:
+        self._kind = kind
+        self._n, self._k, self._counts = n, k, tuple(counts)
+        self._total = int(_native.enumeration_count(kind, n, k, list(self._counts)))
+        self._width = sum(self._counts) if kind.startswith("multiset") else (
+            k if kind.startswith(("combinations", "arrangements")) else n)
+        self._lo = self._resolve(start, 0, "start")
+        self._hi = max(self._lo, self._resolve(stop, self._total, "stop"))
+        chunk = as_index(chunk, "chunk")
+        if chunk < 1:
+            raise ValueError(f"chunk: must be >= 1, got {chunk}")
+        self._chunk = chunk
+        self._dtype = dtype
+        self._values = values
+
+    def _resolve(self, i: Any, default: int, name: str) -> int:
+        if i is None:
+            return default
+        i = as_index(i, name)
+        if i < 0:
+            i += self._total
+        return min(max(i, 0), self._total)
+
+    @property
+    def count(self) -> int:
+        """Number of rows in this range (an exact int, even past ``sys.maxsize``)."""
+        return self._hi - self._lo
+
+    @property
+    def start(self) -> int:
+        """Rank of the first row."""
+        return self._lo
+
+    @property
+    def stop(self) -> int:
+        """One past the rank of the last row."""
+        return self._hi
+
+    @property
+    def width(self) -> int:
+        """Values per row."""
+        return self._width
+
+    @property
+    def order(self) -> str:
+        return self._kind.split("/")[1]
+
+    def __len__(self) -> int:
+        if self.count > sys.maxsize:
+            raise OverflowError(f"{self.count} rows do not fit in len(); use .count")
+        return self.count
+
+    def __repr__(self) -> str:
+        family, order = self._kind.split("/")
+        args = ", ".join(f"{a}={v}" for a, v in (("n", self._n), ("k", self._k), ("counts", list(self._counts)))
+                         if (a != "counts" or family.startswith("multiset")) and (a != "k" or family in ("combinations", "arrangements")) and (a != "n" or not family.startswith("multiset")))
+        return f"<{family}({args}, order={order!r}) ranks {self._lo}..{self._hi} of {self._total}>"
+
+    def _sub(self, lo: int, hi: int) -> "Enumeration":
+        e = object.__new__(Enumeration)
+        for s in self.__slots__:
+            object.__setattr__(e, s, getattr(self, s))
+        e._lo, e._hi = lo, max(lo, hi)
+        return e
+
+    def __getitem__(self, key: Union[int, slice]) -> Any:
+        if isinstance(key, slice):
+            if key.step not in (None, 1):
+                raise ValueError("step: enumerations slice by contiguous rank ranges only (step 1)")
+            a = self._clip(key.start, 0)
+            b = self._clip(key.stop, self.count)
+            return self._sub(self._lo + a, self._lo + b)
+        i = as_index(key, "index")
+        j = i + self.count if i < 0 else i
+        if not 0 <= j < self.count:
+            raise IndexError(f"index {i} is out of range for {self.count} rows")
+        return self._block(self._lo + j, 1)[0]
+
+    def _clip(self, i: Any, default: int) -> int:
+        if i is None:
+            return default
+        i = as_index(i, "slice bound")
+        if i < 0:
+            i += self.count
+        return min(max(i, 0), self.count)
+
+    def _block(self, a: int, rows: int) -> np.ndarray:
+        out = np.empty((rows, self._width), dtype=self._dtype)
+        _native.enumerate_fill(self._kind, self._n, self._k, list(self._counts), a, rows, out)
+        return out if self._values is None else self._values[out]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for a in range(self._lo, self._hi, self._chunk):
+            yield self._block(a, min(self._chunk, self._hi - a))
+
+    def to_numpy(self) -> np.ndarray:
+        """All rows of the range as one ``(count, width)`` array.
+
+        Raises MemoryError, before allocating, when the array would not fit in memory.
+        """
+        itemsize = (self._values.dtype if self._values is not None else self._dtype).itemsize
+        _check_alloc("to_numpy()", self.count, self._width, max(itemsize, self._dtype.itemsize))
+        return self._block(self._lo, self.count)
+
+    def _check_changes(self) -> None:
+        if self._kind not in _CHANGE_ORDERS:
+            raise ValueError(f"changes: the {self._kind.replace('/', ' order ')} has no change stream; "
+                             "use order='heap' or 'sjt' (permutations) or 'revolving_door' (combinations)")
+
+    def _changes(self, a: int, steps: int) -> np.ndarray:
+        out = np.empty((steps, 2), dtype=smallest_uint_dtype(self._n))
+        _native.enumerate_changes(self._kind, self._n, self._k, list(self._counts), a, steps, out)
+        return out
+
+    def changes(self) -> np.ndarray:
+        """The change stream of the range: row ``s`` turns row ``s`` into row ``s + 1``.
+
+        Shape ``(count - 1, 2)``. For ``"heap"`` and ``"sjt"`` the pair is the two
+        positions swapped (smaller first; adjacent for sjt); for
+        ``"revolving_door"`` it is (element leaving, element entering).
+        """
+        self._check_changes()
+        steps = max(self.count - 1, 0)
+        _check_alloc("changes()", steps, 2, smallest_uint_dtype(self._n).itemsize)
+        return self._changes(self._lo, steps)
+
+    def iter_changes(self) -> Iterator[np.ndarray]:
+        """:meth:`changes` in blocks of at most ``chunk`` steps."""
+        self._check_changes()
+        last = self._hi - 1
+        for a in range(self._lo, last, self._chunk):
+            yield self._changes(a, min(self._chunk, last - a))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Enumeration):
+            return NotImplemented
+        same_values = (self._values is None and other._values is None) or (
+            self._values is not None and other._values is not None and np.array_equal(self._values, other._values))
+        return same_values and all(getattr(self, s) == getattr(other, s) for s in self.__slots__ if s != "_values")
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict:
+        return {s: getattr(self, s) for s in self.__slots__}
+
+    def __setstate__(self, state: dict) -> None:
+        for s, v in state.items():
+            object.__setattr__(self, s, v)
+
+
+def permutations(n_or_seq: Union[int, ArrayLike], *, order: str = "lex", start: int = 0,
+                 stop: Optional[int] = None, chunk: int = DEFAULT_CHUNK,
+                 dtype: Optional[DTypeLike] = None) -> Enumeration:
+    """All permutations of ``0..n-1`` (or of the items of a sequence) in ``order``.
+
+    ``"lex"``: the order of ``itertools.permutations``; ``"heap"``: Heap's
+    algorithm (each step swaps two positions); ``"sjt"``: plain changes (each
+    step swaps two adjacent positions; the same order as :func:`permkit.unrank`
+    with ``order="sjt"``). ``start``/``stop`` select ranks. With a sequence,
+    rows hold its items (``np.asarray(seq)[perm]``), compared by position, not value.
+
+    >>> import permkit
+    >>> permkit.permutations(3).to_numpy()[:3]
+    array([[0, 1, 2],
+           [0, 2, 1],
+           [1, 0, 2]], dtype=uint8)
+    >>> permkit.permutations("abc", order="heap").to_numpy()[1]
+    array(['b', 'a', 'c'], dtype='<U1')
+    >>> permkit.permutations(3, order="sjt").changes()[:3].tolist()
+    [[1, 2], [0, 1], [1, 2]]
+    """
+    if order not in ("lex", "heap", "sjt"):
+        raise ValueError(f"order: expected 'lex', 'heap' or 'sjt', got {order!r}")
+    values = None
+    if isinstance(n_or_seq, (int, np.integer)) and not isinstance(n_or_seq, (bool, np.bool_)):
+        n = _size(n_or_seq, "n")
+    else:
+        if isinstance(n_or_seq, str):
+            n_or_seq = list(n_or_seq)
+        values = np.asarray(n_or_seq)
+        if values.ndim != 1:
+            raise ValueError(f"n_or_seq: expected an int or a 1-D sequence, got shape {values.shape}")
+        if dtype is not None:
+            raise ValueError("dtype: not allowed with a sequence (rows hold the sequence's items)")
+        n = values.shape[0]
+    if order == "heap" and n > MAX_SEEK_N:
+        raise ValueError(f"n: heap order supports n <= {MAX_SEEK_N} (got {n}); use order='lex' or 'sjt'")
+    return Enumeration(f"permutations/{order}", n, 0, (), start=start, stop=stop, chunk=chunk,
+                       dtype=_out_dtype(dtype, n), values=values)
+
+
+def combinations(n: int, k: int, *, order: str = "lex", start: int = 0, stop: Optional[int] = None,
+                 chunk: int = DEFAULT_CHUNK, dtype: Optional[DTypeLike] = None) -> Enumeration:
+    """All k-combinations of ``0..n-1`` (ascending rows) in ``"lex"`` (itertools),
+    ``"colex"`` or ``"revolving_door"`` (Knuth's Algorithm R) order.
+
+    >>> import permkit
+    >>> permkit.combinations(4, 2).to_numpy().tolist()
+    [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+    >>> permkit.combinations(4, 2, order="revolving_door").changes().tolist()
+    [[0, 2], [1, 0], [0, 3], [2, 1], [1, 0]]
+    """
+    if order not in ("lex", "colex", "revolving_door"):
+        raise ValueError(f"order: expected 'lex', 'colex' or 'revolving_door', got {order!r}")
+    n, k = _size(n, "n"), _size(k, "k")
+    return Enumeration(f"combinations/{order}", n, k, (), start=start, stop=stop, chunk=chunk,
+                       dtype=_out_dtype(dtype, n))
+
+
+def arrangements(n: int, k: int, *, start: int = 0, stop: Optional[int] = None,
+                 chunk: int = DEFAULT_CHUNK, dtype: Optional[DTypeLike] = None) -> Enumeration:
+    """All k-arrangements (k distinct values of ``0..n-1`` in order) in lex order,
+    the order of ``itertools.permutations(range(n), k)``.
+
+    >>> import permkit
+    >>> permkit.arrangements(3, 2).to_numpy().tolist()
+    [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]
+    """
+    n, k = _size(n, "n"), _size(k, "k")
+    return Enumeration("arrangements/lex", n, k, (), start=start, stop=stop, chunk=chunk,
+                       dtype=_out_dtype(dtype, n))
+
+
+def multiset_permutations(seq: Optional[ArrayLike] = None, *, counts: Optional[Sequence[int]] = None,
+                          start: int = 0, stop: Optional[int] = None, chunk: int = DEFAULT_CHUNK,
+                          dtype: Optional[DTypeLike] = None) -> Enumeration:
+    """The distinct orderings of a multiset, in lex order.
+
+    Give either ``seq`` (rows hold its items; equal items are interchangeable,
+    the order is that of the sorted distinct items) or ``counts=`` (``counts[v]``
+    copies of value ``v``; rows hold ``0..len(counts)-1``).
+
+    >>> import permkit
+    >>> permkit.multiset_permutations([1, 0, 1]).to_numpy().tolist()
+    [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    >>> len(permkit.multiset_permutations(counts=[5, 5, 5]))
+    756756
+    """
+    if (seq is None) == (counts is None):
+        raise ValueError("multiset_permutations: give exactly one of seq or counts=")
+    values = None
+    if seq is not None:
+        if isinstance(seq, str):
+            seq = list(seq)
+        arr = np.asarray(seq)
+        if arr.ndim != 1:
+            raise ValueError(f"seq: expected a 1-D sequence, got shape {arr.shape}")
+        values, cs = np.unique(arr, return_counts=True)
+        if dtype is not None:
+            raise ValueError("dtype: not allowed with seq (rows hold the sequence's items)")
+        if values.dtype.kind in "iu" and np.array_equal(values, np.arange(values.size)):
+            # Items 0..s-1 are their own indices: keep the smallest-dtype convention.
+            values = values.astype(smallest_uint_dtype(values.size))
+        counts_list = [int(c) for c in cs]
+    else:
+        counts_list = _counts(counts)
+    s = len(counts_list)
+    return Enumeration("multiset_permutations/lex", 0, 0, counts_list, start=start, stop=stop, chunk=chunk,
+                       dtype=_out_dtype(dtype, s), values=values)
+
+
+def derangements(n: int, *, start: int = 0, stop: Optional[int] = None, chunk: int = DEFAULT_CHUNK,
+                 dtype: Optional[DTypeLike] = None) -> Enumeration:
+    """All permutations of ``0..n-1`` without fixed points, in lex order, generated
+    directly (a successor that skips impossible suffixes), not by filtering ``n!``.
+
+    >>> import permkit
+    >>> permkit.derangements(3).to_numpy().tolist()
+    [[1, 2, 0], [2, 0, 1]]
+    """
+    n = _size(n, "n")
+    if n > MAX_SEEK_N:
+        raise ValueError(f"n: derangements supports n <= {MAX_SEEK_N}, got {n}")
+    return Enumeration("derangements/lex", n, 0, (), start=start, stop=stop, chunk=chunk,
+                       dtype=_out_dtype(dtype, n))

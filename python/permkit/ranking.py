@@ -1,0 +1,283 @@
+"""Ranking and unranking: permutations (lex, mr, sjt), combinations (lex,
+colex, revolving door), arrangements and multiset permutations (lex).
+
+Every function broadcasts: rows along the last axis give ranks with the
+leading shape, and an array of ranks gives one row per rank. Ranks are
+``uint64`` when every member of the family has a rank below 2**64 (for
+permutations: n <= 20); otherwise they are exact Python ints (lists or
+object arrays in, object arrays out). Ranks out of range raise ValueError,
+floats and bools raise TypeError. See docs/ranking.md for the orders.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from permkit import _native
+from permkit._arrays import as_index, as_int_array, smallest_uint_dtype
+
+__all__ = [
+    "rank", "unrank", "rank_combination", "unrank_combination", "rank_arrangement",
+    "unrank_arrangement", "rank_multiset_permutation", "unrank_multiset_permutation",
+]
+
+PERMUTATION_ORDERS = ("lex", "mr", "sjt")
+COMBINATION_ORDERS = ("lex", "colex", "revolving_door")
+_U64_MAX = (1 << 64) - 1
+
+Rank = Union[int, np.ndarray]
+
+
+def _size(x: Any, name: str) -> int:
+    v = as_index(x, name)
+    if v < 0:
+        raise ValueError(f"{name}: must be >= 0, got {v}")
+    if v >= 1 << 63:
+        raise OverflowError(f"{name}: must be below 2**63, got {v}")
+    return v
+
+
+def _order(order: str, allowed: tuple) -> str:
+    if order not in allowed:
+        raise ValueError(f"order: expected one of {', '.join(map(repr, allowed))}, got {order!r}")
+    return order
+
+
+def _out_dtype(dtype: Optional[DTypeLike], alphabet: int) -> np.dtype:
+    if dtype is None:
+        return smallest_uint_dtype(alphabet)
+    dt = np.dtype(dtype)
+    if dt.kind not in "iu":
+        raise TypeError(f"dtype: expected an integer dtype, got {dt}")
+    if alphabet > 0 and alphabet - 1 > np.iinfo(dt).max:
+        raise ValueError(f"dtype: {dt} cannot hold values up to {alphabet - 1}")
+    return dt
+
+
+def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
+    """(shape, ranks): ranks as a uint64 array (``big`` False) or a list of ints.
+
+    A scalar gives shape ``()``. Raises TypeError for floats and bools and
+    ValueError for negative ranks or (for uint64) ranks above 2**64-1.
+    """
+    if isinstance(r, (bool, np.bool_)):
+        raise TypeError(f"{name}: ranks are integers, got bool")
+    if isinstance(r, (int, np.integer)):
+        shape: tuple = ()
+        values: list = [int(r)]
+    else:
+        if isinstance(r, (float, np.floating, complex, str, bytes)):
+            raise TypeError(f"{name}: ranks are integers, got {type(r).__name__}")
+        arr = r if isinstance(r, np.ndarray) else np.asarray(r, dtype=object if _has_big(r) else None)
+        shape = arr.shape
+        if arr.dtype.kind in "iu":
+            if arr.size and arr.dtype.kind == "i" and arr.min() < 0:
+                raise ValueError(f"{name}: ranks must be >= 0, got {int(arr.min())}")
+            if not big:
+                return shape, np.ascontiguousarray(arr.reshape(-1), dtype=np.uint64)
+            values = [int(v) for v in arr.reshape(-1).tolist()]
+        elif arr.dtype.kind == "O" or (arr.size == 0 and arr.dtype.kind == "f"):
+            values = []
+            for v in arr.reshape(-1):
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                    raise TypeError(f"{name}: ranks are integers, found {type(v).__name__} {v!r}")
+                values.append(int(v))
+        else:
+            raise TypeError(f"{name}: ranks are integers, got dtype {arr.dtype} (floats are never accepted)")
+    for v in values:
+        if v < 0:
+            raise ValueError(f"{name}: ranks must be >= 0, got {v}")
+    if big:
+        return shape, values
+    for i, v in enumerate(values):
+        if v > _U64_MAX:
+            raise ValueError(f"{name}: rank {v} at index {i} is out of range (above 2**64-1)")
+    return shape, np.array(values, dtype=np.uint64)
+
+
+def _has_big(r: Any) -> bool:
+    """Whether a nested list holds ints beyond int64, which numpy would turn into floats."""
+    stack = [r]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, int) and not isinstance(x, bool) and not (-(1 << 63) <= x < (1 << 63)):
+            return True
+    return False
+
+
+def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, total: int, name: str) -> Rank:
+    arr = as_int_array(rows, name)
+    width = arr.shape[-1]
+    lead = arr.shape[:-1]
+    m = math.prod(lead)
+    big = total > _U64_MAX
+    res = _native.rank_rows_native(kind, order, n, k, counts, arr.reshape(m, width), big)
+    if lead == ():
+        return int(res[0])
+    if big:
+        out = np.empty(m, dtype=object)
+        out[:] = res
+        return out.reshape(lead)
+    return res.reshape(lead)
+
+
+def _unrank_rows(kind: str, order: str, n: int, k: int, counts: list, r: Any, width: int,
+                 total: int, dtype: np.dtype) -> np.ndarray:
+    big = total > _U64_MAX
+    shape, ranks = parse_ranks(r, big)
+    out = np.empty((len(ranks), width), dtype=dtype)
+    _native.unrank_rows_native(kind, order, n, k, counts, ranks, out)
+    return out.reshape(shape + (width,))
+
+
+def rank(p: ArrayLike, order: str = "lex") -> Rank:
+    """Rank of each permutation along the last axis of ``p`` in ``order``.
+
+    ``"lex"``: the order of ``itertools.permutations(range(n))``; ``"mr"``:
+    Myrvold-Ruskey (sympy's ``rank_nonlex``); ``"sjt"``: plain changes (sympy's
+    ``rank_trotterjohnson``). One permutation gives a Python int; ``(..., n)``
+    gives an array of shape ``(...)``: ``uint64`` for n <= 20, object (exact
+    Python ints) above.
+
+    >>> import permkit
+    >>> permkit.rank([2, 0, 1]), permkit.rank([2, 0, 1], order="mr")
+    (4, 1)
+    >>> permkit.rank([[0, 1, 2], [2, 1, 0]])
+    array([0, 5], dtype=uint64)
+    """
+    _order(order, PERMUTATION_ORDERS)
+    arr = as_int_array(p, "p")
+    n = arr.shape[-1]
+    return _rank_rows("permutation", order, n, 0, [], arr, math.factorial(n), "p")
+
+
+def unrank(r: Any, n: int, order: str = "lex", *, dtype: Optional[DTypeLike] = None) -> np.ndarray:
+    """The permutation of ``0..n-1`` with rank ``r`` in ``order`` (see :func:`rank`).
+
+    ``r`` is an int or an array of ranks (a list or object array of Python
+    ints when n > 20); the result has shape ``r.shape + (n,)`` in the smallest
+    unsigned dtype holding ``n - 1`` unless ``dtype`` is given. Ranks outside
+    ``0..n!-1`` raise ValueError (they are never reduced modulo ``n!``).
+
+    >>> import permkit
+    >>> permkit.unrank(4, 3)
+    array([2, 0, 1], dtype=uint8)
+    >>> permkit.unrank([0, 1], 3, order="sjt")
+    array([[0, 1, 2],
+           [0, 2, 1]], dtype=uint8)
+    """
+    _order(order, PERMUTATION_ORDERS)
+    n = _size(n, "n")
+    return _unrank_rows("permutation", order, n, 0, [], r, n, math.factorial(n), _out_dtype(dtype, n))
+
+
+def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
+    """Rank of each k-combination of ``0..n-1`` (a strictly increasing row) in ``order``.
+
+    ``"lex"``: the order of ``itertools.combinations(range(n), k)``;
+    ``"colex"``: ordered by the largest element first; ``"revolving_door"``:
+    Knuth's Algorithm R order (TAOCP 7.2.1.3), where neighbours differ by one
+    element leaving and one entering.
+
+    >>> import permkit
+    >>> permkit.rank_combination([0, 2], 4), permkit.rank_combination([0, 2], 4, order="colex")
+    (1, 1)
+    """
+    _order(order, COMBINATION_ORDERS)
+    n = _size(n, "n")
+    arr = as_int_array(c, "c")
+    k = arr.shape[-1]
+    return _rank_rows("combination", order, n, k, [], arr, math.comb(n, k), "c")
+
+
+def unrank_combination(r: Any, n: int, k: int, order: str = "lex", *,
+                       dtype: Optional[DTypeLike] = None) -> np.ndarray:
+    """The k-combination of ``0..n-1`` (ascending) with rank ``r`` in ``order``.
+
+    >>> import permkit
+    >>> permkit.unrank_combination([0, 5], 4, 2)
+    array([[0, 1],
+           [2, 3]], dtype=uint8)
+    """
+    _order(order, COMBINATION_ORDERS)
+    n, k = _size(n, "n"), _size(k, "k")
+    return _unrank_rows("combination", order, n, k, [], r, k, math.comb(n, k), _out_dtype(dtype, n))
+
+
+def rank_arrangement(a: ArrayLike, n: int) -> Rank:
+    """Lex rank of each k-arrangement (k distinct values of ``0..n-1``, in order):
+    the order of ``itertools.permutations(range(n), k)``.
+
+    >>> import permkit
+    >>> permkit.rank_arrangement([1, 0], 3)
+    2
+    """
+    n = _size(n, "n")
+    arr = as_int_array(a, "a")
+    k = arr.shape[-1]
+    if k > n:
+        raise ValueError(f"a: rows of length {k} cannot be arrangements of {n} values")
+    return _rank_rows("arrangement", "lex", n, k, [], arr, math.perm(n, k), "a")
+
+
+def unrank_arrangement(r: Any, n: int, k: int, *, dtype: Optional[DTypeLike] = None) -> np.ndarray:
+    """The k-arrangement of ``0..n-1`` with lex rank ``r``.
+
+    >>> import permkit
+    >>> permkit.unrank_arrangement(2, 3, 2)
+    array([1, 0], dtype=uint8)
+    """
+    n, k = _size(n, "n"), _size(k, "k")
+    return _unrank_rows("arrangement", "lex", n, k, [], r, k, math.perm(n, k), _out_dtype(dtype, n))
+
+
+def _counts(counts: Any) -> list:
+    arr = as_int_array(counts, "counts")
+    if arr.ndim != 1:
+        raise ValueError(f"counts: expected a 1-D sequence, got shape {arr.shape}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"counts: must be >= 0, got {int(arr.min())}")
+    return [int(c) for c in arr]
+
+
+def rank_multiset_permutation(seq: ArrayLike, counts: Optional[Sequence[int]] = None) -> Rank:
+    """Lex rank of each distinct ordering of a multiset of values ``0..s-1``.
+
+    ``counts[v]`` is how often value ``v`` occurs; by default it is read from
+    the first row (every row must use the same multiset). Ranks are exact
+    Python ints when the number of orderings exceeds 2**64.
+
+    >>> import permkit
+    >>> permkit.rank_multiset_permutation([1, 0, 1, 0])
+    4
+    """
+    arr = as_int_array(seq, "seq")
+    if counts is None:
+        first = arr.reshape(-1, arr.shape[-1])[:1].reshape(-1)
+        if first.size and first.min() < 0:
+            raise ValueError("seq: values must be >= 0")
+        counts = np.bincount(first.astype(np.int64)) if first.size else []
+    cs = _counts(counts)
+    if arr.shape[-1] != sum(cs):
+        raise ValueError(f"seq: rows have length {arr.shape[-1]} but the counts total {sum(cs)}")
+    total = int(_native.count_multiset_permutations(cs))
+    return _rank_rows("multiset", "lex", 0, 0, cs, arr, total, "seq")
+
+
+def unrank_multiset_permutation(r: Any, counts: Sequence[int], *,
+                                dtype: Optional[DTypeLike] = None) -> np.ndarray:
+    """The ordering with lex rank ``r`` of the multiset holding ``counts[v]`` copies of ``v``.
+
+    >>> import permkit
+    >>> permkit.unrank_multiset_permutation(3, [2, 2])
+    array([1, 0, 0, 1], dtype=uint8)
+    """
+    cs = _counts(counts)
+    total = int(_native.count_multiset_permutations(cs))
+    return _unrank_rows("multiset", "lex", 0, 0, cs, r, sum(cs), total, _out_dtype(dtype, len(cs)))

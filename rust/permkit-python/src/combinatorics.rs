@@ -1,0 +1,234 @@
+//! Bindings of `permkit::count`, `permkit::rank` and `permkit::enumerate`.
+//!
+//! The Python layer (count.py, ranking.py, enumeration.py) validates argument
+//! types and picks the rank representation: `u64` arrays when every rank of
+//! the family fits, lists of Python ints (`BigUint`) otherwise.
+
+use crate::convert::{to_pyerr, Signals};
+use crate::with_int_array;
+use num_bigint::BigUint;
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use permkit::enumerate::{Kind, Spec};
+use permkit::rank::rows::{fast, rank_rows, unrank_rows, CombOrder, Family};
+use permkit::rank::PermOrder;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+#[pyfunction]
+fn count_permutations(n: u64, k: u64) -> BigUint {
+    permkit::count::permutations(n, k)
+}
+
+#[pyfunction]
+fn count_combinations(n: u64, k: u64) -> BigUint {
+    permkit::count::combinations(n, k)
+}
+
+#[pyfunction]
+fn count_multiset_permutations(py: Python<'_>, counts: Vec<u64>) -> PyResult<BigUint> {
+    py.allow_threads(|| permkit::count::multiset_permutations(&counts)).map_err(|e| to_pyerr(e, "counts"))
+}
+
+#[pyfunction]
+fn count_derangements(py: Python<'_>, n: u64) -> PyResult<BigUint> {
+    py.allow_threads(|| permkit::count::derangements(n, &Signals)).map_err(|e| to_pyerr(e, "n"))
+}
+
+#[pyfunction]
+fn count_involutions(py: Python<'_>, n: u64) -> PyResult<BigUint> {
+    py.allow_threads(|| permkit::count::involutions(n, &Signals)).map_err(|e| to_pyerr(e, "n"))
+}
+
+fn family(kind: &str, order: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Family> {
+    let bad = || PyValueError::new_err(format!("order: unknown order {order:?} for {kind}"));
+    Ok(match kind {
+        "permutation" => Family::Permutation {
+            n,
+            order: match order {
+                "lex" => PermOrder::Lex,
+                "mr" => PermOrder::Mr,
+                "sjt" => PermOrder::Sjt,
+                _ => return Err(bad()),
+            },
+        },
+        "arrangement" => Family::Arrangement { n, k },
+        "combination" => Family::Combination {
+            n,
+            k,
+            order: match order {
+                "lex" => CombOrder::Lex,
+                "colex" => CombOrder::Colex,
+                "revolving_door" => CombOrder::RevolvingDoor,
+                _ => return Err(bad()),
+            },
+        },
+        "multiset" => Family::Multiset { counts },
+        _ => return Err(PyValueError::new_err(format!("unknown family {kind:?}"))),
+    })
+}
+
+/// rank_rows(kind, order, n, k, counts, rows, big) -> uint64 array, or list of ints when big.
+#[pyfunction]
+#[pyo3(signature = (kind, order, n, k, counts, rows, big))]
+#[allow(clippy::too_many_arguments)]
+#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
+fn rank_rows_native<'py>(
+    py: Python<'py>,
+    kind: &str,
+    order: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+    rows: &Bound<'py, PyAny>,
+    big: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let fam = family(kind, order, n, k, counts)?;
+    let w = fam.width();
+    with_int_array!(rows, "p", |arr: T| {
+        let src = arr.readonly();
+        let data = src.as_slice()?;
+        let m = if w == 0 { arr.shape().first().copied().unwrap_or(0) } else { data.len() / w };
+        let err = |e| to_pyerr(e, "p");
+        if big {
+            let total = fam.count().map_err(err)?;
+            let mut out = vec![BigUint::default(); m];
+            py.allow_threads(|| rank_rows(&fam, data, &total, &mut out, &Signals)).map_err(err)?;
+            return Ok(out.into_pyobject(py)?.into_any());
+        }
+        let total: u64 = fam.total().map_err(err)?.ok_or_else(|| PyValueError::new_err("ranks do not fit in 64 bits"))?;
+        let mut out = vec![0u64; m];
+        py.allow_threads(|| match fam {
+            Family::Permutation { n, order: PermOrder::Lex } if (1..=fast::MAX_N).contains(&n) => {
+                fast::rank_lex(n, data, &mut out, &Signals)
+            }
+            _ => rank_rows(&fam, data, &total, &mut out, &Signals),
+        })
+        .map_err(err)?;
+        Ok(PyArray1::from_vec(py, out).into_any())
+    })
+}
+
+/// unrank_rows(kind, order, n, k, counts, ranks, out): ranks is a uint64
+/// array or a list of non-negative ints; fills out (rows of the family width).
+#[pyfunction]
+#[pyo3(signature = (kind, order, n, k, counts, ranks, out))]
+#[allow(clippy::too_many_arguments)]
+#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
+fn unrank_rows_native<'py>(
+    py: Python<'py>,
+    kind: &str,
+    order: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+    ranks: &Bound<'py, PyAny>,
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    let fam = family(kind, order, n, k, counts)?;
+    let err = |e| to_pyerr(e, "r");
+    with_int_array!(out, "out", |arr: T| {
+        let mut dst = arr.readwrite();
+        let dst = dst.as_slice_mut()?;
+        if let Ok(small) = ranks.extract::<PyReadonlyArray1<u64>>() {
+            let rs = small.as_slice()?;
+            let total: u64 = fam.total().map_err(err)?.unwrap_or(u64::MAX);
+            py.allow_threads(|| match fam {
+                Family::Permutation { n, order: PermOrder::Lex } if (1..=fast::MAX_N).contains(&n) => {
+                    fast::unrank_lex(n, rs, dst, &Signals)
+                }
+                _ => unrank_rows(&fam, rs, &total, dst, &Signals),
+            })
+            .map_err(err)?;
+        } else {
+            let rs: Vec<BigUint> = ranks.extract()?;
+            let total = fam.count().map_err(err)?;
+            py.allow_threads(|| unrank_rows(&fam, &rs, &total, dst, &Signals)).map_err(err)?;
+        }
+        Ok(())
+    })
+}
+
+fn spec(kind: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Spec> {
+    let kind = match kind {
+        "permutations/lex" => Kind::PermLex,
+        "permutations/heap" => Kind::PermHeap,
+        "permutations/sjt" => Kind::PermSjt,
+        "arrangements/lex" => Kind::Arrangement,
+        "combinations/lex" => Kind::CombLex,
+        "combinations/colex" => Kind::CombColex,
+        "combinations/revolving_door" => Kind::CombRevolvingDoor,
+        "multiset_permutations/lex" => Kind::Multiset,
+        "derangements/lex" => Kind::Derangement,
+        _ => return Err(PyValueError::new_err(format!("unknown enumeration {kind:?}"))),
+    };
+    Ok(Spec { kind, n, k, counts })
+}
+
+/// enumerate_fill(kind, n, k, counts, start, rows, out): members of ranks
+/// start..start+rows into out.
+#[pyfunction]
+#[pyo3(signature = (kind, n, k, counts, start, rows, out))]
+#[allow(clippy::too_many_arguments)]
+#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
+fn enumerate_fill<'py>(
+    py: Python<'py>,
+    kind: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+    start: BigUint,
+    rows: usize,
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    let s = spec(kind, n, k, counts)?;
+    with_int_array!(out, "out", |arr: T| {
+        let mut dst = arr.readwrite();
+        let dst = dst.as_slice_mut()?;
+        py.allow_threads(|| permkit::enumerate::fill(&s, &start, rows, dst, &Signals)).map_err(|e| to_pyerr(e, "start"))
+    })
+}
+
+/// enumerate_changes(kind, n, k, counts, start, steps, out): the change
+/// stream of steps start -> start+1 ... into out (steps x 2).
+#[pyfunction]
+#[pyo3(signature = (kind, n, k, counts, start, steps, out))]
+#[allow(clippy::too_many_arguments)]
+#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
+fn enumerate_changes<'py>(
+    py: Python<'py>,
+    kind: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+    start: BigUint,
+    steps: usize,
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    let s = spec(kind, n, k, counts)?;
+    with_int_array!(out, "out", |arr: T| {
+        let mut dst = arr.readwrite();
+        let dst = dst.as_slice_mut()?;
+        py.allow_threads(|| permkit::enumerate::changes(&s, &start, steps, dst, &Signals)).map_err(|e| to_pyerr(e, "start"))
+    })
+}
+
+/// enumeration_count(kind, n, k, counts) -> int
+#[pyfunction]
+fn enumeration_count(py: Python<'_>, kind: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<BigUint> {
+    let s = spec(kind, n, k, counts)?;
+    py.allow_threads(|| s.count()).map_err(|e| to_pyerr(e, "n"))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(count_permutations, m)?)?;
+    m.add_function(wrap_pyfunction!(count_combinations, m)?)?;
+    m.add_function(wrap_pyfunction!(count_multiset_permutations, m)?)?;
+    m.add_function(wrap_pyfunction!(count_derangements, m)?)?;
+    m.add_function(wrap_pyfunction!(count_involutions, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_rows_native, m)?)?;
+    m.add_function(wrap_pyfunction!(unrank_rows_native, m)?)?;
+    m.add_function(wrap_pyfunction!(enumerate_fill, m)?)?;
+    m.add_function(wrap_pyfunction!(enumerate_changes, m)?)?;
+    m.add_function(wrap_pyfunction!(enumeration_count, m)?)?;
+    Ok(())
+}

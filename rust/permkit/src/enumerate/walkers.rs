@@ -1,0 +1,310 @@
+//! Successor kernels: each walker holds one member and steps to the next in
+//! O(1) amortized time, reporting the change it made.
+
+use crate::rank::{derangement_unrank, heap_digits, heap_state_from_digits, sjt_from_digits, RankInt};
+use num_bigint::BigUint;
+
+pub trait Walker: Send {
+    /// The current member.
+    fn row(&self) -> &[usize];
+    /// Steps to the next member; returns the change (positions swapped, or
+    /// element leaving and entering) for kinds that have a change stream.
+    fn advance(&mut self) -> (usize, usize);
+}
+
+/// Algorithm L (next permutation) on `a`, whose first `k` entries are the
+/// member; the rest stay ascending. Handles repeated values (multisets).
+pub struct NextPermutation {
+    pub a: Vec<usize>,
+    pub k: usize,
+}
+
+impl Walker for NextPermutation {
+    fn row(&self) -> &[usize] {
+        &self.a[..self.k]
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let a = &mut self.a;
+        if self.k < a.len() {
+            // Arrangements: making the unused tail descending turns the
+            // next full permutation into the next k-prefix.
+            a[self.k..].reverse();
+        }
+        let n = a.len();
+        if let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| a[i] < a[i + 1]) {
+            let mut j = n - 1;
+            while a[j] <= a[i] {
+                j -= 1;
+            }
+            a.swap(i, j);
+            a[i + 1..].reverse();
+        }
+        (0, 0)
+    }
+}
+
+/// Heap's algorithm, iterative form: counters `c[i] <= i`.
+pub struct Heap {
+    pub a: Vec<usize>,
+    pub c: Vec<usize>,
+}
+
+impl Heap {
+    pub fn seek(n: usize, rank: &BigUint) -> Option<Self> {
+        let radices: Vec<u64> = (2..=n as u64).rev().collect();
+        let c = heap_digits(&rank.to_digits(&radices)?, n);
+        let mut a = vec![0; n];
+        heap_state_from_digits(&c, &mut a);
+        Some(Heap { a, c })
+    }
+}
+
+impl Walker for Heap {
+    fn row(&self) -> &[usize] {
+        &self.a
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let mut i = 1;
+        while i < self.a.len() {
+            if self.c[i] < i {
+                let x = if i % 2 == 0 { 0 } else { self.c[i] };
+                self.a.swap(x, i);
+                self.c[i] += 1;
+                return (x, i);
+            }
+            self.c[i] = 0;
+            i += 1;
+        }
+        (0, 0)
+    }
+}
+
+/// Plain changes, Knuth's Algorithm P (TAOCP 7.2.1.2), 1-based `c`, `o`.
+pub struct Sjt {
+    pub a: Vec<usize>,
+    c: Vec<i64>,
+    o: Vec<i64>,
+}
+
+impl Sjt {
+    pub fn seek(n: usize, rank: &BigUint) -> Option<Self> {
+        let radices: Vec<u64> = (2..=n as u64).collect();
+        let digits = rank.to_digits(&radices)?;
+        let mut a = vec![0; n];
+        sjt_from_digits(&digits, &mut a);
+        let mut c = vec![0i64; n + 1];
+        let mut o = vec![1i64; n + 1];
+        let mut odd = false;
+        for j in 2..=n {
+            let k = digits[j - 2] as i64;
+            // Element j moves left while the higher digits' value is even.
+            if odd {
+                c[j] = j as i64 - 1 - k;
+                o[j] = -1;
+            } else {
+                c[j] = k;
+            }
+            odd = (odd && j % 2 == 1) ^ (k % 2 == 1);
+        }
+        Some(Sjt { a, c, o })
+    }
+}
+
+impl Walker for Sjt {
+    fn row(&self) -> &[usize] {
+        &self.a
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let mut j = self.a.len();
+        let mut s = 0i64;
+        while j >= 1 {
+            let q = self.c[j] + self.o[j];
+            if q >= 0 && q != j as i64 {
+                let x = (j as i64 - self.c[j] + s - 1) as usize;
+                let y = (j as i64 - q + s - 1) as usize;
+                self.a.swap(x, y);
+                self.c[j] = q;
+                return (x.min(y), x.max(y));
+            }
+            if q == j as i64 {
+                s += 1;
+            }
+            self.o[j] = -self.o[j];
+            j -= 1;
+        }
+        (0, 0)
+    }
+}
+
+/// Lex combinations (itertools order).
+pub struct CombLex {
+    pub c: Vec<usize>,
+    pub n: usize,
+}
+
+impl Walker for CombLex {
+    fn row(&self) -> &[usize] {
+        &self.c
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let k = self.c.len();
+        if let Some(i) = (0..k).rev().find(|&i| self.c[i] < self.n - k + i) {
+            self.c[i] += 1;
+            for j in i + 1..k {
+                self.c[j] = self.c[j - 1] + 1;
+            }
+        }
+        (0, 0)
+    }
+}
+
+/// Colex combinations; `c[k] == n` is a sentinel.
+pub struct CombColex {
+    pub c: Vec<usize>,
+}
+
+impl Walker for CombColex {
+    fn row(&self) -> &[usize] {
+        &self.c[..self.c.len() - 1]
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let k = self.c.len() - 1;
+        if let Some(j) = (0..k).find(|&j| self.c[j] + 1 < self.c[j + 1]) {
+            self.c[j] += 1;
+            for (i, x) in self.c[..j].iter_mut().enumerate() {
+                *x = i;
+            }
+        }
+        (0, 0)
+    }
+}
+
+/// Knuth's Algorithm R (TAOCP 7.2.1.3), 1-based `c[1..=t]`, `c[t+1] = n`.
+pub struct RevolvingDoor {
+    pub c: Vec<usize>,
+}
+
+impl RevolvingDoor {
+    pub fn new(ascending: &[usize], n: usize) -> Self {
+        let mut c = vec![0];
+        c.extend_from_slice(ascending);
+        c.push(n);
+        c.push(0); // read only by the step after the last combination
+        RevolvingDoor { c }
+    }
+}
+
+impl Walker for RevolvingDoor {
+    fn row(&self) -> &[usize] {
+        &self.c[1..self.c.len() - 2]
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let c = &mut self.c;
+        let t = c.len() - 3;
+        if t == 0 {
+            return (0, 0);
+        }
+        let mut j = 2;
+        let mut decrease = t % 2 == 1;
+        if t % 2 == 1 {
+            if c[1] + 1 < c[2] {
+                c[1] += 1;
+                return (c[1] - 1, c[1]);
+            }
+        } else if c[1] > 0 {
+            c[1] -= 1;
+            return (c[1] + 1, c[1]);
+        }
+        while j <= t + 1 {
+            if decrease {
+                if c[j] >= j {
+                    let out = c[j];
+                    c[j] = c[j - 1];
+                    c[j - 1] = j - 2;
+                    return (out, j - 2);
+                }
+                j += 1;
+                decrease = false;
+            } else {
+                if c[j] + 1 < c[j + 1] {
+                    c[j - 1] = c[j];
+                    c[j] += 1;
+                    return (j - 2, c[j]);
+                }
+                j += 1;
+                if j > t {
+                    break;
+                }
+                decrease = true;
+            }
+        }
+        (0, 0)
+    }
+}
+
+/// Derangements in lex order: the next derangement changes the shortest
+/// suffix that can still be completed without fixed points.
+pub struct Derangements {
+    pub a: Vec<usize>,
+    /// Ascending values of the suffix being rebuilt (reused, never reallocated).
+    suffix: Vec<usize>,
+}
+
+impl Derangements {
+    pub fn seek(n: usize, rank: &BigUint) -> Self {
+        let mut a = vec![0; n];
+        derangement_unrank(rank, &mut a);
+        Derangements { a, suffix: Vec::with_capacity(n) }
+    }
+}
+
+impl Walker for Derangements {
+    fn row(&self) -> &[usize] {
+        &self.a
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let n = self.a.len();
+        if n < 2 {
+            return (0, 0);
+        }
+        let suffix = &mut self.suffix;
+        suffix.clear();
+        suffix.push(self.a[n - 1]);
+        for i in (0..n - 1).rev() {
+            let cur = self.a[i];
+            let at = suffix.partition_point(|&v| v < cur);
+            suffix.insert(at, cur);
+            // Candidates for position i: larger suffix values, ascending.
+            for idx in at + 1..suffix.len() {
+                let v = suffix[idx];
+                if v == i {
+                    continue;
+                }
+                // Left over after v: one value for the last position, which
+                // must not be n-1.
+                if suffix.len() == 2 && suffix[1 - idx] == n - 1 {
+                    continue;
+                }
+                suffix.remove(idx);
+                self.a[i] = v;
+                fill_smallest(&mut self.a[i + 1..], i + 1, suffix, n);
+                return (0, 0);
+            }
+        }
+        (0, 0)
+    }
+}
+
+/// Writes the lex-smallest fixed-point-free assignment of the ascending
+/// `values` to positions `first..n`; one exists (callers checked).
+fn fill_smallest(out: &mut [usize], first: usize, values: &mut Vec<usize>, n: usize) {
+    for (p, o) in (first..).zip(out.iter_mut()) {
+        let pick = (0..values.len())
+            .find(|&idx| {
+                let v = values[idx];
+                v != p && !(values.len() == 2 && values[1 - idx] == n - 1)
+            })
+            .unwrap_or(0);
+        *o = values.remove(pick);
+    }
+}

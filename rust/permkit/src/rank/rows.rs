@@ -1,0 +1,456 @@
+//! Array kernels: rank or unrank many rows at once, in parallel.
+//!
+//! Rows are independent, so results never depend on the number of threads;
+//! errors report the first bad row in row order. Long calls poll the
+//! interrupt between super-chunks, from the calling thread.
+
+use super::combination::*;
+use super::multiset::{multiset_rank, multiset_unrank};
+use super::perm::{lex_digits, lex_from_digits, PermOrder};
+use super::RankInt;
+use crate::{count, Error, Interrupt, PermIndex, Result};
+use num_bigint::BigUint;
+use rayon::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CombOrder {
+    Lex,
+    Colex,
+    RevolvingDoor,
+}
+
+/// A family of objects with a rank order; rows are its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Family {
+    Permutation { n: usize, order: PermOrder },
+    Arrangement { n: usize, k: usize },
+    Combination { n: usize, k: usize, order: CombOrder },
+    Multiset { counts: Vec<u64> },
+}
+
+/// Values handled per interrupt poll (rows x width).
+const SUPER_CHUNK: usize = 1 << 20;
+/// Rows per parallel task.
+const TASK_ROWS: usize = 1 << 10;
+
+impl Family {
+    pub fn width(&self) -> usize {
+        match self {
+            Family::Permutation { n, .. } => *n,
+            Family::Arrangement { k, .. } | Family::Combination { k, .. } => *k,
+            Family::Multiset { counts } => counts.iter().sum::<u64>() as usize,
+        }
+    }
+
+    /// Number of distinct values a row may hold.
+    fn alphabet(&self) -> usize {
+        match self {
+            Family::Permutation { n, .. } | Family::Arrangement { n, .. } | Family::Combination { n, .. } => *n,
+            Family::Multiset { counts } => counts.len(),
+        }
+    }
+
+    pub fn count(&self) -> Result<BigUint> {
+        Ok(match self {
+            Family::Permutation { n, .. } => count::factorial(*n as u64),
+            Family::Arrangement { n, k } => count::permutations(*n as u64, *k as u64),
+            Family::Combination { n, k, .. } => count::combinations(*n as u64, *k as u64),
+            Family::Multiset { counts } => count::multiset_permutations(counts)?,
+        })
+    }
+
+    /// Why `row` (values already below the alphabet size) is not a member.
+    fn check(&self, row: &[usize]) -> std::result::Result<(), String> {
+        match self {
+            Family::Permutation { .. } | Family::Arrangement { .. } => {
+                let mut seen = vec![false; self.alphabet()];
+                for (i, &v) in row.iter().enumerate() {
+                    if std::mem::replace(&mut seen[v], true) {
+                        return Err(format!("value {v} appears more than once (again at index {i})"));
+                    }
+                }
+            }
+            Family::Combination { .. } => {
+                if let Some(i) = (1..row.len()).find(|&i| row[i] <= row[i - 1]) {
+                    return Err(format!("a combination must be strictly increasing, but index {i} holds {} after {}", row[i], row[i - 1]));
+                }
+            }
+            Family::Multiset { counts } => {
+                let mut seen = vec![0u64; counts.len()];
+                for &v in row {
+                    seen[v] += 1;
+                }
+                if let Some(v) = (0..counts.len()).find(|&v| seen[v] != counts[v]) {
+                    return Err(format!("value {v} appears {} times; the multiset has it {} times", seen[v], counts[v]));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rank_row<R: RankInt>(&self, row: &[usize], total: &R) -> R {
+        match self {
+            Family::Permutation { n, order } => R::from_digits(&order.digits(row), &order.radices(*n)),
+            Family::Arrangement { n, k } => {
+                let radices: Vec<u64> = (0..*k).map(|i| (n - i) as u64).collect();
+                R::from_digits(&lex_digits(row, *n), &radices)
+            }
+            Family::Combination { n, order, .. } => {
+                let c: Vec<u64> = row.iter().map(|&v| v as u64).collect();
+                match order {
+                    CombOrder::Lex => lex_combination_rank(&c, *n as u64, total),
+                    CombOrder::Colex => colex_rank(&c),
+                    CombOrder::RevolvingDoor => revolving_door_rank(&c),
+                }
+            }
+            Family::Multiset { counts } => multiset_rank(row, counts, total),
+        }
+    }
+
+    /// Writes the member of rank `r < total` into `out`.
+    pub fn unrank_row<R: RankInt>(&self, r: &R, total: &R, out: &mut [usize]) {
+        match self {
+            Family::Permutation { n, order } => {
+                if let Some(d) = r.to_digits(&order.radices(*n)) {
+                    order.from_digits(&d, out);
+                }
+            }
+            Family::Arrangement { n, k } => {
+                let radices: Vec<u64> = (0..*k).map(|i| (n - i) as u64).collect();
+                if let Some(d) = r.to_digits(&radices) {
+                    lex_from_digits(&d, *n, out);
+                }
+            }
+            Family::Combination { n, order, .. } => {
+                let mut c = vec![0u64; out.len()];
+                match order {
+                    CombOrder::Lex => lex_combination_unrank(r, *n as u64, total, &mut c),
+                    CombOrder::Colex => colex_unrank(r, *n as u64, &mut c),
+                    CombOrder::RevolvingDoor => revolving_door_unrank(r, *n as u64, &mut c),
+                }
+                for (o, x) in out.iter_mut().zip(c) {
+                    *o = x as usize;
+                }
+            }
+            Family::Multiset { counts } => multiset_unrank(r, counts, total, out),
+        }
+    }
+
+    /// The total as `R`, when every rank fits (`None` for `u64` past 2^64).
+    pub fn total<R: RankInt + TryFrom<BigUint>>(&self) -> Result<Option<R>> {
+        Ok(R::try_from(self.count()?).ok())
+    }
+}
+
+fn rows_per_super(width: usize) -> usize {
+    (SUPER_CHUNK / width.max(1)).max(1)
+}
+
+/// Ranks each row of `data` (rows of `fam.width()` values) into `out`.
+pub fn rank_rows<T: PermIndex, R: RankInt>(fam: &Family, data: &[T], total: &R, out: &mut [R], interrupt: &dyn Interrupt) -> Result<()> {
+    let w = fam.width();
+    let alphabet = fam.alphabet();
+    if w == 0 {
+        out.fill(R::from_u64(0));
+        return Ok(());
+    }
+    let per_super = rows_per_super(w);
+    for (s, (block, out_block)) in data.chunks(per_super * w).zip(out.chunks_mut(per_super)).enumerate() {
+        interrupt.check()?;
+        let err = block
+            .par_chunks(TASK_ROWS * w)
+            .zip(out_block.par_chunks_mut(TASK_ROWS))
+            .enumerate()
+            .find_map_first(|(t, (rows, outs))| {
+                let mut row = vec![0usize; w];
+                for (k, (src, o)) in rows.chunks(w).zip(outs.iter_mut()).enumerate() {
+                    let r = s * per_super + t * TASK_ROWS + k;
+                    for (i, (dst, &v)) in row.iter_mut().zip(src).enumerate() {
+                        match v.checked_index(alphabet) {
+                            Some(x) => *dst = x,
+                            None => return Some(value_error(r, i, v.to_i128(), alphabet)),
+                        }
+                    }
+                    if let Err(msg) = fam.check(&row) {
+                        return Some(Error::InvalidValue(format!("row {r}: {msg}")));
+                    }
+                    *o = fam.rank_row(&row, total);
+                }
+                None
+            });
+        if let Some(e) = err {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn value_error(row: usize, index: usize, value: i128, alphabet: usize) -> Error {
+    Error::OutOfRange { row, index, value, n: alphabet }
+}
+
+/// Error for the first rank not below `total`, if any.
+pub fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
+    match ranks.par_iter().position_first(|r| r >= total) {
+        Some(i) => Err(Error::InvalidValue(format!(
+            "rank {} at index {i} is out of range: valid ranks are 0..={}",
+            ranks[i],
+            if total.is_zero() { "(none: the family is empty)".to_string() } else { total.sub(&R::from_u64(1)).to_string() }
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Writes the member of each rank as a row of `out`.
+pub fn unrank_rows<T: PermIndex, R: RankInt>(fam: &Family, ranks: &[R], total: &R, out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+    check_ranks(ranks, total)?;
+    let w = fam.width();
+    if w == 0 {
+        return Ok(());
+    }
+    let per_super = rows_per_super(w);
+    for (block, out_block) in ranks.chunks(per_super).zip(out.chunks_mut(per_super * w)) {
+        interrupt.check()?;
+        block.par_chunks(TASK_ROWS).zip(out_block.par_chunks_mut(TASK_ROWS * w)).for_each(|(rs, outs)| {
+            let mut row = vec![0usize; w];
+            for (r, o) in rs.iter().zip(outs.chunks_mut(w)) {
+                fam.unrank_row(r, total, &mut row);
+                for (dst, &x) in o.iter_mut().zip(&row) {
+                    *dst = T::from_usize(x);
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Lex ranks of permutations with n <= 20 in `u64`: the hot path, with the
+/// length a compile-time constant so digit divisions become multiplications.
+pub mod fast {
+    use super::*;
+
+    pub const MAX_N: usize = 20;
+
+    /// The last `LOW` positions are unranked by table lookup.
+    const LOW: usize = 8;
+    const LOW_PRODUCT: u64 = 40320; // 8!: its permutations' nibbles fill a u32
+
+    /// Entry x: the lex x-th permutation of 0..LOW, as nibbles (position 0 lowest).
+    fn low_perms() -> &'static [u32; LOW_PRODUCT as usize] {
+        static TABLE: std::sync::OnceLock<Box<[u32; LOW_PRODUCT as usize]>> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut t = Box::new([0u32; LOW_PRODUCT as usize]);
+            let mut p = [0u8, 1, 2, 3, 4, 5, 6, 7];
+            for slot in t.iter_mut() {
+                *slot = p.iter().enumerate().map(|(i, &v)| (v as u32) << (4 * i)).sum();
+                // next permutation (Algorithm L)
+                if let Some(i) = (0..LOW - 1).rev().find(|&i| p[i] < p[i + 1]) {
+                    let j = (i + 1..LOW).rev().find(|&j| p[j] > p[i]).unwrap_or(i + 1);
+                    p.swap(i, j);
+                    p[i + 1..].reverse();
+                }
+            }
+            t
+        })
+    }
+
+    fn rank_one<const N: usize, T: PermIndex>(row: &[T]) -> Option<u64> {
+        // Branch-free: validity (all values below N and distinct, i.e. every
+        // bit of `used` set) is checked once at the end.
+        let mut used: u32 = 0;
+        let mut out_of_range = false;
+        // Two Horner chains (head and last LOW positions) run side by side.
+        let (mut hi, mut lo): (u64, u64) = (0, 0);
+        for (i, &v) in row[..N].iter().enumerate() {
+            let x = v.to_usize();
+            out_of_range |= x >= N;
+            let bit = 1u32 << (x & 31);
+            let d = ((x & 31) as u32).wrapping_sub((used & bit.wrapping_sub(1)).count_ones()) as u64;
+            used |= bit;
+            if i + LOW < N {
+                hi = hi.wrapping_mul((N - i) as u64).wrapping_add(d);
+            } else {
+                lo = lo.wrapping_mul((N - i) as u64).wrapping_add(d);
+            }
+        }
+        if out_of_range || used != ((1u64 << N) - 1) as u32 {
+            return None;
+        }
+        Some(if N > LOW { hi * LOW_PRODUCT + lo } else { lo })
+    }
+
+    fn unrank_one<const N: usize, T: PermIndex>(mut r: u64, out: &mut [T]) {
+        let mut d = [0u8; N];
+        // Digit N-1-j has radix j+1: unrolled so each divisor is a literal
+        // and the division compiles to a multiplication.
+        macro_rules! digit {
+            ($($j:literal)*) => {$(
+                if $j < N {
+                    d[N - 1 - $j] = (r % ($j + 1)) as u8;
+                    r /= $j + 1;
+                }
+            )*};
+        }
+        if N < LOW {
+            digit!(0 1 2 3 4 5 6);
+            // Unused values as nibbles of one word: select and delete in O(1).
+            let mut list: u64 = 0xFEDC_BA98_7654_3210;
+            for (o, &di) in out[..N].iter_mut().zip(&d) {
+                let s = 4 * di as u32;
+                *o = T::from_usize(((list >> s) & 0xF) as usize);
+                list = (list & ((1u64 << s) - 1)) | ((list >> s >> 4) << s);
+            }
+            return;
+        }
+        // The last LOW positions are a permutation of the LOW values left
+        // after the head: one table lookup instead of LOW serial steps.
+        let tail = low_perms()[(r % LOW_PRODUCT) as usize];
+        r /= LOW_PRODUCT;
+        digit!(8 9 10 11 12 13 14 15 16 17 18 19);
+        let head = N - LOW;
+        if N <= 16 {
+            let mut list: u64 = 0xFEDC_BA98_7654_3210;
+            for (o, &di) in out[..head].iter_mut().zip(&d) {
+                let s = 4 * di as u32;
+                *o = T::from_usize(((list >> s) & 0xF) as usize);
+                list = (list & ((1u64 << s) - 1)) | ((list >> s >> 4) << s);
+            }
+            for (i, o) in out[head..N].iter_mut().enumerate() {
+                let slot = (tail >> (4 * i)) & 0xF;
+                *o = T::from_usize(((list >> (4 * slot)) & 0xF) as usize);
+            }
+        } else {
+            let mut rem = [0u8; MAX_N];
+            for (i, x) in rem.iter_mut().enumerate() {
+                *x = i as u8;
+            }
+            let mut len = N;
+            for (o, &di) in out[..head].iter_mut().zip(&d) {
+                let j = di as usize;
+                *o = T::from_usize(rem[j] as usize);
+                rem.copy_within(j + 1..len, j);
+                len -= 1;
+            }
+            for (i, o) in out[head..N].iter_mut().enumerate() {
+                *o = T::from_usize(rem[((tail >> (4 * i)) & 0xF) as usize] as usize);
+            }
+        }
+    }
+
+    fn rank_all<const N: usize, T: PermIndex>(data: &[T], out: &mut [u64]) -> bool {
+        data.par_chunks(TASK_ROWS * N).zip(out.par_chunks_mut(TASK_ROWS)).all(|(rows, outs)| {
+            for (row, o) in rows.chunks_exact(N).zip(outs.iter_mut()) {
+                match rank_one::<N, T>(row) {
+                    Some(r) => *o = r,
+                    None => return false,
+                }
+            }
+            true
+        })
+    }
+
+    fn unrank_all<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
+        ranks.par_chunks(TASK_ROWS).zip(out.par_chunks_mut(TASK_ROWS * N)).for_each(|(rs, outs)| {
+            for (&r, o) in rs.iter().zip(outs.chunks_exact_mut(N)) {
+                unrank_one::<N, T>(r, o);
+            }
+        });
+    }
+
+    macro_rules! by_len {
+        ($n:expr, $f:ident, $($arg:expr),*) => {
+            match $n {
+                1 => $f::<1, T>($($arg),*), 2 => $f::<2, T>($($arg),*), 3 => $f::<3, T>($($arg),*),
+                4 => $f::<4, T>($($arg),*), 5 => $f::<5, T>($($arg),*), 6 => $f::<6, T>($($arg),*),
+                7 => $f::<7, T>($($arg),*), 8 => $f::<8, T>($($arg),*), 9 => $f::<9, T>($($arg),*),
+                10 => $f::<10, T>($($arg),*), 11 => $f::<11, T>($($arg),*), 12 => $f::<12, T>($($arg),*),
+                13 => $f::<13, T>($($arg),*), 14 => $f::<14, T>($($arg),*), 15 => $f::<15, T>($($arg),*),
+                16 => $f::<16, T>($($arg),*), 17 => $f::<17, T>($($arg),*), 18 => $f::<18, T>($($arg),*),
+                19 => $f::<19, T>($($arg),*), _ => $f::<20, T>($($arg),*),
+            }
+        };
+    }
+
+    /// Lex ranks of permutations of length `1 <= n <= 20`; on invalid input
+    /// falls back to the general kernel, which names the first bad row.
+    pub fn rank_lex<T: PermIndex>(n: usize, data: &[T], out: &mut [u64], interrupt: &dyn Interrupt) -> Result<()> {
+        let per_super = rows_per_super(n);
+        for (block, out_block) in data.chunks(per_super * n).zip(out.chunks_mut(per_super)) {
+            interrupt.check()?;
+            if !by_len!(n, rank_all, block, out_block) {
+                let fam = Family::Permutation { n, order: PermOrder::Lex };
+                let total: u64 = (1..=n as u64).product();
+                return rank_rows(&fam, data, &total, out, interrupt);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn unrank_lex<T: PermIndex>(n: usize, ranks: &[u64], out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+        let total: u64 = (1..=n as u64).product();
+        check_ranks(ranks, &total)?;
+        let per_super = rows_per_super(n);
+        for (block, out_block) in ranks.chunks(per_super).zip(out.chunks_mut(per_super * n)) {
+            interrupt.check()?;
+            by_len!(n, unrank_all, block, out_block);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Never;
+
+    #[test]
+    fn fast_lex_matches_general_kernel() {
+        for n in 1..=20usize {
+            let fam = Family::Permutation { n, order: PermOrder::Lex };
+            let total: u64 = fam.total().unwrap().unwrap();
+            let ranks: Vec<u64> = (0..200u64).map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 3) % total).collect();
+            let mut a = vec![0u8; ranks.len() * n];
+            let mut b = vec![0u8; ranks.len() * n];
+            fast::unrank_lex(n, &ranks, &mut a, &Never).unwrap();
+            unrank_rows(&fam, &ranks, &total, &mut b, &Never).unwrap();
+            assert_eq!(a, b);
+            let mut back = vec![0u64; ranks.len()];
+            fast::rank_lex(n, &a, &mut back, &Never).unwrap();
+            assert_eq!(back, ranks);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_first_bad_row() {
+        let fam = Family::Permutation { n: 3, order: PermOrder::Mr };
+        let mut out = [0u64; 3];
+        let err = rank_rows(&fam, &[0u8, 1, 2, 0, 0, 2, 5, 1, 0], &6, &mut out, &Never).unwrap_err();
+        assert!(err.to_string().contains("row 1"), "{err}");
+        let mut rows = [0u8; 6];
+        assert!(unrank_rows(&fam, &[5u64, 6], &6, &mut rows, &Never).is_err());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::Never;
+
+    #[test]
+    #[ignore]
+    fn time_fast_unrank() {
+        let ranks: Vec<u64> = (0..1_000_000u64).map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 8) % 479001600).collect();
+        let mut out = vec![0u8; ranks.len() * 12];
+        let (mut bu, mut br) = (f64::MAX, f64::MAX);
+        for _ in 0..25 {
+            let t = std::time::Instant::now();
+            fast::unrank_lex(12, &ranks, &mut out, &Never).unwrap();
+            bu = bu.min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            let mut back = vec![0u64; ranks.len()];
+            fast::rank_lex(12, &out, &mut back, &Never).unwrap();
+            br = br.min(t.elapsed().as_secs_f64());
+        }
+        eprintln!("min unrank {:.1} ms, rank {:.1} ms", bu * 1e3, br * 1e3);
+    }
+}
