@@ -13,24 +13,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import statistics
 import subprocess
 import sys
-import time
 from itertools import chain, combinations, permutations
 
 import numpy as np
 from more_itertools import distinct_permutations, nth_permutation, permutation_index
 import permkit
-
-
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+from harness import median_seconds
 
 
 SYMPY_TIMEOUT = 60
@@ -68,43 +58,43 @@ def main() -> None:
 
     # 1. all permutations of 10 into a (3628800, 10) array
     n = 10
-    pk = median_time(lambda: permkit.permutations(n).to_numpy(), rp)
-    an = median_time(lambda: np.fromiter(chain.from_iterable(permutations(range(n))), dtype=np.uint8,
+    pk = median_seconds(lambda: permkit.permutations(n).to_numpy(), rp)
+    an = median_seconds(lambda: np.fromiter(chain.from_iterable(permutations(range(n))), dtype=np.uint8,
                                          count=math.factorial(n) * n).reshape(-1, n), ra)
     add("all permutations, lex", "n=10 (3628800 x 10)", pk, "np.fromiter(itertools.permutations)", an)
-    pk_heap = median_time(lambda: permkit.permutations(n, order="heap").to_numpy(), rp)
+    pk_heap = median_seconds(lambda: permkit.permutations(n, order="heap").to_numpy(), rp)
     add("all permutations, heap", "n=10", pk_heap, "np.fromiter(itertools.permutations)", an)
 
     # 2./3. unrank and rank 10^6 random ranks, n = 12, lex
     n, m, sub = 12, 10**6, 20_000
     ranks = np.random.default_rng(0).integers(0, math.factorial(n), m, dtype=np.uint64)
     perms = permkit.unrank(ranks, n)
-    pk = median_time(lambda: permkit.unrank(ranks, n), rp)
+    pk = median_seconds(lambda: permkit.unrank(ranks, n), rp)
     small = [int(r) for r in ranks[:sub]]
-    an = median_time(lambda: [nth_permutation(range(n), n, r) for r in small], ra) * (m / sub)
+    an = median_seconds(lambda: [nth_permutation(range(n), n, r) for r in small], ra) * (m / sub)
     add("unrank lex", "10^6 ranks, n=12", pk, "more_itertools.nth_permutation per rank", an,
         f"anchor timed on {sub} ranks, x{m // sub}")
-    pk = median_time(lambda: permkit.rank(perms), rp)
+    pk = median_seconds(lambda: permkit.rank(perms), rp)
     small_p = [p.tolist() for p in perms[:sub]]
     pool = range(n)
-    an = median_time(lambda: [permutation_index(p, pool) for p in small_p], ra) * (m / sub)
+    an = median_seconds(lambda: [permutation_index(p, pool) for p in small_p], ra) * (m / sub)
     add("rank lex", "10^6 perms, n=12", pk, "more_itertools.permutation_index per perm", an,
         f"anchor timed on {sub} perms, x{m // sub}")
 
     # 4. multiset permutations of [0]*5 + [1]*5 + [2]*5
     seq = [0] * 5 + [1] * 5 + [2] * 5
-    pk = median_time(lambda: permkit.multiset_permutations(seq).to_numpy(), rp)
-    an = median_time(lambda: np.fromiter(chain.from_iterable(distinct_permutations(seq)), dtype=np.uint8,
+    pk = median_seconds(lambda: permkit.multiset_permutations(seq).to_numpy(), rp)
+    an = median_seconds(lambda: np.fromiter(chain.from_iterable(distinct_permutations(seq)), dtype=np.uint8,
                                          count=756756 * 15).reshape(-1, 15), ra)
     add("multiset permutations", "5+5+5 (756756 x 15)", pk, "np.fromiter(distinct_permutations)", an)
 
     # extra: combinations and derangements
-    pk = median_time(lambda: permkit.combinations(30, 8).to_numpy(), rp)
-    an = median_time(lambda: np.fromiter(chain.from_iterable(combinations(range(30), 8)), dtype=np.uint8,
+    pk = median_seconds(lambda: permkit.combinations(30, 8).to_numpy(), rp)
+    an = median_seconds(lambda: np.fromiter(chain.from_iterable(combinations(range(30), 8)), dtype=np.uint8,
                                          count=math.comb(30, 8) * 8).reshape(-1, 8), ra)
     add("all combinations, lex", "30 choose 8 (5852925 x 8)", pk, "np.fromiter(itertools.combinations)", an)
-    pk = median_time(lambda: permkit.derangements(10).to_numpy(), rp)
-    an = median_time(lambda: np.fromiter(chain.from_iterable(
+    pk = median_seconds(lambda: permkit.derangements(10).to_numpy(), rp)
+    an = median_seconds(lambda: np.fromiter(chain.from_iterable(
         p for p in permutations(range(10)) if all(p[i] != i for i in range(10))), dtype=np.uint8).reshape(-1, 10), ra)
     add("all derangements", "n=10 (1334961 x 10)", pk, "np.fromiter(filtered itertools.permutations)", an)
 
@@ -115,11 +105,11 @@ def main() -> None:
         r = permkit.rank(p)
         plist = p.tolist()
         reps = rp if n == 1000 else 3
-        pk_u = median_time(lambda: permkit.unrank(r, n), reps)
-        pk_r = median_time(lambda: permkit.rank(p), reps)
-        an = median_time(lambda: nth_permutation(range(n), n, r), ra)
+        pk_u = median_seconds(lambda: permkit.unrank(r, n), reps)
+        pk_r = median_seconds(lambda: permkit.rank(p), reps)
+        an = median_seconds(lambda: nth_permutation(range(n), n, r), ra)
         add("unrank lex, one rank", f"n={n}", pk_u, "more_itertools.nth_permutation", an)
-        an = median_time(lambda: permutation_index(plist, range(n)), ra)
+        an = median_seconds(lambda: permutation_index(plist, range(n)), ra)
         add("rank lex, one perm", f"n={n}", pk_r, "more_itertools.permutation_index", an)
         for op, pk_t, call in (("unrank lex, one rank", pk_u, f"SympyPermutation.unrank_lex({n}, r)"),
                                ("rank lex, one perm", pk_r, "SympyPermutation(plist).rank()")):

@@ -29,6 +29,8 @@ import time
 
 import numpy as np
 
+from harness import alternating_medians
+
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 7
 
@@ -38,19 +40,6 @@ try:
     HAVE_TORCH = True
 except Exception:
     HAVE_TORCH = False
-
-
-def paired_times(ours, anchor, repeats=REPEATS):
-    """Median times of two functions run alternately, so both see the same machine load."""
-    a, b = [], []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        ours()
-        a.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        anchor()
-        b.append(time.perf_counter() - t)
-    return statistics.median(a), statistics.median(b)
 
 
 def row(op, size, ours, anchor_name, anchor, extra=""):
@@ -75,12 +64,12 @@ def bench_throughput():
         ("IndexShuffle n=2^64-1, 1e7 values", lambda: big[0:n]),
     ]
     for label, fn in cases:
-        ours, anchor = paired_times(fn, permutation)
+        ours, anchor = alternating_medians(fn, permutation, repeat=REPEATS, warmup=0)
         row(label, "1e7", ours, "numpy permutation", anchor)
     if HAVE_TORCH:
         import torch
 
-        ours, anchor = paired_times(lambda: s[0:n], lambda: torch.randperm(n))
+        ours, anchor = alternating_medians(lambda: s[0:n], lambda: torch.randperm(n), repeat=REPEATS, warmup=0)
         row("IndexShuffle s[0:n] (uint64)", "1e7", ours, "torch.randperm", anchor)
 
 

@@ -11,38 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from typing import Callable, Optional
 
 import numpy as np
 
 import permkit
-
-
-def median_seconds(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up: page faults of first use, lazy imports
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def paired(ours: Callable[[], object], anchor: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Medians of `ours` and `anchor`, measured alternately so load spikes hit both."""
-    ours()
-    anchor()
-    a, b = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        ours()
-        a.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        anchor()
-        b.append(time.perf_counter() - start)
-    return statistics.median(a), statistics.median(b)
+from harness import alternating_medians, median_seconds
 
 
 def copy_floor(nbytes: int, repeats: int) -> float:
@@ -67,28 +41,28 @@ def main() -> None:
     n, r = args.size, args.repeats
     rows = []
 
-    t_ours, t_np = paired(lambda: permkit.permutation(n), lambda: np.random.default_rng().permutation(n), r)
+    t_ours, t_np = alternating_medians(lambda: permkit.permutation(n), lambda: np.random.default_rng().permutation(n), r)
     perm_bytes = n * permkit.permutation(1 if n == 0 else n, seed=0).dtype.itemsize
     rows.append(("permutation(n)", "numpy default_rng().permutation", t_ours, t_np, copy_floor(perm_bytes, r)))
     randperm = torch_randperm()
     if randperm is not None:
         import torch  # noqa: PLC0415
 
-        t_ours, t_torch = paired(lambda: permkit.permutation(n), lambda: randperm(n), r)
+        t_ours, t_torch = alternating_medians(lambda: permkit.permutation(n), lambda: randperm(n), r)
         rows.append(("permutation(n)", f"torch {torch.__version__} randperm", t_ours, t_torch, copy_floor(perm_bytes, r)))
 
     x = np.random.default_rng(1).random(n)
     y = x.copy()
     gen = np.random.default_rng(2)
-    t_ours, t_np = paired(lambda: permkit.shuffle(x), lambda: gen.shuffle(y), r)
+    t_ours, t_np = alternating_medians(lambda: permkit.shuffle(x), lambda: gen.shuffle(y), r)
     rows.append(("shuffle(float64[n])", "numpy Generator.shuffle", t_ours, t_np, copy_floor(x.nbytes, r)))
 
     sq, pcg = permkit.Squares64(3), np.random.PCG64(3)
-    t_ours, t_np = paired(lambda: sq.random_raw(n), lambda: pcg.random_raw(n), r)
+    t_ours, t_np = alternating_medians(lambda: sq.random_raw(n), lambda: pcg.random_raw(n), r)
     rows.append(("Squares64.random_raw(n)", "numpy PCG64().random_raw", t_ours, t_np, copy_floor(8 * n, r)))
 
     ph, nphil = permkit.Philox4x32(3), np.random.Philox(3)
-    t_ours, t_np = paired(lambda: ph.random_raw(n), lambda: nphil.random_raw(n), r)
+    t_ours, t_np = alternating_medians(lambda: ph.random_raw(n), lambda: nphil.random_raw(n), r)
     rows.append(("Philox4x32.random_raw(n)", "numpy Philox().random_raw", t_ours, t_np, copy_floor(8 * n, r)))
 
     print(f"n = {n:,}; {os.cpu_count()} logical CPUs; load average {os.getloadavg()[0]:.1f}; medians of {r}")

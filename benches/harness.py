@@ -22,6 +22,24 @@ def median_seconds(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -
     return statistics.median(times)
 
 
+def alternating_medians(
+    ours: Callable[[], object], anchor: Callable[[], object], repeat: int = 7, warmup: int = 1
+) -> tuple[float, float]:
+    """Medians of ``ours`` and ``anchor`` run alternately, so load spikes hit both alike."""
+    for _ in range(warmup):
+        ours()
+        anchor()
+    a, b = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        ours()
+        a.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        anchor()
+        b.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b)
+
+
 def fmt_seconds(t: Optional[float]) -> str:
     if t is None:
         return "n/a"

@@ -388,3 +388,11 @@ def test_all_permutations_of_four_have_consistent_invariants():
         perm = Permutation(p)
         assert perm.sign() == (-1) ** perm.inversions()
         assert perm ** perm.order() == Permutation.identity(4)
+
+
+@given(perms, st.sampled_from(["lex", "mr", "sjt"]))
+def test_permutation_rank_methods_wrap_the_ranking_functions(p, order):
+    perm = Permutation(p)
+    r = perm.rank(order=order)
+    assert r == int(permkit.rank(np.asarray(p, dtype=np.int64), order=order))
+    assert Permutation.unrank(r, len(p), order=order) == perm

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Optional, Sequence, Union, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
-from permkit import _native, algebra
+from permkit import _native, algebra, ranking
 from permkit._arrays import as_index, as_int_array, require_memory, smallest_uint_dtype
 
 __all__ = ["Permutation"]
@@ -107,6 +107,26 @@ class Permutation:
         if code.ndim != 1:
             raise ValueError(f"code: expected a 1-D sequence, got shape {code.shape}")
         return cls._trusted(algebra.from_lehmer(code))
+
+    @classmethod
+    def unrank(cls, r: int, n: int, order: str = "lex") -> "Permutation":
+        """The permutation of rank ``r`` among all of ``0..n-1`` (see :func:`permkit.unrank`).
+
+        >>> from permkit import Permutation
+        >>> Permutation.unrank(4, 3), Permutation.unrank(4, 3, order="sjt")
+        (Permutation([2, 0, 1]), Permutation([1, 2, 0]))
+        """
+        images = ranking.unrank(as_index(r, "r"), n, order=order)
+        return cls._trusted(np.asarray(images))
+
+    def rank(self, order: str = "lex") -> int:
+        """This permutation's rank among all of ``0..n-1`` (see :func:`permkit.rank`).
+
+        >>> from permkit import Permutation
+        >>> Permutation([2, 0, 1]).rank(), Permutation([2, 0, 1]).rank(order="mr")
+        (4, 1)
+        """
+        return int(ranking.rank(self._images, order=order))
 
     # --- container protocol ----------------------------------------------------
     def __len__(self) -> int:

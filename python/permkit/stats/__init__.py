@@ -211,7 +211,7 @@ def _mc_key(rng) -> int:
         word = int(rng.randint(0, 2**63, dtype=np.int64))
     else:
         word = seed_words(rng, 1, "rng")[0]
-    return _native.squares_key(word)
+    return _native.squares_key_from_word(word)
 
 
 # --- p-values from counts ------------------------------------------------

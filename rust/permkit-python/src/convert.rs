@@ -55,11 +55,3 @@ macro_rules! with_int_array {
         }
     }};
 }
-
-/// Raises `ValueError` unless the array has at least one axis; returns (rows, n).
-pub fn rows_and_len(shape: &[usize], arg: &str) -> PyResult<(usize, usize)> {
-    match shape.split_last() {
-        Some((&n, lead)) => Ok((lead.iter().product(), n)),
-        None => Err(PyValueError::new_err(format!("{arg}: expected an array with at least one axis (..., n)"))),
-    }
-}

@@ -166,16 +166,9 @@ fn shift_table_words(kind: &str, scores: Vec<i128>, n1: usize) -> Option<u128> {
     }
 }
 
-/// squares_key(word) -> the Squares key derived from a 64-bit seed word (v1).
-#[pyfunction]
-fn squares_key(word: u64) -> u64 {
-    permkit::rng::keys::key_from_word(word)
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(exact_tally, m)?)?;
     m.add_function(wrap_pyfunction!(relabel_indices, m)?)?;
-    m.add_function(wrap_pyfunction!(squares_key, m)?)?;
     m.add_function(wrap_pyfunction!(shift_distribution, m)?)?;
     m.add_function(wrap_pyfunction!(welch_tally, m)?)?;
     m.add_function(wrap_pyfunction!(shift_table_words, m)?)?;

@@ -5,6 +5,7 @@
 //! (key, r): any range of resamples can run anywhere, in any order.
 
 use crate::rng::squares64;
+use crate::rng::stream::lemire;
 
 /// The word stream of one resample.
 pub struct ResampleStream {
@@ -24,14 +25,12 @@ impl ResampleStream {
         w
     }
 
-    /// Unbiased draw in 0..bound (Lemire's multiply-shift, rejecting the biased low part).
+    /// Unbiased draw in 0..bound (Lemire's method; rejected words are skipped).
     #[inline]
     pub fn below(&mut self, bound: u64) -> u64 {
-        let threshold = bound.wrapping_neg() % bound;
         loop {
-            let m = self.next_u64() as u128 * bound as u128;
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+            if let Some(x) = lemire(self.next_u64(), bound) {
+                return x;
             }
         }
     }

@@ -22,11 +22,9 @@ impl SplitMix64 {
     /// Unbiased draw in `0..bound` (Lemire's multiply-shift with rejection).
     pub fn below(&mut self, bound: u64) -> u64 {
         debug_assert!(bound > 0);
-        let threshold = bound.wrapping_neg() % bound;
         loop {
-            let m = self.next_u64() as u128 * bound as u128;
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+            if let Some(x) = super::stream::lemire(self.next_u64(), bound) {
+                return x;
             }
         }
     }
