@@ -84,11 +84,9 @@ fn compose<'py>(p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> PyResult<Bound<
         {
             let mut dst = out.readwrite();
             let dst = dst.as_slice_mut()?;
-            py.allow_threads(|| {
-                permkit::algebra::validate_rows(qs, n).map_err(|e| ("q", e))?;
-                permkit::algebra::compose_rows(ps, qs, n, dst).map_err(|e| ("p", e))
-            })
-            .map_err(|(arg, e)| to_pyerr(e, arg))?;
+            py.allow_threads(|| permkit::algebra::compose_rows(ps, qs, n, dst)).map_err(|(operand, e)| {
+                to_pyerr(e, if operand == permkit::algebra::Operand::First { "p" } else { "q" })
+            })?;
         }
         Ok(out.into_any())
     })
@@ -203,11 +201,9 @@ fn distance<'py>(metric: &str, p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> 
         let (ps, qs) = (pa.readonly(), qa.readonly());
         let (ps, qs) = (ps.as_slice()?, qs.as_slice()?);
         let mut out = vec![0u64; p_rows.max(q_rows)];
-        py.allow_threads(|| {
-            permkit::algebra::validate_rows(qs, n).map_err(|e| ("q", e))?;
-            distance_rows(metric, ps, qs, n, &mut out).map_err(|e| ("p", e))
-        })
-        .map_err(|(arg, e)| to_pyerr(e, arg))?;
+        py.allow_threads(|| distance_rows(metric, ps, qs, n, &mut out)).map_err(|(operand, e)| {
+            to_pyerr(e, if operand == permkit::algebra::Operand::First { "p" } else { "q" })
+        })?;
         Ok(out.into_pyarray(py).into_any())
     })
 }

@@ -7,8 +7,8 @@
 //! - Ulam: fewest moves of one element, `n - LIS(r)`;
 //! - Spearman's footrule: `sum |p[i] - q[i]|`.
 
-use crate::algebra::{count_cycles, count_inversions, for_each_row_pair, validate_rows};
-use crate::{PermIndex, Result};
+use crate::algebra::{count_cycles, count_inversions, for_each_row_pair, validate_rows, Operand};
+use crate::{Error, PermIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -33,9 +33,15 @@ impl Metric {
 }
 
 /// `out[r]` = the distance between row `r` of `p` and row `r` of `q`.
-pub fn distance_rows<T: PermIndex>(metric: Metric, p: &[T], q: &[T], n: usize, out: &mut [u64]) -> Result<()> {
-    validate_rows(p, n)?;
-    validate_rows(q, n)?;
+pub fn distance_rows<T: PermIndex>(
+    metric: Metric,
+    p: &[T],
+    q: &[T],
+    n: usize,
+    out: &mut [u64],
+) -> std::result::Result<(), (Operand, Error)> {
+    validate_rows(p, n).map_err(|e| (Operand::First, e))?;
+    validate_rows(q, n).map_err(|e| (Operand::Second, e))?;
     if n == 0 {
         out.fill(0);
         return Ok(());

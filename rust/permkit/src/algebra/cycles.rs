@@ -26,7 +26,7 @@ pub(crate) fn walk_cycles<T: PermIndex>(row: &[T], buf: &mut Vec<usize>, mut vis
 /// fits in the fast caches and interleaved walkers hide the memory latency.
 const INTERLEAVE_MIN: usize = 1 << 12;
 /// Walkers advanced in lockstep: enough independent loads in flight.
-const WALKERS: usize = 16;
+const WALKERS: usize = 48;
 
 /// Number of cycles of `row`, fixed points included.
 pub(crate) fn count_cycles<T: PermIndex>(row: &[T]) -> usize {
@@ -55,10 +55,12 @@ pub(crate) fn count_cycles<T: PermIndex>(row: &[T]) -> usize {
 /// Calls `visit(length)` once per cycle of `row`, in no particular order.
 ///
 /// Following a cycle is a chain of dependent loads, so for long rows several
-/// walkers follow different stretches at once. Each walker claims the elements
-/// it visits for its trail and stops on reaching an element already claimed,
-/// which is always the first element of another trail on the same cycle (or
-/// of its own); union-find over trails then joins the stretches of each cycle.
+/// walkers follow different stretches ("trails") at once. A walker stops on
+/// reaching an element already visited, which is always the first element of
+/// a trail on the same cycle (its predecessor is the walker's own position);
+/// union-find over trails then joins the stretches of each cycle. Visits are
+/// kept in a bitset and trail starts in an increasing list, both small enough
+/// to stay in cache, so each step costs one load from the permutation.
 pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnMut(usize)) {
     let n = row.len();
     if n < INTERLEAVE_MIN || n >= u32::MAX as usize {
@@ -66,29 +68,40 @@ pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnM
         walk_cycles(row, &mut buf, |cycle| visit(cycle.len()));
         return;
     }
-    const UNCLAIMED: u32 = u32::MAX;
-    let mut trail_of = vec![UNCLAIMED; n];
+    let mut seen = vec![0u64; n.div_ceil(64)];
+    let is_seen = |seen: &[u64], x: usize| seen[x / 64] & (1 << (x % 64)) != 0;
+    let mut starts: Vec<u32> = Vec::new();
     let mut parent: Vec<u32> = Vec::new();
     let mut length: Vec<u32> = Vec::new();
     let mut next_start = 0usize;
     // (trail, current element) of each active walker.
     let mut walkers: Vec<(u32, usize)> = Vec::with_capacity(WALKERS);
 
-    let start_walker = |trail_of: &mut Vec<u32>, parent: &mut Vec<u32>, length: &mut Vec<u32>, next_start: &mut usize| {
-        while *next_start < n && trail_of[*next_start] != UNCLAIMED {
-            *next_start += 1;
+    let start_walker = |seen: &mut [u64], starts: &mut Vec<u32>, parent: &mut Vec<u32>, length: &mut Vec<u32>, next_start: &mut usize| {
+        let mut x = *next_start;
+        while x < n {
+            let word = seen[x / 64] | ((1u64 << (x % 64)) - 1);
+            if word == u64::MAX {
+                x = (x / 64 + 1) * 64;
+            } else {
+                x = (x / 64) * 64 + word.trailing_ones() as usize;
+                break;
+            }
         }
-        if *next_start == n {
+        if x >= n {
+            *next_start = n;
             return None;
         }
+        *next_start = x + 1;
         let trail = parent.len() as u32;
         parent.push(trail);
         length.push(1);
-        trail_of[*next_start] = trail;
-        Some((trail, *next_start))
+        starts.push(x as u32);
+        seen[x / 64] |= 1 << (x % 64);
+        Some((trail, x))
     };
     for _ in 0..WALKERS {
-        match start_walker(&mut trail_of, &mut parent, &mut length, &mut next_start) {
+        match start_walker(&mut seen, &mut starts, &mut parent, &mut length, &mut next_start) {
             Some(w) => walkers.push(w),
             None => break,
         }
@@ -106,20 +119,25 @@ pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnM
         while w < walkers.len() {
             let (trail, x) = walkers[w];
             let y = row[x].to_usize();
-            let owner = trail_of[y];
-            if owner == UNCLAIMED {
-                trail_of[y] = trail;
+            if !is_seen(&seen, y) {
+                seen[y / 64] |= 1 << (y % 64);
                 length[trail as usize] += 1;
                 walkers[w].1 = y;
                 w += 1;
                 continue;
             }
+            // `y` starts a trail: usually this walker's own, else look it up.
+            let owner = if starts[trail as usize] as usize == y {
+                trail
+            } else {
+                starts.binary_search(&(y as u32)).map_or(trail, |t| t as u32)
+            };
             let (a, b) = (root(&mut parent, trail), root(&mut parent, owner));
             if a != b {
                 parent[a as usize] = b;
                 length[b as usize] += length[a as usize];
             }
-            match start_walker(&mut trail_of, &mut parent, &mut length, &mut next_start) {
+            match start_walker(&mut seen, &mut starts, &mut parent, &mut length, &mut next_start) {
                 Some(fresh) => {
                     walkers[w] = fresh;
                     w += 1;

@@ -1,7 +1,9 @@
 //! Composition, inversion and powers.
 
 use super::cycles::walk_cycles;
-use super::validate::validate_rows;
+use super::validate::{check_row, validate_rows};
+use crate::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
 use crate::{PermIndex, Result};
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -39,49 +41,89 @@ pub(crate) fn for_each_row_pair<T: PermIndex, O: Send>(
     });
 }
 
+/// Which operand of a binary operation an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operand {
+    First,
+    Second,
+}
+
 /// Writes `out[r][i] = p[r][q[r][i]]` for every row (single-row operands broadcast).
-pub fn compose_rows<T: PermIndex>(p: &[T], q: &[T], n: usize, out: &mut [T]) -> Result<()> {
-    validate_rows(p, n)?;
-    validate_rows(q, n)?;
+pub fn compose_rows<T: PermIndex>(p: &[T], q: &[T], n: usize, out: &mut [T]) -> std::result::Result<(), (Operand, Error)> {
     if n == 0 {
         return Ok(());
     }
     if out.len() == n {
-        // One long row: split the row itself across threads.
-        out.par_chunks_mut(CHUNK).zip(q.par_chunks(CHUNK)).for_each(|(o, qc)| {
-            for (o, &j) in o.iter_mut().zip(qc) {
-                // SAFETY: `q` was validated, so every `j` is in 0..n == p.len().
-                *o = unsafe { *p.get_unchecked(j.to_usize()) };
-            }
-        });
-        return Ok(());
+        // One long row: the gather is bound by memory latency and the checks by
+        // bandwidth, so they run side by side. The gather bounds-checks every
+        // index itself, so it is safe even while `q` is still unchecked.
+        let ((p_ok, q_ok), ()) = rayon::join(
+            || rayon::join(|| validate_rows(p, n), || validate_rows(q, n)),
+            || {
+                for (o, &j) in out.iter_mut().zip(q) {
+                    if let Some(&v) = p.get(j.to_usize()) {
+                        *o = v;
+                    }
+                }
+            },
+        );
+        p_ok.map_err(|e| (Operand::First, e))?;
+        return q_ok.map_err(|e| (Operand::Second, e));
     }
+    // Many rows: check and gather each row in one pass while it is in cache.
+    let failed = AtomicBool::new(false);
     for_each_row_pair(p, q, n, out, n, |p_row, q_row, out_row| {
+        if check_row(p_row, 0).is_err() || check_row(q_row, 0).is_err() {
+            failed.store(true, Ordering::Relaxed);
+            return;
+        }
         for (o, &j) in out_row.iter_mut().zip(q_row) {
             *o = p_row[j.to_usize()];
         }
     });
+    if failed.load(Ordering::Relaxed) {
+        validate_rows(p, n).map_err(|e| (Operand::First, e))?;
+        validate_rows(q, n).map_err(|e| (Operand::Second, e))?;
+    }
     Ok(())
 }
 
 /// Writes the inverse of every row of `p` into `out` (`out[r][p[r][i]] = i`).
 pub fn inverse_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [T]) -> Result<()> {
-    validate_rows(p, n)?;
     if n == 0 {
         return Ok(());
     }
     if p.len() == n {
-        // Rows are permutations, so every target index is written exactly once.
-        let target = SharedSlice(out.as_mut_ptr());
-        p.par_chunks(CHUNK).enumerate().for_each(|(c, chunk)| {
-            let base = c * CHUNK;
-            for (i, &v) in chunk.iter().enumerate() {
-                // SAFETY: `v` is a validated index in 0..n, distinct from every other.
-                unsafe { target.write(v.to_usize(), T::from_usize(base + i)) };
-            }
-        });
-        return Ok(());
+        // One long row: the scatter is bound by memory latency, the check by
+        // bandwidth, so they overlap. The scatter is split by target range:
+        // each task owns half of `out`, so no write races even before the
+        // check has ruled out duplicates, and every index is bounds-checked.
+        let (lower, upper) = out.split_at_mut(n / 2);
+        let half = n / 2;
+        let (valid, _) = rayon::join(
+            || validate_rows(p, n),
+            || {
+                rayon::join(
+                    || {
+                        for (i, &v) in p.iter().enumerate() {
+                            if let Some(slot) = lower.get_mut(v.to_usize()) {
+                                *slot = T::from_usize(i);
+                            }
+                        }
+                    },
+                    || {
+                        for (i, &v) in p.iter().enumerate() {
+                            if let Some(slot) = v.to_usize().checked_sub(half).and_then(|k| upper.get_mut(k)) {
+                                *slot = T::from_usize(i);
+                            }
+                        }
+                    },
+                )
+            },
+        );
+        return valid;
     }
+    validate_rows(p, n)?;
     let per_task = rows_per_task(n);
     out.par_chunks_mut(n * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
         for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
@@ -128,19 +170,6 @@ pub fn power_rows<T: PermIndex>(p: &[T], n: usize, k: &BigInt, out: &mut [T]) ->
         }
     });
     Ok(())
-}
-
-/// A raw pointer that parallel tasks write through at provably distinct indices.
-#[derive(Clone, Copy)]
-struct SharedSlice<T>(*mut T);
-unsafe impl<T: Send> Send for SharedSlice<T> {}
-unsafe impl<T: Send> Sync for SharedSlice<T> {}
-impl<T> SharedSlice<T> {
-    /// # Safety
-    /// `i` is in bounds and no other task writes index `i`.
-    unsafe fn write(self, i: usize, v: T) {
-        *self.0.add(i) = v;
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod lehmer;
 mod validate;
 
 pub use cycles::{canonical_cycles, from_cycles};
-pub use group::{compose_rows, inverse_rows, power_rows};
+pub use group::{compose_rows, inverse_rows, power_rows, Operand};
 pub use invariants::{cycle_counts_rows, inversions_rows, order_rows, sign_rows};
 pub use lehmer::{from_lehmer_rows, lehmer_rows};
 pub use validate::{is_permutation_rows, validate_rows};
