@@ -49,15 +49,39 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _all_python_ints(x: Any) -> bool:
+def _nested_items(x: Any):
     stack = [x]
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
             stack.extend(item)
-        elif isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
-            return False
-    return True
+        else:
+            yield item
+
+
+def _all_python_ints(x: Any) -> bool:
+    return all(
+        isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) for item in _nested_items(x)
+    )
+
+
+def has_ints_beyond_int64(x: Any) -> bool:
+    """Whether a nested list holds ints outside int64, which numpy would turn into floats."""
+    return any(
+        isinstance(item, int) and not isinstance(item, bool) and not -(1 << 63) <= item < (1 << 63)
+        for item in _nested_items(x)
+    )
+
+
+def as_size(x: Any, name: str, *, below: int = 1 << 63) -> int:
+    """A non-negative int size below ``below``: TypeError, ValueError or OverflowError otherwise."""
+    v = as_index(x, name)
+    if v < 0:
+        raise ValueError(f"{name}: must be >= 0, got {v}")
+    if v >= below:
+        limit = f"2**{below.bit_length() - 1}" if below & (below - 1) == 0 else str(below)
+        raise OverflowError(f"{name}: must be below {limit}, got {v}")
+    return v
 
 
 def _object_to_int(arr: np.ndarray, name: str) -> np.ndarray:

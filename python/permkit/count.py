@@ -17,18 +17,9 @@ from collections.abc import Iterable
 from typing import Optional
 
 from permkit import _native
-from permkit._arrays import as_index
+from permkit._arrays import as_size
 
 __all__ = ["permutations", "combinations", "multiset_permutations", "derangements", "involutions"]
-
-
-def _size(x: object, name: str) -> int:
-    v = as_index(x, name)
-    if v < 0:
-        raise ValueError(f"{name}: must be >= 0, got {v}")
-    if v >= 1 << 64:
-        raise OverflowError(f"{name}: must be below 2**64, got {v}")
-    return v
 
 
 def permutations(n: int, k: Optional[int] = None) -> int:
@@ -37,8 +28,8 @@ def permutations(n: int, k: Optional[int] = None) -> int:
     >>> permutations(10), permutations(10, 3), permutations(3, 4)
     (3628800, 720, 0)
     """
-    n = _size(n, "n")
-    return int(_native.count_permutations(n, n if k is None else _size(k, "k")))
+    n = as_size(n, "n", below=1 << 64)
+    return int(_native.count_permutations(n, n if k is None else as_size(k, "k", below=1 << 64)))
 
 
 def combinations(n: int, k: int) -> int:
@@ -47,7 +38,7 @@ def combinations(n: int, k: int) -> int:
     >>> combinations(5, 2), combinations(2, 5)
     (10, 0)
     """
-    return int(_native.count_combinations(_size(n, "n"), _size(k, "k")))
+    return int(_native.count_combinations(as_size(n, "n", below=1 << 64), as_size(k, "k", below=1 << 64)))
 
 
 def multiset_permutations(counts: Iterable[int]) -> int:
@@ -56,7 +47,7 @@ def multiset_permutations(counts: Iterable[int]) -> int:
     >>> multiset_permutations([5, 5, 5])
     756756
     """
-    return int(_native.count_multiset_permutations([_size(c, "counts") for c in counts]))
+    return int(_native.count_multiset_permutations([as_size(c, "counts", below=1 << 64) for c in counts]))
 
 
 def derangements(n: int) -> int:
@@ -65,7 +56,7 @@ def derangements(n: int) -> int:
     >>> [derangements(n) for n in range(7)]
     [1, 0, 1, 2, 9, 44, 265]
     """
-    return int(_native.count_derangements(_size(n, "n")))
+    return int(_native.count_derangements(as_size(n, "n", below=1 << 64)))
 
 
 def involutions(n: int) -> int:
@@ -74,4 +65,4 @@ def involutions(n: int) -> int:
     >>> [involutions(n) for n in range(7)]
     [1, 1, 2, 4, 10, 26, 76]
     """
-    return int(_native.count_involutions(_size(n, "n")))
+    return int(_native.count_involutions(as_size(n, "n", below=1 << 64)))

@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_index, smallest_uint_dtype
-from permkit.ranking import _counts, _out_dtype, _size
+from permkit._arrays import as_index, as_size, smallest_uint_dtype
+from permkit.ranking import _counts, _out_dtype
 
 __all__ = ["Enumeration", "permutations", "combinations", "arrangements", "multiset_permutations", "derangements"]
 
@@ -236,7 +236,7 @@ def permutations(n_or_seq: Union[int, ArrayLike], *, order: str = "lex", start: 
         raise ValueError(f"order: expected 'lex', 'heap' or 'sjt', got {order!r}")
     values = None
     if isinstance(n_or_seq, (int, np.integer)) and not isinstance(n_or_seq, (bool, np.bool_)):
-        n = _size(n_or_seq, "n")
+        n = as_size(n_or_seq, "n")
     else:
         if isinstance(n_or_seq, str):
             n_or_seq = list(n_or_seq)
@@ -265,7 +265,7 @@ def combinations(n: int, k: int, *, order: str = "lex", start: int = 0, stop: Op
     """
     if order not in ("lex", "colex", "revolving_door"):
         raise ValueError(f"order: expected 'lex', 'colex' or 'revolving_door', got {order!r}")
-    n, k = _size(n, "n"), _size(k, "k")
+    n, k = as_size(n, "n"), as_size(k, "k")
     return Enumeration(f"combinations/{order}", n, k, (), start=start, stop=stop, chunk=chunk,
                        dtype=_out_dtype(dtype, n))
 
@@ -279,7 +279,7 @@ def arrangements(n: int, k: int, *, start: int = 0, stop: Optional[int] = None,
     >>> permkit.arrangements(3, 2).to_numpy().tolist()
     [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]
     """
-    n, k = _size(n, "n"), _size(k, "k")
+    n, k = as_size(n, "n"), as_size(k, "k")
     return Enumeration("arrangements/lex", n, k, (), start=start, stop=stop, chunk=chunk,
                        dtype=_out_dtype(dtype, n))
 
@@ -331,7 +331,7 @@ def derangements(n: int, *, start: int = 0, stop: Optional[int] = None, chunk: i
     >>> permkit.derangements(3).to_numpy().tolist()
     [[1, 2, 0], [2, 0, 1]]
     """
-    n = _size(n, "n")
+    n = as_size(n, "n")
     if n > MAX_SEEK_N:
         raise ValueError(f"n: derangements supports n <= {MAX_SEEK_N}, got {n}")
     return Enumeration("derangements/lex", n, 0, (), start=start, stop=stop, chunk=chunk,

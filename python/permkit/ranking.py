@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, smallest_uint_dtype
+from permkit._arrays import as_int_array, as_size, has_ints_beyond_int64, smallest_uint_dtype
 
 __all__ = [
     "rank", "unrank", "rank_combination", "unrank_combination", "rank_arrangement",
@@ -30,15 +30,6 @@ COMBINATION_ORDERS = ("lex", "colex", "revolving_door")
 _U64_MAX = (1 << 64) - 1
 
 Rank = Union[int, np.ndarray]
-
-
-def _size(x: Any, name: str) -> int:
-    v = as_index(x, name)
-    if v < 0:
-        raise ValueError(f"{name}: must be >= 0, got {v}")
-    if v >= 1 << 63:
-        raise OverflowError(f"{name}: must be below 2**63, got {v}")
-    return v
 
 
 def _order(order: str, allowed: tuple) -> str:
@@ -72,7 +63,7 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
     else:
         if isinstance(r, (float, np.floating, complex, str, bytes)):
             raise TypeError(f"{name}: ranks are integers, got {type(r).__name__}")
-        arr = r if isinstance(r, np.ndarray) else np.asarray(r, dtype=object if _has_big(r) else None)
+        arr = r if isinstance(r, np.ndarray) else np.asarray(r, dtype=object if has_ints_beyond_int64(r) else None)
         shape = arr.shape
         if arr.dtype.kind in "iu":
             if arr.size and arr.dtype.kind == "i" and arr.min() < 0:
@@ -97,18 +88,6 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
         if v > _U64_MAX:
             raise ValueError(f"{name}: rank {v} at index {i} is out of range (above 2**64-1)")
     return shape, np.array(values, dtype=np.uint64)
-
-
-def _has_big(r: Any) -> bool:
-    """Whether a nested list holds ints beyond int64, which numpy would turn into floats."""
-    stack = [r]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, int) and not isinstance(x, bool) and not (-(1 << 63) <= x < (1 << 63)):
-            return True
-    return False
 
 
 def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, total: int, name: str) -> Rank:
@@ -173,7 +152,7 @@ def unrank(r: Any, n: int, order: str = "lex", *, dtype: Optional[DTypeLike] = N
            [0, 2, 1]], dtype=uint8)
     """
     _order(order, PERMUTATION_ORDERS)
-    n = _size(n, "n")
+    n = as_size(n, "n")
     return _unrank_rows("permutation", order, n, 0, [], r, n, math.factorial(n), _out_dtype(dtype, n))
 
 
@@ -190,7 +169,7 @@ def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
     (1, 1)
     """
     _order(order, COMBINATION_ORDERS)
-    n = _size(n, "n")
+    n = as_size(n, "n")
     arr = as_int_array(c, "c")
     k = arr.shape[-1]
     return _rank_rows("combination", order, n, k, [], arr, math.comb(n, k), "c")
@@ -206,7 +185,7 @@ def unrank_combination(r: Any, n: int, k: int, order: str = "lex", *,
            [2, 3]], dtype=uint8)
     """
     _order(order, COMBINATION_ORDERS)
-    n, k = _size(n, "n"), _size(k, "k")
+    n, k = as_size(n, "n"), as_size(k, "k")
     return _unrank_rows("combination", order, n, k, [], r, k, math.comb(n, k), _out_dtype(dtype, n))
 
 
@@ -218,7 +197,7 @@ def rank_arrangement(a: ArrayLike, n: int) -> Rank:
     >>> permkit.rank_arrangement([1, 0], 3)
     2
     """
-    n = _size(n, "n")
+    n = as_size(n, "n")
     arr = as_int_array(a, "a")
     k = arr.shape[-1]
     if k > n:
@@ -233,7 +212,7 @@ def unrank_arrangement(r: Any, n: int, k: int, *, dtype: Optional[DTypeLike] = N
     >>> permkit.unrank_arrangement(2, 3, 2)
     array([1, 0], dtype=uint8)
     """
-    n, k = _size(n, "n"), _size(k, "k")
+    n, k = as_size(n, "n"), as_size(k, "k")
     return _unrank_rows("arrangement", "lex", n, k, [], r, k, math.perm(n, k), _out_dtype(dtype, n))
 
 
