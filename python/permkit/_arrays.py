@@ -162,3 +162,9 @@ def broadcast_pair(p: Any, q: Any, p_name: str = "p", q_name: str = "q") -> tupl
         return as_rows(np.ascontiguousarray(np.broadcast_to(a, lead + (n,))))
 
     return rows(p), rows(q), lead
+
+
+def scalar_or_array(values: np.ndarray, lead: tuple) -> Any:
+    """Per-row results reshaped to the leading shape; a Python scalar when that shape is ``()``."""
+    values = values.reshape(lead)
+    return values.item() if values.ndim == 0 else values

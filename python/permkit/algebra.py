@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, as_rows, broadcast_pair
+from permkit._arrays import as_index, as_int_array, as_rows, broadcast_pair, scalar_or_array
 
 __all__ = [
     "compose",
@@ -34,11 +34,6 @@ __all__ = [
 ]
 
 IntOrArray = Union[int, np.ndarray]
-
-
-def _scalar_or_array(values: np.ndarray, lead: tuple) -> IntOrArray:
-    values = values.reshape(lead)
-    return values.item() if values.ndim == 0 else values
 
 
 def compose(p: ArrayLike, q: ArrayLike) -> np.ndarray:
@@ -97,7 +92,7 @@ def sign(p: ArrayLike) -> IntOrArray:
     array([1, 1], dtype=int8)
     """
     p = as_int_array(p, "p")
-    return _scalar_or_array(_native.sign(as_rows(p)), p.shape[:-1])
+    return scalar_or_array(_native.sign(as_rows(p)), p.shape[:-1])
 
 
 def inversions(p: ArrayLike) -> IntOrArray:
@@ -109,7 +104,7 @@ def inversions(p: ArrayLike) -> IntOrArray:
     """
     p = as_int_array(p, "p")
     counts = _native.inversions(as_rows(p)).astype(np.int64)
-    return _scalar_or_array(counts, p.shape[:-1])
+    return scalar_or_array(counts, p.shape[:-1])
 
 
 def cycle_type(p: ArrayLike) -> np.ndarray:
@@ -157,7 +152,7 @@ def is_permutation(p: ArrayLike) -> Union[bool, np.ndarray]:
     (True, False, False)
     """
     p = as_int_array(p, "p")
-    return _scalar_or_array(_native.is_permutation(as_rows(p)), p.shape[:-1])
+    return scalar_or_array(_native.is_permutation(as_rows(p)), p.shape[:-1])
 
 
 def lehmer_code(p: ArrayLike) -> np.ndarray:

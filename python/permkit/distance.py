@@ -13,15 +13,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from permkit import _native
-from permkit._arrays import broadcast_pair
+from permkit._arrays import broadcast_pair, scalar_or_array
 
 __all__ = ["kendall_tau", "cayley", "hamming", "ulam", "footrule"]
 
 
 def _distance(metric: str, p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
     p2, q2, lead = broadcast_pair(p, q)
-    values = _native.distance(metric, p2, q2).astype(np.int64).reshape(lead)
-    return values.item() if values.ndim == 0 else values
+    return scalar_or_array(_native.distance(metric, p2, q2).astype(np.int64), lead)
 
 
 def kendall_tau(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:

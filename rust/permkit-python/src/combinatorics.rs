@@ -71,7 +71,6 @@ fn family(kind: &str, order: &str, n: usize, k: usize, counts: Vec<u64>) -> PyRe
 #[pyfunction]
 #[pyo3(signature = (kind, order, n, k, counts, rows, big))]
 #[allow(clippy::too_many_arguments)]
-#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
 fn rank_rows_native<'py>(
     py: Python<'py>,
     kind: &str,
@@ -113,7 +112,6 @@ fn rank_rows_native<'py>(
 #[pyfunction]
 #[pyo3(signature = (kind, order, n, k, counts, ranks, out))]
 #[allow(clippy::too_many_arguments)]
-#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
 fn unrank_rows_native<'py>(
     py: Python<'py>,
     kind: &str,
@@ -169,7 +167,6 @@ fn spec(kind: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Spec> {
 #[pyfunction]
 #[pyo3(signature = (kind, n, k, counts, start, rows, out))]
 #[allow(clippy::too_many_arguments)]
-#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
 fn enumerate_fill<'py>(
     py: Python<'py>,
     kind: &str,
@@ -193,7 +190,6 @@ fn enumerate_fill<'py>(
 #[pyfunction]
 #[pyo3(signature = (kind, n, k, counts, start, steps, out))]
 #[allow(clippy::too_many_arguments)]
-#[allow(dead_code)] // with_int_array! defines an element type alias T that not every body names
 fn enumerate_changes<'py>(
     py: Python<'py>,
     kind: &str,
