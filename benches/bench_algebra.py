@@ -26,10 +26,28 @@ def numpy_inverse() -> np.ndarray:
     return inv
 
 
-table.add("inverse", "n=10^7 int64", median_seconds(lambda: permkit.inverse(p)), "numpy inv[p]=arange(n)", median_seconds(numpy_inverse))
-table.add("compose", "n=10^7 int64", median_seconds(lambda: permkit.compose(p, q)), "numpy p[q]", median_seconds(lambda: p[q]))
+table.add(
+    "inverse",
+    "n=10^7 int64",
+    median_seconds(lambda: permkit.inverse(p)),
+    "numpy inv[p]=arange(n)",
+    median_seconds(numpy_inverse),
+)
+table.add(
+    "compose",
+    "n=10^7 int64",
+    median_seconds(lambda: permkit.compose(p, q)),
+    "numpy p[q]",
+    median_seconds(lambda: p[q]),
+)
 p32, q32 = p.astype(np.uint32), q.astype(np.uint32)
-table.add("compose", "n=10^7 uint32", median_seconds(lambda: permkit.compose(p32, q32)), "numpy p[q]", median_seconds(lambda: p32[q32]))
+table.add(
+    "compose",
+    "n=10^7 uint32",
+    median_seconds(lambda: permkit.compose(p32, q32)),
+    "numpy p[q]",
+    median_seconds(lambda: p32[q32]),
+)
 
 rows = 10**6
 bp = np.argsort(rng.random((rows, 10)), axis=1)
@@ -45,10 +63,19 @@ def numpy_batch_inverse() -> np.ndarray:
 
 
 numpy_inv = min(median_seconds(numpy_batch_inverse), median_seconds(lambda: np.argsort(bp, axis=1)))
-table.add("inverse", "10^6 x 10 int64", median_seconds(lambda: permkit.inverse(bp)), "numpy best (scatter, argsort)", numpy_inv)
 table.add(
-    "compose", "10^6 x 10 int64", median_seconds(lambda: permkit.compose(bp, bq)),
-    "numpy take_along_axis", median_seconds(lambda: np.take_along_axis(bp, bq, axis=1)),
+    "inverse",
+    "10^6 x 10 int64",
+    median_seconds(lambda: permkit.inverse(bp)),
+    "numpy best (scatter, argsort)",
+    numpy_inv,
+)
+table.add(
+    "compose",
+    "10^6 x 10 int64",
+    median_seconds(lambda: permkit.compose(bp, bq)),
+    "numpy take_along_axis",
+    median_seconds(lambda: np.take_along_axis(bp, bq, axis=1)),
 )
 
 m = 10**6
@@ -69,12 +96,21 @@ for name, ours, attribute in [
     ("inversions", permkit.inversions, "inversions"),
 ]:
     sympy_time = median_seconds(lambda: sympy_fresh(attribute), repeat=1, warmup=0)
-    table.add(name, "n=10^6", median_seconds(lambda: ours(pm)), "sympy.Permutation (incl. construction)", sympy_time)
+    table.add(
+        name,
+        "n=10^6",
+        median_seconds(lambda: ours(pm)),
+        "sympy.Permutation (incl. construction)",
+        sympy_time,
+    )
 
 a, b = rng.permutation(m), rng.permutation(m)
 table.add(
-    "kendall_tau distance", "n=10^6", median_seconds(lambda: permkit.distance.kendall_tau(a, b)),
-    "scipy.stats.kendalltau", median_seconds(lambda: scipy.stats.kendalltau(a, b), repeat=3),
+    "kendall_tau distance",
+    "n=10^6",
+    median_seconds(lambda: permkit.distance.kendall_tau(a, b)),
+    "scipy.stats.kendalltau",
+    median_seconds(lambda: scipy.stats.kendalltau(a, b), repeat=3),
 )
 
 print()

@@ -19,9 +19,9 @@ from itertools import chain, combinations, permutations
 
 import numpy as np
 from more_itertools import distinct_permutations, nth_permutation, permutation_index
+
 import permkit
 from harness import median_seconds
-
 
 SYMPY_TIMEOUT = 60
 
@@ -35,7 +35,13 @@ def sympy_time(call: str, n: int, timeout: float) -> float | None:
         f"t = time.perf_counter(); {call}; print(time.perf_counter() - t)\n"
     )
     try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
     except subprocess.TimeoutExpired:
         return None
     return float(out.stdout)
@@ -59,9 +65,19 @@ def main() -> None:
     # 1. all permutations of 10 into a (3628800, 10) array
     n = 10
     pk = median_seconds(lambda: permkit.permutations(n).to_numpy(), rp)
-    an = median_seconds(lambda: np.fromiter(chain.from_iterable(permutations(range(n))), dtype=np.uint8,
-                                         count=math.factorial(n) * n).reshape(-1, n), ra)
-    add("all permutations, lex", "n=10 (3628800 x 10)", pk, "np.fromiter(itertools.permutations)", an)
+    an = median_seconds(
+        lambda: np.fromiter(
+            chain.from_iterable(permutations(range(n))), dtype=np.uint8, count=math.factorial(n) * n
+        ).reshape(-1, n),
+        ra,
+    )
+    add(
+        "all permutations, lex",
+        "n=10 (3628800 x 10)",
+        pk,
+        "np.fromiter(itertools.permutations)",
+        an,
+    )
     pk_heap = median_seconds(lambda: permkit.permutations(n, order="heap").to_numpy(), rp)
     add("all permutations, heap", "n=10", pk_heap, "np.fromiter(itertools.permutations)", an)
 
@@ -72,31 +88,74 @@ def main() -> None:
     pk = median_seconds(lambda: permkit.unrank(ranks, n), rp)
     small = [int(r) for r in ranks[:sub]]
     an = median_seconds(lambda: [nth_permutation(range(n), n, r) for r in small], ra) * (m / sub)
-    add("unrank lex", "10^6 ranks, n=12", pk, "more_itertools.nth_permutation per rank", an,
-        f"anchor timed on {sub} ranks, x{m // sub}")
+    add(
+        "unrank lex",
+        "10^6 ranks, n=12",
+        pk,
+        "more_itertools.nth_permutation per rank",
+        an,
+        f"anchor timed on {sub} ranks, x{m // sub}",
+    )
     pk = median_seconds(lambda: permkit.rank(perms), rp)
     small_p = [p.tolist() for p in perms[:sub]]
     pool = range(n)
     an = median_seconds(lambda: [permutation_index(p, pool) for p in small_p], ra) * (m / sub)
-    add("rank lex", "10^6 perms, n=12", pk, "more_itertools.permutation_index per perm", an,
-        f"anchor timed on {sub} perms, x{m // sub}")
+    add(
+        "rank lex",
+        "10^6 perms, n=12",
+        pk,
+        "more_itertools.permutation_index per perm",
+        an,
+        f"anchor timed on {sub} perms, x{m // sub}",
+    )
 
     # 4. multiset permutations of [0]*5 + [1]*5 + [2]*5
     seq = [0] * 5 + [1] * 5 + [2] * 5
     pk = median_seconds(lambda: permkit.multiset_permutations(seq).to_numpy(), rp)
-    an = median_seconds(lambda: np.fromiter(chain.from_iterable(distinct_permutations(seq)), dtype=np.uint8,
-                                         count=756756 * 15).reshape(-1, 15), ra)
-    add("multiset permutations", "5+5+5 (756756 x 15)", pk, "np.fromiter(distinct_permutations)", an)
+    an = median_seconds(
+        lambda: np.fromiter(
+            chain.from_iterable(distinct_permutations(seq)), dtype=np.uint8, count=756756 * 15
+        ).reshape(-1, 15),
+        ra,
+    )
+    add(
+        "multiset permutations", "5+5+5 (756756 x 15)", pk, "np.fromiter(distinct_permutations)", an
+    )
 
     # extra: combinations and derangements
     pk = median_seconds(lambda: permkit.combinations(30, 8).to_numpy(), rp)
-    an = median_seconds(lambda: np.fromiter(chain.from_iterable(combinations(range(30), 8)), dtype=np.uint8,
-                                         count=math.comb(30, 8) * 8).reshape(-1, 8), ra)
-    add("all combinations, lex", "30 choose 8 (5852925 x 8)", pk, "np.fromiter(itertools.combinations)", an)
+    an = median_seconds(
+        lambda: np.fromiter(
+            chain.from_iterable(combinations(range(30), 8)),
+            dtype=np.uint8,
+            count=math.comb(30, 8) * 8,
+        ).reshape(-1, 8),
+        ra,
+    )
+    add(
+        "all combinations, lex",
+        "30 choose 8 (5852925 x 8)",
+        pk,
+        "np.fromiter(itertools.combinations)",
+        an,
+    )
     pk = median_seconds(lambda: permkit.derangements(10).to_numpy(), rp)
-    an = median_seconds(lambda: np.fromiter(chain.from_iterable(
-        p for p in permutations(range(10)) if all(p[i] != i for i in range(10))), dtype=np.uint8).reshape(-1, 10), ra)
-    add("all derangements", "n=10 (1334961 x 10)", pk, "np.fromiter(filtered itertools.permutations)", an)
+    an = median_seconds(
+        lambda: np.fromiter(
+            chain.from_iterable(
+                p for p in permutations(range(10)) if all(p[i] != i for i in range(10))
+            ),
+            dtype=np.uint8,
+        ).reshape(-1, 10),
+        ra,
+    )
+    add(
+        "all derangements",
+        "n=10 (1334961 x 10)",
+        pk,
+        "np.fromiter(filtered itertools.permutations)",
+        an,
+    )
 
     # 5. lex rank / unrank of one big permutation
     for n in (1000, 10_000):
@@ -111,17 +170,30 @@ def main() -> None:
         add("unrank lex, one rank", f"n={n}", pk_u, "more_itertools.nth_permutation", an)
         an = median_seconds(lambda: permutation_index(plist, range(n)), ra)
         add("rank lex, one perm", f"n={n}", pk_r, "more_itertools.permutation_index", an)
-        for op, pk_t, call in (("unrank lex, one rank", pk_u, f"SympyPermutation.unrank_lex({n}, r)"),
-                               ("rank lex, one perm", pk_r, "SympyPermutation(plist).rank()")):
+        for op, pk_t, call in (
+            ("unrank lex, one rank", pk_u, f"SympyPermutation.unrank_lex({n}, r)"),
+            ("rank lex, one perm", pk_r, "SympyPermutation(plist).rank()"),
+        ):
             an = sympy_time(call, n, SYMPY_TIMEOUT)
             name = "sympy " + ("Permutation.unrank_lex" if "unrank" in op else "Permutation.rank")
             if an is None:
-                rows.append((op, f"n={n}", fmt(pk_t), name, f"> {SYMPY_TIMEOUT} s", f"> {SYMPY_TIMEOUT / pk_t:.0f}x",
-                             f"sympy stopped after {SYMPY_TIMEOUT} s"))
+                rows.append(
+                    (
+                        op,
+                        f"n={n}",
+                        fmt(pk_t),
+                        name,
+                        f"> {SYMPY_TIMEOUT} s",
+                        f"> {SYMPY_TIMEOUT / pk_t:.0f}x",
+                        f"sympy stopped after {SYMPY_TIMEOUT} s",
+                    )
+                )
             else:
                 add(op, f"n={n}", pk_t, name, an, "one run, in a subprocess")
 
-    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, permkit {permkit.__version__}\n")
+    print(
+        f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, permkit {permkit.__version__}\n"
+    )
     print("| operation | size | permkit | anchor | anchor time | ratio | note |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:

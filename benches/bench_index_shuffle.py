@@ -44,7 +44,10 @@ except Exception:
 
 def row(op, size, ours, anchor_name, anchor, extra=""):
     ratio = anchor / ours if ours > 0 else float("inf")
-    print(f"| {op} | {size} | {ours * 1e3:.1f} ms | {anchor_name} {anchor * 1e3:.1f} ms | {ratio:.2f}x | {extra} |", flush=True)
+    print(
+        f"| {op} | {size} | {ours * 1e3:.1f} ms | {anchor_name} {anchor * 1e3:.1f} ms | {ratio:.2f}x | {extra} |",
+        flush=True,
+    )
 
 
 def bench_throughput():
@@ -69,7 +72,9 @@ def bench_throughput():
     if HAVE_TORCH:
         import torch
 
-        ours, anchor = alternating_medians(lambda: s[0:n], lambda: torch.randperm(n), repeat=REPEATS, warmup=0)
+        ours, anchor = alternating_medians(
+            lambda: s[0:n], lambda: torch.randperm(n), repeat=REPEATS, warmup=0
+        )
         row("IndexShuffle s[0:n] (uint64)", "1e7", ours, "torch.randperm", anchor)
 
 
@@ -107,29 +112,51 @@ print(json.dumps({"seconds": elapsed, "mib": max(0, rss_kib() - base) / 1024}))
 
 
 def sampler_case(kind, n):
-    out = subprocess.run([sys.executable, "-c", SAMPLER_CASE, kind, str(n)], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SAMPLER_CASE, kind, str(n)], capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout)
 
 
 def bench_samplers():
-    anchors = [("torch-random", 10**8), ("torch-distributed", 10**7)] if HAVE_TORCH else [("numpy", 10**8)]
+    anchors = (
+        [("torch-random", 10**8), ("torch-distributed", 10**7)]
+        if HAVE_TORCH
+        else [("numpy", 10**8)]
+    )
     measured = {}
     for kind, n in anchors:
         runs = [sampler_case(kind, n) for _ in range(3 if not QUICK else 1)]
-        measured[kind] = (n, statistics.median(r["seconds"] for r in runs), statistics.median(r["mib"] for r in runs))
+        measured[kind] = (
+            n,
+            statistics.median(r["seconds"] for r in runs),
+            statistics.median(r["mib"] for r in runs),
+        )
     for n in (10**8, 10**9):
         runs = [sampler_case("permkit", n) for _ in range(3 if not QUICK else 1)]
-        ours_t, ours_m = statistics.median(r["seconds"] for r in runs), statistics.median(r["mib"] for r in runs)
+        ours_t, ours_m = (
+            statistics.median(r["seconds"] for r in runs),
+            statistics.median(r["mib"] for r in runs),
+        )
         for kind, (an, at, am) in measured.items():
             scale = n / an
-            label = kind + ("" if scale == 1 else f" (measured at n={an:.0e}, x{scale:.0f} extrapolated)")
-            row("ShuffleSampler build + first 1000 (rank 1 of 8)", f"{n:.0e}", ours_t, label, at * scale,
-                f"memory: permkit {ours_m:.1f} MiB vs {am * scale:.0f} MiB")
+            label = kind + (
+                "" if scale == 1 else f" (measured at n={an:.0e}, x{scale:.0f} extrapolated)"
+            )
+            row(
+                "ShuffleSampler build + first 1000 (rank 1 of 8)",
+                f"{n:.0e}",
+                ours_t,
+                label,
+                at * scale,
+                f"memory: permkit {ours_m:.1f} MiB vs {am * scale:.0f} MiB",
+            )
 
 
 # --- CLI vs GNU shuf -------------------------------------------------------------------
+
 
 def run_measured(cmd, stdout_path):
     """(wall seconds, peak RSS MiB) of a command."""
@@ -137,9 +164,15 @@ def run_measured(cmd, stdout_path):
     with open(stdout_path, "wb") as out:
         if time_bin:
             t = time.perf_counter()
-            res = subprocess.run([time_bin, "-v", *cmd], stdout=out, stderr=subprocess.PIPE, text=True)
+            res = subprocess.run(
+                [time_bin, "-v", *cmd], stdout=out, stderr=subprocess.PIPE, text=True
+            )
             wall = time.perf_counter() - t
-            rss = next(int(line.split(":")[1]) for line in res.stderr.splitlines() if "Maximum resident" in line)
+            rss = next(
+                int(line.split(":")[1])
+                for line in res.stderr.splitlines()
+                if "Maximum resident" in line
+            )
             return wall, rss / 1024
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t = time.perf_counter()
@@ -160,11 +193,24 @@ def bench_cli():
         with open(path, "wb") as f:
             block = 10**6
             for start in range(0, lines, block):
-                f.write(b"".join(b"sample-%09d,some,payload\n" % i for i in range(start, min(lines, start + block))))
+                f.write(
+                    b"".join(
+                        b"sample-%09d,some,payload\n" % i
+                        for i in range(start, min(lines, start + block))
+                    )
+                )
         sink = os.path.join(tmp, "out")
         cases = [
-            (f"CLI shuffle FILE ({lines:.0e} lines, {os.path.getsize(path) >> 20} MiB)", [path, "--seed", "1"], [path]),
-            ("CLI -i 1-1000000000 -n 10", ["-i", "1-1000000000", "-n", "10", "--seed", "1"], ["-i", "1-1000000000", "-n", "10"]),
+            (
+                f"CLI shuffle FILE ({lines:.0e} lines, {os.path.getsize(path) >> 20} MiB)",
+                [path, "--seed", "1"],
+                [path],
+            ),
+            (
+                "CLI -i 1-1000000000 -n 10",
+                ["-i", "1-1000000000", "-n", "10", "--seed", "1"],
+                ["-i", "1-1000000000", "-n", "10"],
+            ),
         ]
         for label, ours_args, shuf_args in cases:
             ours, theirs = [], []
@@ -172,11 +218,25 @@ def bench_cli():
                 ours.append(run_measured(ours_cmd + ours_args, sink))
                 theirs.append(run_measured([shuf, *shuf_args], sink))
             ot, om = statistics.median(t for t, _ in ours), statistics.median(m for _, m in ours)
-            tt, tm = statistics.median(t for t, _ in theirs), statistics.median(m for _, m in theirs)
-            row(label, "", ot, "GNU shuf", tt, f"peak RSS: permkit {om:.0f} MiB vs shuf {tm:.0f} MiB")
-        baseline = [run_measured([sys.executable, "-c", "import numpy, permkit"], sink) for _ in range(3)]
-        print(f"(python + numpy + permkit start-up alone: {statistics.median(t for t, _ in baseline) * 1e3:.0f} ms, "
-              f"{statistics.median(m for _, m in baseline):.0f} MiB peak RSS)")
+            tt, tm = (
+                statistics.median(t for t, _ in theirs),
+                statistics.median(m for _, m in theirs),
+            )
+            row(
+                label,
+                "",
+                ot,
+                "GNU shuf",
+                tt,
+                f"peak RSS: permkit {om:.0f} MiB vs shuf {tm:.0f} MiB",
+            )
+        baseline = [
+            run_measured([sys.executable, "-c", "import numpy, permkit"], sink) for _ in range(3)
+        ]
+        print(
+            f"(python + numpy + permkit start-up alone: {statistics.median(t for t, _ in baseline) * 1e3:.0f} ms, "
+            f"{statistics.median(m for _, m in baseline):.0f} MiB peak RSS)"
+        )
 
 
 def main():

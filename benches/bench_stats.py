@@ -65,21 +65,27 @@ def measure(impl, case, repeats):
 
         def run():
             nonlocal method
-            res = permutation_test(samples, name, permutation_type=design, exact=True, null_distribution=collect)
+            res = permutation_test(
+                samples, name, permutation_type=design, exact=True, null_distribution=collect
+            )
             method = res.method
             return res.pvalue
     else:
         from scipy.stats import permutation_test
 
         if design == "independent":
+
             def stat(x, y, axis=-1):
                 return np.mean(x, axis=axis) - np.mean(y, axis=axis)
         else:
+
             def stat(x, axis=-1):
                 return np.mean(x, axis=axis)
 
         def run():
-            return permutation_test(samples, stat, permutation_type=design, n_resamples=np.inf).pvalue
+            return permutation_test(
+                samples, stat, permutation_type=design, n_resamples=np.inf
+            ).pvalue
 
     times, p = [], None
     for _ in range(repeats):
@@ -87,12 +93,25 @@ def measure(impl, case, repeats):
         p = run()
         times.append(time.perf_counter() - t0)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)
-    print(json.dumps({"time": statistics.median(times), "pvalue": float(p), "rss": rss, "method": method or "scipy"}))
+    print(
+        json.dumps(
+            {
+                "time": statistics.median(times),
+                "pvalue": float(p),
+                "rss": rss,
+                "method": method or "scipy",
+            }
+        )
+    )
 
 
 def child(impl, case, repeats):
-    out = subprocess.run([sys.executable, __file__, "--child", impl, case, str(repeats)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", impl, case, str(repeats)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -131,28 +150,61 @@ def main():
                 paired = child("scipy", "paired n=20", 1)
                 rate = paired["time"] / 2**20
             scipy_time, scipy_note, scipy_rss = rate * n, "extrapolated by count", "n/a"
-        rows.append((f"{case}, {ours['method']} enumeration", n, ours["time"], ours["rss"], scipy_time, scipy_note,
-                     scipy_rss))
+        rows.append(
+            (
+                f"{case}, {ours['method']} enumeration",
+                n,
+                ours["time"],
+                ours["rss"],
+                scipy_time,
+                scipy_note,
+                scipy_rss,
+            )
+        )
         if case in ("independent 12+12", "paired n=20"):
             # Asking for the null distribution walks every relabelling (no block counting).
             walked = child("permkit-histogram", case, repeats)
             assert abs(walked["pvalue"] - ours["pvalue"]) < 1e-12
-            rows.append((f"{case}, walking every relabelling (null_distribution='histogram')", n, walked["time"],
-                         walked["rss"], scipy_time, scipy_note, scipy_rss))
+            rows.append(
+                (
+                    f"{case}, walking every relabelling (null_distribution='histogram')",
+                    n,
+                    walked["time"],
+                    walked["rss"],
+                    scipy_time,
+                    scipy_note,
+                    scipy_rss,
+                )
+            )
         if case == "independent 18+18":
             default = child("permkit-default", case, 3)
             assert abs(default["pvalue"] - ours["pvalue"]) < 1e-12
-            rows.append((f"{case}, default ({default['method']} algorithm)", n, default["time"], default["rss"],
-                         scipy_time, scipy_note, scipy_rss))
+            rows.append(
+                (
+                    f"{case}, default ({default['method']} algorithm)",
+                    n,
+                    default["time"],
+                    default["rss"],
+                    scipy_time,
+                    scipy_note,
+                    scipy_rss,
+                )
+            )
 
-    print(f"scipy reference: independent 10+10 ({count(*CASES['independent 10+10'])} splits) "
-          f"{scipy_small['time']:.2f} s, peak RSS {scipy_small['rss']:.0f} MiB")
+    print(
+        f"scipy reference: independent 10+10 ({count(*CASES['independent 10+10'])} splits) "
+        f"{scipy_small['time']:.2f} s, peak RSS {scipy_small['rss']:.0f} MiB"
+    )
     print()
-    print("| operation | relabellings | permkit time | permkit peak RSS | scipy time | scipy peak RSS | ratio |")
+    print(
+        "| operation | relabellings | permkit time | permkit peak RSS | scipy time | scipy peak RSS | ratio |"
+    )
     print("|---|---|---|---|---|---|---|")
     for case, n, t, rss, st, note, srss in rows:
-        print(f"| {case} | {n:,} | {t * 1000:.2f} ms | {rss:.0f} MiB | {st:.1f} s ({note}) | {srss} MiB | "
-              f"{st / t:,.0f}x |")
+        print(
+            f"| {case} | {n:,} | {t * 1000:.2f} ms | {rss:.0f} MiB | {st:.1f} s ({note}) | {srss} MiB | "
+            f"{st / t:,.0f}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable, Optional
+from typing import Callable
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
@@ -40,7 +40,7 @@ def alternating_medians(
     return statistics.median(a), statistics.median(b)
 
 
-def fmt_seconds(t: Optional[float]) -> str:
+def fmt_seconds(t: float | None) -> str:
     if t is None:
         return "n/a"
     if t < 1e-3:
@@ -55,12 +55,23 @@ class Table:
 
     def __init__(self, title: str) -> None:
         self.title = title
-        self.rows: list[tuple[str, str, float, str, Optional[float], str]] = []
+        self.rows: list[tuple[str, str, float, str, float | None, str]] = []
 
-    def add(self, operation: str, size: str, ours: float, anchor: str, theirs: Optional[float], note: str = "") -> None:
+    def add(
+        self,
+        operation: str,
+        size: str,
+        ours: float,
+        anchor: str,
+        theirs: float | None,
+        note: str = "",
+    ) -> None:
         self.rows.append((operation, size, ours, anchor, theirs, note))
         ratio = f"{theirs / ours:.1f}x" if theirs else "n/a"
-        print(f"  {operation} [{size}]: permkit {fmt_seconds(ours)}, {anchor} {fmt_seconds(theirs)} -> {ratio}", flush=True)
+        print(
+            f"  {operation} [{size}]: permkit {fmt_seconds(ours)}, {anchor} {fmt_seconds(theirs)} -> {ratio}",
+            flush=True,
+        )
 
     def markdown(self) -> str:
         lines = [
@@ -72,5 +83,7 @@ class Table:
         for operation, size, ours, anchor, theirs, note in self.rows:
             ratio = f"{theirs / ours:.1f}x" if theirs else "n/a"
             anchor_text = f"{anchor} ({note})" if note else anchor
-            lines.append(f"| {operation} | {size} | {fmt_seconds(ours)} | {anchor_text} | {fmt_seconds(theirs)} | {ratio} |")
+            lines.append(
+                f"| {operation} | {size} | {fmt_seconds(ours)} | {anchor_text} | {fmt_seconds(theirs)} | {ratio} |"
+            )
         return "\n".join(lines)

@@ -28,13 +28,15 @@ def lehmer_ranks(perms: np.ndarray) -> np.ndarray:
     rows, n = perms.shape
     ranks = np.zeros(rows, dtype=np.int64)
     for i in range(n):
-        smaller_after = (perms[:, i + 1:] < perms[:, i:i + 1]).sum(axis=1)
+        smaller_after = (perms[:, i + 1 :] < perms[:, i : i + 1]).sum(axis=1)
         ranks = ranks * (n - i) + smaller_after
     return ranks
 
 
 def perms_for(keys: list[int], n: int, rounds: int) -> np.ndarray:
-    return np.stack([IndexShuffle._from_key(n, k, rounds, None).to_numpy().astype(np.int64) for k in keys])
+    return np.stack(
+        [IndexShuffle._from_key(n, k, rounds, None).to_numpy().astype(np.int64) for k in keys]
+    )
 
 
 def orderings_p(perms: np.ndarray) -> float:
@@ -65,21 +67,38 @@ def odd_fraction(perms: np.ndarray) -> float:
     ranks_parity = np.zeros(len(perms), dtype=np.int64)
     n = perms.shape[1]
     for i in range(n):
-        ranks_parity += (perms[:, i + 1:] < perms[:, i:i + 1]).sum(axis=1)
+        ranks_parity += (perms[:, i + 1 :] < perms[:, i : i + 1]).sum(axis=1)
     return float((ranks_parity % 2).mean())
 
 
 def main() -> None:
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    rounds_list = [None if a == "auto" else int(a) for a in sys.argv[2:]] or [4, 6, 8, 10, 12, 16, 20, 24, None]
+    rounds_list = [None if a == "auto" else int(a) for a in sys.argv[2:]] or [
+        4,
+        6,
+        8,
+        10,
+        12,
+        16,
+        20,
+        24,
+        None,
+    ]
     first = int(os.environ.get("FIRST_SEED", "0"))
     t0 = time.perf_counter()
     keys = [realise_seed(s)[1] for s in range(first, first + seeds)]
-    print(f"seeds {first}..{first + seeds - 1}; keys derived in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(
+        f"seeds {first}..{first + seeds - 1}; keys derived in {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
     order_sizes = [3, 4, 5, 6, 7]
     pos_sizes = [9, 16, 17, 33, 64, 65, 100, 129]
-    header = (["rounds"] + [f"n={n} orderings" for n in order_sizes]
-              + [f"n={n} position / pair" for n in pos_sizes] + ["odd fraction n=16", "odd fraction n=64"])
+    header = (
+        ["rounds"]
+        + [f"n={n} orderings" for n in order_sizes]
+        + [f"n={n} position / pair" for n in pos_sizes]
+        + ["odd fraction n=16", "odd fraction n=64"]
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for rounds in rounds_list:

@@ -10,6 +10,7 @@ M64 = 0xFFFFFFFFFFFFFFFF
 
 def squares64(key: int, ctr: int) -> int:
     """Widynski's squares64, written from the paper's C reference."""
+
     def rnd(x: int, add: int) -> int:
         x = (x * x + add) & M64
         return ((x >> 32) | (x << 32)) & M64

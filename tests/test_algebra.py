@@ -73,7 +73,9 @@ def py_distances(p, q):
     n = len(p)
     r = py_compose(py_inverse(p), q)
     return {
-        "kendall_tau": sum(1 for i, j in combinations(range(n), 2) if (p[i] - p[j]) * (q[i] - q[j]) < 0),
+        "kendall_tau": sum(
+            1 for i, j in combinations(range(n), 2) if (p[i] - p[j]) * (q[i] - q[j]) < 0
+        ),
         "cayley": n - len(py_cycles(r)),
         "hamming": sum(a != b for a, b in zip(p, q)),
         "ulam": n - py_lis(r),
@@ -82,10 +84,10 @@ def py_distances(p, q):
 
 
 perms = st.integers(0, 24).flatmap(lambda n: st.permutations(range(n)))
-perm_pairs = st.integers(0, 24).flatmap(lambda n: st.tuples(st.permutations(range(n)), st.permutations(range(n))))
-perm_triples = st.integers(0, 12).flatmap(
-    lambda n: st.tuples(*[st.permutations(range(n))] * 3)
+perm_pairs = st.integers(0, 24).flatmap(
+    lambda n: st.tuples(st.permutations(range(n)), st.permutations(range(n)))
 )
+perm_triples = st.integers(0, 12).flatmap(lambda n: st.tuples(*[st.permutations(range(n))] * 3))
 
 
 def batch(n, rows, seed):
@@ -153,7 +155,9 @@ def test_distances_match_oracle(pq):
 @given(perm_triples)
 def test_associativity(pqr):
     p, q, r = pqr
-    assert np.array_equal(permkit.compose(permkit.compose(p, q), r), permkit.compose(p, permkit.compose(q, r)))
+    assert np.array_equal(
+        permkit.compose(permkit.compose(p, q), r), permkit.compose(p, permkit.compose(q, r))
+    )
 
 
 @given(perms, st.integers(-50, 50), st.integers(-50, 50))
@@ -191,7 +195,7 @@ def test_huge_powers_and_orders_are_exact():
     order = math.prod(primes)
     assert order > 2**64
     assert p.order() == order
-    assert p ** order == Permutation.identity(len(p))
+    assert p**order == Permutation.identity(len(p))
     assert p ** (order + 1) == p
     assert p ** (-(order * 10**30) - 1) == ~p
     stacked = permkit.order(np.stack([np.asarray(p), np.arange(len(p))]))
@@ -281,7 +285,14 @@ def test_empty_and_single_point_permutations():
     ],
 )
 def test_bad_permutations_are_rejected_with_named_argument(bad, exc, words):
-    for fn in (permkit.inverse, permkit.sign, permkit.inversions, permkit.order, permkit.cycle_type, permkit.lehmer_code):
+    for fn in (
+        permkit.inverse,
+        permkit.sign,
+        permkit.inversions,
+        permkit.order,
+        permkit.cycle_type,
+        permkit.lehmer_code,
+    ):
         with pytest.raises(exc, match=words) as info:
             fn(bad)
         assert str(info.value).startswith("p:")
@@ -297,7 +308,9 @@ def test_binary_operations_name_the_bad_argument():
     with pytest.raises(ValueError, match=r"^q: length 2 does not match"):
         distance.cayley([0, 1, 2], [1, 0])
     with pytest.raises(ValueError, match="do not broadcast"):
-        permkit.compose(np.zeros((2, 3), dtype=int) + [0, 1, 2], np.zeros((3, 3), dtype=int) + [0, 1, 2])
+        permkit.compose(
+            np.zeros((2, 3), dtype=int) + [0, 1, 2], np.zeros((3, 3), dtype=int) + [0, 1, 2]
+        )
     with pytest.raises(ValueError, match="does not match this permutation's length"):
         Permutation([0, 1]) @ Permutation([0, 1, 2])
 
@@ -313,7 +326,9 @@ def test_scalar_arguments_are_checked():
         Permutation.identity(-1)
     with pytest.raises(MemoryError, match="GiB"):
         Permutation.identity(10**15)
-    with pytest.raises(ValueError, match="cycles: element 1 appears in cycle 0 and again in cycle 1"):
+    with pytest.raises(
+        ValueError, match="cycles: element 1 appears in cycle 0 and again in cycle 1"
+    ):
         Permutation.from_cycles([(0, 1), (1, 2)])
     with pytest.raises(ValueError, match=r"cycles: element 7 of cycle 0 is out of range 0..=2"):
         Permutation.from_cycles([(0, 7)], n=3)
@@ -332,7 +347,9 @@ def test_is_permutation_never_raises_for_integers(values):
 def test_permutation_value_semantics(p):
     perm = Permutation(p)
     assert list(perm) == list(p) and len(perm) == len(p)
-    assert perm == Permutation(np.array(p, dtype=np.int64)) and hash(perm) == hash(Permutation(list(p)))
+    assert perm == Permutation(np.array(p, dtype=np.int64)) and hash(perm) == hash(
+        Permutation(list(p))
+    )
     assert pickle.loads(pickle.dumps(perm)) == perm
     assert Permutation.from_cycles(perm.cycles(), len(p)) == perm
     assert Permutation.from_cycles(perm.cycles(singletons=True)) == perm if p else True

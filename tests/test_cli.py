@@ -25,7 +25,9 @@ def test_info_one_line_and_cycles_agree(capsys):
     assert main(["info", "(0 2 1)(3 4)", "-n", "6", "--json"]) == 0
     from_cycles = json.loads(capsys.readouterr().out)
     assert from_images == from_cycles
-    assert from_images["order"] == 6 and from_images["sign"] == -1 and from_images["inversions"] == 3
+    assert (
+        from_images["order"] == 6 and from_images["sign"] == -1 and from_images["inversions"] == 3
+    )
     assert from_images["cycles"] == [[0, 2, 1], [3, 4]] and from_images["fixed_points"] == 1
 
 
@@ -51,5 +53,10 @@ def test_info_bad_input_exits_2_with_message(capsys, argv, words):
 
 
 def test_console_entry_point_runs_as_module():
-    out = subprocess.run([sys.executable, "-m", "permkit", "info", "1", "0"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "permkit", "info", "1", "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "involution    yes" in out.stdout

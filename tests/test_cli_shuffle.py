@@ -40,11 +40,16 @@ def permkit_shuffle(*args, stdin=b""):
     finally:
         streams = sys.stdout, sys.stderr
         sys.stdin, sys.stdout, sys.stderr = saved
-    return subprocess.CompletedProcess(args, code, streams[0].buffer.getvalue(), streams[1].buffer.getvalue())
+    return subprocess.CompletedProcess(
+        args, code, streams[0].buffer.getvalue(), streams[1].buffer.getvalue()
+    )
 
 
 def test_entry_point():
-    run = subprocess.run([sys.executable, "-m", "permkit", "shuffle", "-i", "1-5", "--seed", "1"], capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "permkit", "shuffle", "-i", "1-5", "--seed", "1"],
+        capture_output=True,
+    )
     assert run.returncode == 0 and run.stdout == permkit_shuffle("-i", "1-5", "--seed", "1").stdout
     assert sorted(run.stdout.split()) == [b"1", b"2", b"3", b"4", b"5"]
 
@@ -103,7 +108,9 @@ def test_head_count_like_shuf(tmp_path, count):
 
 
 @needs_shuf
-@pytest.mark.parametrize("rng,count", [("1-10", None), ("5-5", None), ("5-4", None), ("0-99", "7"), ("10-20", "0")])
+@pytest.mark.parametrize(
+    "rng,count", [("1-10", None), ("5-5", None), ("5-4", None), ("0-99", "7"), ("10-20", "0")]
+)
 def test_input_range_like_shuf(rng, count):
     extra = ["-n", count] if count else []
     ours = permkit_shuffle("-i", rng, *extra, "--seed", "2")
@@ -115,7 +122,9 @@ def test_input_range_like_shuf(rng, count):
         assert len(ours.stdout.split()) == len(theirs.stdout.split())
     lo, hi = map(int, rng.split("-"))
     s = IndexShuffle(hi - lo + 1, 2)
-    assert [int(v) for v in ours.stdout.split()] == [lo + s[j] for j in range(len(ours.stdout.split()))]
+    assert [int(v) for v in ours.stdout.split()] == [
+        lo + s[j] for j in range(len(ours.stdout.split()))
+    ]
 
 
 @needs_shuf
@@ -135,8 +144,14 @@ def test_huge_range_is_instant_and_reproducible():
     out = permkit_shuffle("-i", "1-1000000000000000000", "-n", "10", "--seed", "9")
     values = [int(v) for v in out.stdout.split()]
     assert len(values) == 10 == len(set(values)) and all(1 <= v <= 10**18 for v in values)
-    assert permkit_shuffle("-i", "1-1000000000000000000", "-n", "10", "--seed", "9").stdout == out.stdout
-    assert permkit_shuffle("-i", "1-1000000000000000000", "-n", "10", "--seed", "10").stdout != out.stdout
+    assert (
+        permkit_shuffle("-i", "1-1000000000000000000", "-n", "10", "--seed", "9").stdout
+        == out.stdout
+    )
+    assert (
+        permkit_shuffle("-i", "1-1000000000000000000", "-n", "10", "--seed", "10").stdout
+        != out.stdout
+    )
     top = permkit_shuffle("-i", f"{2**64 - 5}-{2**64 - 1}", "--seed", "1").stdout.split()
     assert sorted(int(v) for v in top) == list(range(2**64 - 5, 2**64))
 
@@ -159,15 +174,18 @@ def test_unseeded_runs_differ():
     assert a.split()[:20] != b.split()
 
 
-@pytest.mark.parametrize("args,message", [
-    (["-n", "-1", "-i", "1-3"], b"-n"),
-    (["-n", "x", "-i", "1-3"], b"-n"),
-    (["-i", "5-3"], b"-i"),
-    (["-i", "a-b"], b"-i"),
-    (["-i", "0-18446744073709551615"], b"2**64"),
-    (["-i", "1-3", "file"], b"extra operand"),
-    (["--seed", "-4", "-i", "1-3"], b"--seed"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["-n", "-1", "-i", "1-3"], b"-n"),
+        (["-n", "x", "-i", "1-3"], b"-n"),
+        (["-i", "5-3"], b"-i"),
+        (["-i", "a-b"], b"-i"),
+        (["-i", "0-18446744073709551615"], b"2**64"),
+        (["-i", "1-3", "file"], b"extra operand"),
+        (["--seed", "-4", "-i", "1-3"], b"--seed"),
+    ],
+)
 def test_errors(args, message):
     res = permkit_shuffle(*args)
     assert res.returncode == 2 and message in res.stderr and b"Traceback" not in res.stderr

@@ -4,7 +4,8 @@ import itertools
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from permkit import count
 
@@ -20,7 +21,9 @@ def test_small_counts_match_brute_force():
             assert count.combinations(n, k) == len(list(itertools.combinations(range(n), k)))
 
 
-@pytest.mark.parametrize("counts", [[], [0], [3], [1, 1, 1], [2, 1], [2, 2, 1], [0, 3, 2], [3, 1, 2]])
+@pytest.mark.parametrize(
+    "counts", [[], [0], [3], [1, 1, 1], [2, 1], [2, 2, 1], [0, 3, 2], [3, 1, 2]]
+)
 def test_multiset_counts_match_brute_force(counts):
     seq = [v for v, c in enumerate(counts) for _ in range(c)]
     assert count.multiset_permutations(counts) == len(set(itertools.permutations(seq)))

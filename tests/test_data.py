@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import pickle
 import subprocess
 import sys
@@ -10,10 +12,9 @@ import sys
 import numpy as np
 import pytest
 
+from _index_shuffle_oracle import OracleShuffle, derive_key, master_key
 from permkit import IndexShuffle
 from permkit.data import HAVE_TORCH, ShuffleSampler
-
-from _index_shuffle_oracle import OracleShuffle, derive_key, master_key
 
 
 def global_sequence(n, seed, world_size, epoch=0, **kw):
@@ -47,9 +48,12 @@ def test_every_index_once_per_epoch_across_ranks(n, world_size):
 
 @pytest.mark.parametrize("n,world_size", [(10, 3), (100, 8), (7, 7), (5, 8)])
 def test_drop_last_drops_the_tail_evenly(n, world_size):
-    streams = [list(ShuffleSampler(n, 1, rank=r, world_size=world_size, drop_last=True)) for r in range(world_size)]
+    streams = [
+        list(ShuffleSampler(n, 1, rank=r, world_size=world_size, drop_last=True))
+        for r in range(world_size)
+    ]
     assert {len(s) for s in streams} == {n // world_size}
-    everything = sum(streams, [])
+    everything = functools.reduce(operator.iadd, streams, [])
     assert len(set(everything)) == len(everything) == n - n % world_size
     full = list(ShuffleSampler(n, 1))
     assert sorted(everything) == sorted(full[: n - n % world_size])
@@ -96,7 +100,9 @@ def test_resume_continues_the_exact_sequence(kw):
             assert head + rest == ref or (stop == len(ref) and rest == ref)
 
 
-@pytest.mark.parametrize("old_ws,new_ws,steps", [(4, 3, 10), (2, 5, 7), (3, 1, 33), (1, 8, 0), (8, 2, 125)])
+@pytest.mark.parametrize(
+    "old_ws,new_ws,steps", [(4, 3, 10), (2, 5, 7), (3, 1, 33), (1, 8, 0), (8, 2, 125)]
+)
 def test_elastic_resume_sees_every_sample_once(old_ws, new_ws, steps):
     n, seed = 1001, 3
     old = [ShuffleSampler(n, seed, rank=r, world_size=old_ws) for r in range(old_ws)]
@@ -120,7 +126,7 @@ def test_elastic_resume_sees_every_sample_once(old_ws, new_ws, steps):
     assert sorted(seen + rest) == list(range(n))
     # ... and in the same global order as an uninterrupted epoch.
     merged, _ = global_sequence(n, seed, new_ws, epoch=6)
-    assert sorted(rest) == sorted(merged[state["cursor"]:])
+    assert sorted(rest) == sorted(merged[state["cursor"] :])
 
 
 def test_iteration_restarts_after_a_finished_epoch_and_set_epoch_resets():
@@ -149,9 +155,16 @@ def test_state_dict_validation():
         ShuffleSampler(100, 5, window=10).load_state_dict(good)
     with pytest.raises(TypeError, match="dict"):
         t.load_state_dict([1, 2])
-    for broken in ({k: v for k, v in good.items() if k != "cursor"}, {**good, "cursor": 101},
-                   {**good, "cursor": -1}, {**good, "cursor": "3"}, {**good, "epoch": -1},
-                   {**good, "version": 99}, {**good, "key": 1.5}, {**good, "epoch": True}):
+    for broken in (
+        {k: v for k, v in good.items() if k != "cursor"},
+        {**good, "cursor": 101},
+        {**good, "cursor": -1},
+        {**good, "cursor": "3"},
+        {**good, "epoch": -1},
+        {**good, "version": 99},
+        {**good, "key": 1.5},
+        {**good, "epoch": True},
+    ):
         with pytest.raises(ValueError, match="state_dict"):
             t.load_state_dict(broken)
     ss = ShuffleSampler(10, np.random.SeedSequence(3, spawn_key=(2,)))
@@ -180,7 +193,7 @@ def test_window_mode_reads_locally():
     assert sorted(seq) == list(range(n))
     window = block * blocks
     for t in range(0, n, window):
-        assert len({v // block for v in seq[t:t + window]}) <= blocks
+        assert len({v // block for v in seq[t : t + window]}) <= blocks
     # Both block order and within-window order are shuffled.
     assert seq[:window] != sorted(seq[:window])
     assert [v // block for v in seq[::block]] != sorted(v // block for v in seq[::block])
@@ -195,7 +208,7 @@ def test_worker_split_has_no_duplicates():
         for r in range(ws):
             s = ShuffleSampler(n, 1, rank=r, world_size=ws)
             parts = [list(s.iter_worker(k, workers)) for k in range(workers)]
-            joined = sum(parts, [])
+            joined = functools.reduce(operator.iadd, parts, [])
             assert len(joined) == len(set(joined)) and set(joined) == set(s)
     s = ShuffleSampler(n, 1)
     assert list(s.iter_worker()) == list(s)  # outside a DataLoader worker: the whole stream
@@ -236,11 +249,15 @@ def test_huge_n_is_o1():
 
 
 def test_works_without_torch():
-    code = ("import sys; sys.modules['torch'] = None\n"
-            "from permkit.data import ShuffleSampler, HAVE_TORCH\n"
-            "assert not HAVE_TORCH and ShuffleSampler.__mro__[1] is object\n"
-            "print(sorted(ShuffleSampler(5, 1)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from permkit.data import ShuffleSampler, HAVE_TORCH\n"
+        "assert not HAVE_TORCH and ShuffleSampler.__mro__[1] is object\n"
+        "print(sorted(ShuffleSampler(5, 1)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[0, 1, 2, 3, 4]"
 
 
@@ -288,7 +305,11 @@ def test_torch_dataloader_resume_mid_epoch():
     from torch.utils.data import DataLoader
 
     data = list(range(90))
-    full = [int(v) for b in DataLoader(data, batch_size=4, sampler=ShuffleSampler(90, 12, world_size=2)) for v in b]
+    full = [
+        int(v)
+        for b in DataLoader(data, batch_size=4, sampler=ShuffleSampler(90, 12, world_size=2))
+        for v in b
+    ]
     sampler = ShuffleSampler(90, 12, world_size=2)
     loader = iter(DataLoader(data, batch_size=4, sampler=sampler, num_workers=2))
     head = [int(v) for _ in range(3) for v in next(loader)]

@@ -6,7 +6,8 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from more_itertools import distinct_permutations
 from sympy.combinatorics import Permutation as SympyPermutation
 
@@ -36,7 +37,10 @@ def _oracle(name, n, k=None):
     if name == "permutations/heap":
         return _heap_oracle(n)
     if name == "permutations/sjt":
-        return [SympyPermutation.unrank_trotterjohnson(n, r).array_form for r in range(math.factorial(n))]
+        return [
+            SympyPermutation.unrank_trotterjohnson(n, r).array_form
+            for r in range(math.factorial(n))
+        ]
     if name == "combinations/lex":
         return list(itertools.combinations(range(n), k))
     if name == "combinations/colex":
@@ -61,12 +65,19 @@ def _make(name, n, k=None, **kw):
     return permkit.derangements(n, **kw)
 
 
-CASES = [("permutations/lex", n, None) for n in range(7)] + \
-        [("permutations/heap", n, None) for n in range(7)] + \
-        [("permutations/sjt", n, None) for n in range(1, 7)] + \
-        [("derangements/lex", n, None) for n in range(8)] + \
-        [(f"combinations/{o}", n, k) for o in ("lex", "colex", "revolving_door") for n in range(7) for k in range(n + 1)] + \
-        [("arrangements/lex", n, k) for n in range(6) for k in range(n + 1)]
+CASES = (
+    [("permutations/lex", n, None) for n in range(7)]
+    + [("permutations/heap", n, None) for n in range(7)]
+    + [("permutations/sjt", n, None) for n in range(1, 7)]
+    + [("derangements/lex", n, None) for n in range(8)]
+    + [
+        (f"combinations/{o}", n, k)
+        for o in ("lex", "colex", "revolving_door")
+        for n in range(7)
+        for k in range(n + 1)
+    ]
+    + [("arrangements/lex", n, k) for n in range(6) for k in range(n + 1)]
+)
 
 
 @pytest.mark.parametrize("name,n,k", CASES)
@@ -99,7 +110,9 @@ def test_multiset_permutations_match_distinct_permutations():
     seq = [0] * 3 + [1] * 2 + [2] * 3
     expected = np.array(list(distinct_permutations(seq)), dtype=np.uint8)
     np.testing.assert_array_equal(permkit.multiset_permutations(seq).to_numpy(), expected)
-    np.testing.assert_array_equal(permkit.multiset_permutations(counts=[3, 2, 3]).to_numpy(), expected)
+    np.testing.assert_array_equal(
+        permkit.multiset_permutations(counts=[3, 2, 3]).to_numpy(), expected
+    )
     words = permkit.multiset_permutations("abca").to_numpy()
     assert ["".join(w) for w in words] == ["".join(p) for p in distinct_permutations("aabc")]
     assert len(permkit.multiset_permutations(counts=[5, 5, 5])) == 756756
@@ -119,8 +132,19 @@ def test_sequences_and_dtypes():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from(["permutations/lex", "permutations/heap", "permutations/sjt", "combinations/revolving_door",
-                        "combinations/colex", "derangements/lex"]), st.data())
+@given(
+    st.sampled_from(
+        [
+            "permutations/lex",
+            "permutations/heap",
+            "permutations/sjt",
+            "combinations/revolving_door",
+            "combinations/colex",
+            "derangements/lex",
+        ]
+    ),
+    st.data(),
+)
 def test_slices_are_rank_ranges(name, data):
     n, k = (7, None) if name.startswith(("permutations", "derangements")) else (9, 4)
     e = _make(name, n, k, chunk=data.draw(st.integers(1, 500)))
@@ -141,8 +165,15 @@ def test_slices_are_rank_ranges(name, data):
     np.testing.assert_array_equal(inner.to_numpy(), full[5:8])
 
 
-@pytest.mark.parametrize("name,n,k", [("permutations/heap", 7, None), ("permutations/sjt", 7, None),
-                                      ("combinations/revolving_door", 10, 4), ("combinations/revolving_door", 9, 5)])
+@pytest.mark.parametrize(
+    "name,n,k",
+    [
+        ("permutations/heap", 7, None),
+        ("permutations/sjt", 7, None),
+        ("combinations/revolving_door", 10, 4),
+        ("combinations/revolving_door", 9, 5),
+    ],
+)
 def test_change_streams_replay_the_rows(name, n, k):
     e = _make(name, n, k, chunk=333)
     full = e.to_numpy()
@@ -174,9 +205,13 @@ def test_huge_enumerations():
     with pytest.raises(MemoryError):
         permkit.permutations(25, order="heap").changes()
     tail = e[-3:].to_numpy()
-    np.testing.assert_array_equal(tail, permkit.unrank([math.factorial(25) - 3 + i for i in range(3)], 25))
+    np.testing.assert_array_equal(
+        tail, permkit.unrank([math.factorial(25) - 3 + i for i in range(3)], 25)
+    )
     mid = permkit.permutations(30, order="sjt", start=10**30, stop=10**30 + 50).to_numpy()
-    np.testing.assert_array_equal(mid, permkit.unrank(list(range(10**30, 10**30 + 50)), 30, order="sjt"))
+    np.testing.assert_array_equal(
+        mid, permkit.unrank(list(range(10**30, 10**30 + 50)), 30, order="sjt")
+    )
     heap = permkit.permutations(30, order="heap", start=10**30, stop=10**30 + 40)
     rows, ch = heap.to_numpy(), heap.changes()
     for s, (x, y) in enumerate(ch):
@@ -184,7 +219,9 @@ def test_huge_enumerations():
         nxt[[x, y]] = nxt[[y, x]]
         np.testing.assert_array_equal(nxt, rows[s + 1])
     big_comb = permkit.combinations(200, 100, start=10**50, stop=10**50 + 20).to_numpy()
-    np.testing.assert_array_equal(big_comb, permkit.unrank_combination(list(range(10**50, 10**50 + 20)), 200, 100))
+    np.testing.assert_array_equal(
+        big_comb, permkit.unrank_combination(list(range(10**50, 10**50 + 20)), 200, 100)
+    )
 
 
 def test_empty_families_and_errors():

@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import permkit
-from permkit import IndexShuffle
-from permkit.index_shuffle import default_rounds, realise_seed
-
 from _index_shuffle_oracle import OracleShuffle, key_from_word, master_key, squares64
+from permkit import IndexShuffle
+from permkit.index_shuffle import realise_seed
 
 MAX_N = 2**64 - 1
 
 
 # --- the oracle itself ------------------------------------------------------------
+
 
 def test_oracle_matches_the_pinned_primitives():
     # squares64: kat/squares.txt of the shared reference (Widynski's C algorithm).
@@ -34,6 +34,7 @@ def test_oracle_matches_the_pinned_primitives():
 
 
 # --- spec conformance and golden vectors -------------------------------------------
+
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 10, 64, 65, 1000, 2**32 + 7, 2**63, MAX_N])
 def test_matches_the_pure_python_spec(n):
@@ -70,6 +71,7 @@ GOLDEN_MAX_SEED_1 = [4074230317906809908, 14120415161706746683, 1140521570248868
 
 # --- bijection ----------------------------------------------------------------------
 
+
 def test_bijection_for_every_n_up_to_4096():
     for n in range(1, 4097):
         s = IndexShuffle(n, n * 7919)
@@ -94,10 +96,16 @@ def _boundary_sizes():
 def test_round_trips_at_power_of_two_boundaries(n):
     s = IndexShuffle(n, 99)
     rng = np.random.default_rng(n % 2**32)
-    idx = np.unique(np.concatenate([
-        np.array([0, n - 1, n // 2, max(n - 2, 0)], dtype=np.uint64),
-        rng.integers(0, n, size=256, dtype=np.uint64, endpoint=False) if n > 1 else np.zeros(1, np.uint64),
-    ]))
+    idx = np.unique(
+        np.concatenate(
+            [
+                np.array([0, n - 1, n // 2, max(n - 2, 0)], dtype=np.uint64),
+                rng.integers(0, n, size=256, dtype=np.uint64, endpoint=False)
+                if n > 1
+                else np.zeros(1, np.uint64),
+            ]
+        )
+    )
     vals = s[idx]
     assert vals.dtype == np.uint64
     assert (vals < np.uint64(n)).all() if n < 2**64 else True
@@ -124,11 +132,12 @@ def test_every_seed_bit_matters():
 
 # --- uniformity (a cheaper version of the docs/index_shuffle.md measurement) -------
 
+
 def _lehmer_ranks(perms):
     ranks = np.zeros(len(perms), dtype=np.int64)
     n = perms.shape[1]
     for i in range(n):
-        ranks = ranks * (n - i) + (perms[:, i + 1:] < perms[:, i:i + 1]).sum(axis=1)
+        ranks = ranks * (n - i) + (perms[:, i + 1 :] < perms[:, i : i + 1]).sum(axis=1)
     return ranks
 
 
@@ -142,7 +151,9 @@ def test_all_orderings_are_uniform(n):
 
 def test_too_few_rounds_are_detected():
     # The test above can fail: 2 rounds are visibly non-uniform.
-    perms = np.stack([IndexShuffle(5, seed, rounds=2).to_numpy().astype(np.int64) for seed in range(5000)])
+    perms = np.stack(
+        [IndexShuffle(5, seed, rounds=2).to_numpy().astype(np.int64) for seed in range(5000)]
+    )
     counts = np.bincount(_lehmer_ranks(perms), minlength=120)
     assert stats.chisquare(counts).pvalue < 1e-6
 
@@ -158,6 +169,7 @@ def test_position_vs_index_is_uniform():
 
 
 # --- API ------------------------------------------------------------------------------
+
 
 def test_indexing_slicing_iteration_agree():
     s = IndexShuffle(1000, 17)
@@ -175,7 +187,13 @@ def test_indexing_slicing_iteration_agree():
     assert got.tolist() == [[full[3], full[-1]], [full[0], full[999]]]
     assert s[[1, 2]].tolist() == full[1:3]
     assert s[np.int64(4)] == full[4]
-    assert s.index(full[7]) == 7 and s.inverse(np.array(full[:5], dtype=np.uint16)).tolist() == [0, 1, 2, 3, 4]
+    assert s.index(full[7]) == 7 and s.inverse(np.array(full[:5], dtype=np.uint16)).tolist() == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
     assert 999 in s and 1000 not in s and -1 not in s and 1.0 not in s
     assert len(s) == 1000 and s.n == 1000
 
@@ -204,7 +222,7 @@ def test_huge_n_len_and_indexing():
         s[::-1]
     tail = s[-3:]
     assert tail.tolist() == [s[MAX_N - 3], s[MAX_N - 2], s[MAX_N - 1]]
-    assert s[MAX_N - 1:MAX_N - 7:-2].tolist() == [s[MAX_N - 1], s[MAX_N - 3], s[MAX_N - 5]]
+    assert s[MAX_N - 1 : MAX_N - 7 : -2].tolist() == [s[MAX_N - 1], s[MAX_N - 3], s[MAX_N - 5]]
     it = iter(s)
     assert next(it) == s[0]
 
@@ -241,17 +259,23 @@ def test_seed_forms_and_pickling():
 
 
 def test_results_do_not_depend_on_thread_count():
-    code = ("import hashlib, permkit; s = permkit.IndexShuffle(3_000_017, 8); "
-            "print(hashlib.sha256(s[0:3_000_017].tobytes() + s.inverse(s[::3]).tobytes()).hexdigest())")
+    code = (
+        "import hashlib, permkit; s = permkit.IndexShuffle(3_000_017, 8); "
+        "print(hashlib.sha256(s[0:3_000_017].tobytes() + s.inverse(s[::3]).tobytes()).hexdigest())"
+    )
     outs = set()
     for threads in ("1", "2"):
         env = {**__import__("os").environ, "RAYON_NUM_THREADS": threads}
-        outs.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                check=True).stdout)
+        outs.add(
+            subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
     assert len(outs) == 1
 
 
 # --- bad input --------------------------------------------------------------------------
+
 
 def test_bad_input():
     with pytest.raises(ValueError, match="n: must be non-negative"):

@@ -8,8 +8,15 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-from more_itertools import combination_index, distinct_permutations, nth_combination, nth_permutation, permutation_index
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from more_itertools import (
+    combination_index,
+    distinct_permutations,
+    nth_combination,
+    nth_permutation,
+    permutation_index,
+)
 from sympy.combinatorics import Permutation as SympyPermutation
 
 import permkit
@@ -20,10 +27,11 @@ def _rows(rows, width):
     rows = list(rows)
     return np.array(rows, dtype=np.uint8).reshape(len(rows), width)
 
+
 # ---------------------------------------------------------------- permutations
 
 
-@pytest.mark.parametrize("n", range(0, 8))
+@pytest.mark.parametrize("n", range(8))
 def test_lex_order_is_itertools_order(n):
     expected = _rows(itertools.permutations(range(n)), n)
     ranks = np.arange(math.factorial(n), dtype=np.uint64)
@@ -33,13 +41,18 @@ def test_lex_order_is_itertools_order(n):
     np.testing.assert_array_equal(permkit.rank(expected), ranks)
 
 
-@pytest.mark.parametrize("order,rank_name,unrank_name", [
-    ("mr", "rank_nonlex", "unrank_nonlex"),
-    ("sjt", "rank_trotterjohnson", "unrank_trotterjohnson"),
-])
+@pytest.mark.parametrize(
+    "order,rank_name,unrank_name",
+    [
+        ("mr", "rank_nonlex", "unrank_nonlex"),
+        ("sjt", "rank_trotterjohnson", "unrank_trotterjohnson"),
+    ],
+)
 @pytest.mark.parametrize("n", range(1, 7))
 def test_sympy_orders_exhaustively(order, rank_name, unrank_name, n):
-    expected = np.array([getattr(SympyPermutation, unrank_name)(n, r).array_form for r in range(math.factorial(n))])
+    expected = np.array(
+        [getattr(SympyPermutation, unrank_name)(n, r).array_form for r in range(math.factorial(n))]
+    )
     got = permkit.unrank(np.arange(math.factorial(n)), n, order=order)
     np.testing.assert_array_equal(got, expected)
     for p in expected[:: max(1, len(expected) // 50)]:
@@ -133,7 +146,9 @@ def test_broadcasting_and_scalars():
 def test_uint64_boundary_and_big_ranks():
     top = math.factorial(20) - 1
     assert permkit.rank(np.arange(20)[::-1]) == top
-    assert permkit.unrank(np.array([top], dtype=np.uint64), 20)[0].tolist() == list(range(19, -1, -1))
+    assert permkit.unrank(np.array([top], dtype=np.uint64), 20)[0].tolist() == list(
+        range(19, -1, -1)
+    )
     big = math.factorial(21) - 1
     out = permkit.rank(np.arange(21)[::-1][None, :])
     assert out.dtype == object and out[0] == big
@@ -141,7 +156,9 @@ def test_uint64_boundary_and_big_ranks():
     assert ps[0].tolist() == list(range(20, -1, -1)) and ps[1].tolist() == list(range(21))
 
 
-@pytest.mark.parametrize("n,r", [(3, 6), (0, 1), (20, math.factorial(20)), (25, math.factorial(25)), (21, 1 << 70)])
+@pytest.mark.parametrize(
+    "n,r", [(3, 6), (0, 1), (20, math.factorial(20)), (25, math.factorial(25)), (21, 1 << 70)]
+)
 def test_out_of_range_ranks_raise(n, r):
     for order in ("lex", "mr", "sjt"):
         with pytest.raises(ValueError, match="r:.*out of range"):
@@ -172,6 +189,7 @@ def test_invalid_permutations_raise():
     with pytest.raises(TypeError):
         permkit.rank([0.0, 1.0])
 
+
 # ---------------------------------------------------------------- combinations
 
 
@@ -183,7 +201,7 @@ def _revolving_door(n, t):
     c = [None] + list(range(t)) + [n]
     out = []
     while True:
-        out.append(tuple(c[1:t + 1]))
+        out.append(tuple(c[1 : t + 1]))
         if t == 0:
             return out
         if t % 2 == 1:
@@ -216,7 +234,7 @@ def _revolving_door(n, t):
                 step = "R4"
 
 
-@pytest.mark.parametrize("n", range(0, 9))
+@pytest.mark.parametrize("n", range(9))
 def test_combination_orders_exhaustively(n):
     for k in range(n + 1):
         lex = list(itertools.combinations(range(n), k))
@@ -230,7 +248,9 @@ def test_combination_orders_exhaustively(n):
             exp = _rows(expected, k)
             got = permkit.unrank_combination(np.arange(len(expected)), n, k, order=order)
             np.testing.assert_array_equal(got, exp)
-            np.testing.assert_array_equal(permkit.rank_combination(exp, n, order=order), np.arange(len(expected)))
+            np.testing.assert_array_equal(
+                permkit.rank_combination(exp, n, order=order), np.arange(len(expected))
+            )
 
 
 @settings(max_examples=40, deadline=None)
@@ -242,7 +262,12 @@ def test_combinations_vs_more_itertools(n, data):
     assert tuple(c.tolist()) == nth_combination(range(n), k, r)
     assert permkit.rank_combination(c, n) == combination_index(c.tolist(), range(n)) == r
     for order in ("colex", "revolving_door"):
-        assert permkit.rank_combination(permkit.unrank_combination(r, n, k, order=order), n, order=order) == r
+        assert (
+            permkit.rank_combination(
+                permkit.unrank_combination(r, n, k, order=order), n, order=order
+            )
+            == r
+        )
 
 
 def test_combination_errors():
@@ -256,6 +281,7 @@ def test_combination_errors():
         permkit.unrank_combination(0, 3, 5)
     with pytest.raises(ValueError, match="order"):
         permkit.unrank_combination(0, 4, 2, order="gray")
+
 
 # ---------------------------------------------------------------- arrangements and multisets
 
@@ -284,7 +310,9 @@ def test_multiset_order_is_distinct_permutations(counts):
     expected = _rows(distinct_permutations(seq), len(seq))
     got = permkit.unrank_multiset_permutation(np.arange(len(expected)), counts)
     np.testing.assert_array_equal(got, expected)
-    np.testing.assert_array_equal(permkit.rank_multiset_permutation(expected, counts), np.arange(len(expected)))
+    np.testing.assert_array_equal(
+        permkit.rank_multiset_permutation(expected, counts), np.arange(len(expected))
+    )
 
 
 def _multiset_rank_oracle(seq):
@@ -322,6 +350,7 @@ def test_multiset_errors():
     with pytest.raises(ValueError, match="counts"):
         permkit.unrank_multiset_permutation(0, [1, -1])
 
+
 # ---------------------------------------------------------------- threads
 
 
@@ -335,5 +364,9 @@ def test_results_do_not_depend_on_thread_count():
     outs = []
     for threads in ("1", "2"):
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        outs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+        outs.append(
+            subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
     assert outs[0] == outs[1]

@@ -130,7 +130,9 @@ def digest(a) -> str:
 # --- the implementation equals the spec ----------------------------------------
 # 65537: B = 2 (1-bit fields, 64 per output); 300001: B = 8 (3-bit fields, 21 per
 # output, one bit unused).
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 1000, FISHER_YATES_MAX, FISHER_YATES_MAX + 1, 300_001])
+@pytest.mark.parametrize(
+    "n", [0, 1, 2, 3, 10, 1000, FISHER_YATES_MAX, FISHER_YATES_MAX + 1, 300_001]
+)
 def test_permutation_follows_the_spec(n):
     seed = 20261127 + n
     got = permkit.permutation(n, seed=seed)
@@ -148,7 +150,9 @@ def test_generator_seed_advances_by_the_counters_consumed():
         assert got.tolist() == want
         assert g.state["state"]["counter"] == counter + used
     # A fresh generator and its seed give the same permutation.
-    assert np.array_equal(permkit.permutation(500, seed=permkit.Squares64(3)), permkit.permutation(500, seed=3))
+    assert np.array_equal(
+        permkit.permutation(500, seed=permkit.Squares64(3)), permkit.permutation(500, seed=3)
+    )
 
 
 @pytest.mark.parametrize("cls", [permkit.Squares32, permkit.Philox4x32])
@@ -181,8 +185,14 @@ GOLDEN = {
     (42, 100): ([32, 89, 22, 60, 26, 75, 4, 47], "fc8200766341256c"),
     (7, 65536): ([45048, 2015, 18734, 62726, 11092, 11778, 4728, 38497], "4c93c9f89fdd56e0"),
     (7, 65537): ([55946, 7124, 4211, 64019, 61265, 74, 12301, 44755], "bb4b80fd029d01e8"),
-    (2026, 1_000_000): ([751655, 572659, 688424, 105923, 853988, 81075, 292394, 450983], "980944adc63650a9"),
-    (2**100 + 1, 10_000_000): ([5066872, 2945997, 2969184, 647180, 2382295, 381128, 7872582, 3524923], "e5ad2fd754b3c65e"),
+    (2026, 1_000_000): (
+        [751655, 572659, 688424, 105923, 853988, 81075, 292394, 450983],
+        "980944adc63650a9",
+    ),
+    (2**100 + 1, 10_000_000): (
+        [5066872, 2945997, 2969184, 647180, 2382295, 381128, 7872582, 3524923],
+        "e5ad2fd754b3c65e",
+    ),
 }
 
 
@@ -224,7 +234,10 @@ def test_all_orderings_equally_likely_from_one_generator_stream():
 def test_permuted_rows_are_uniform_and_independent():
     rows = permkit.permuted(np.tile(np.arange(4), (24000, 1)), seed=17)
     codes = (rows * np.array([64, 16, 4, 1])).sum(axis=1)
-    index = {sum(v * w for v, w in zip(p, (64, 16, 4, 1))): i for i, p in enumerate(itertools.permutations(range(4)))}
+    index = {
+        sum(v * w for v, w in zip(p, (64, 16, 4, 1))): i
+        for i, p in enumerate(itertools.permutations(range(4)))
+    }
     counts = np.bincount([index[c] for c in codes.tolist()], minlength=24)
     assert chisquare(counts).pvalue > 1e-4
     # Neighbouring rows are independent: joint law of (first of row k, first of row k+1).
@@ -353,7 +366,9 @@ def test_thread_count_independence():
     outs = []
     for threads in ("1", "2"):
         env = dict(os.environ, RAYON_NUM_THREADS=threads)
-        res = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        res = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
         outs.append(res.stdout.strip())
     assert outs[0] == outs[1] and len(outs[0]) == 64
 
@@ -394,7 +409,16 @@ def test_bad_arrays_and_axes():
         permkit.shuffle(np.array(3))
 
 
-@pytest.mark.parametrize("seed,exc", [(-1, ValueError), (1.5, TypeError), ("7", TypeError), (np.random.default_rng(1), TypeError), (np.random.PCG64(1), TypeError)])
+@pytest.mark.parametrize(
+    "seed,exc",
+    [
+        (-1, ValueError),
+        (1.5, TypeError),
+        ("7", TypeError),
+        (np.random.default_rng(1), TypeError),
+        (np.random.PCG64(1), TypeError),
+    ],
+)
 def test_bad_seeds(seed, exc):
     with pytest.raises(exc, match="seed"):
         permkit.permutation(5, seed=seed)

@@ -43,7 +43,9 @@ def pearson_axis(x, y, axis=-1):
 def test_darwin_zea_mays(statistic):
     # Callables follow scipy's rule (exact only when 2^15 <= n_resamples): force it.
     exact = True if callable(statistic) else None
-    res = permutation_test((DARWIN,), statistic, permutation_type="samples", alternative="greater", exact=exact)
+    res = permutation_test(
+        (DARWIN,), statistic, permutation_type="samples", alternative="greater", exact=exact
+    )
     assert res.pvalue_fraction == Fraction(863, 32768)
     assert res.pvalue == 0.026336669921875
     assert (res.n_extreme, res.n_total, res.method) == (863, 32768, "exact")
@@ -54,7 +56,9 @@ def test_darwin_zea_mays(statistic):
 
 def test_darwin_ties_count_as_extreme():
     # 28 relabellings tie the observed sum; strict ">" would give 835.
-    res = permutation_test((DARWIN,), "sum", permutation_type="samples", alternative="greater", mid_p=True)
+    res = permutation_test(
+        (DARWIN,), "sum", permutation_type="samples", alternative="greater", mid_p=True
+    )
     assert res.pvalue_fraction == Fraction(863 * 2 - 28, 2 * 32768)
     full = permutation_test((DARWIN,), "sum", permutation_type="samples", null_distribution="full")
     assert np.count_nonzero(full.null_distribution == sum(DARWIN)) == 28
@@ -63,26 +67,41 @@ def test_darwin_ties_count_as_extreme():
 def test_fisher_tea_tasting_as_pairings():
     truth = [1, 1, 1, 1, 0, 0, 0, 0]
     guess = [1, 1, 1, 0, 1, 0, 0, 0]  # table [[3, 1], [1, 3]]
-    res = permutation_test((truth, guess), "sum_product", permutation_type="pairings", alternative="greater")
+    res = permutation_test(
+        (truth, guess), "sum_product", permutation_type="pairings", alternative="greater"
+    )
     assert res.pvalue_fraction == Fraction(17, 70)
     assert res.n_total == math.factorial(8)
-    perfect = permutation_test((truth, truth), "sum_product", permutation_type="pairings", alternative="greater")
+    perfect = permutation_test(
+        (truth, truth), "sum_product", permutation_type="pairings", alternative="greater"
+    )
     assert perfect.pvalue_fraction == Fraction(1, 70)
 
 
 @pytest.mark.parametrize("statistic", ["pearson", "sum_product", pearson_axis])
 def test_scipy_docstring_pairings(statistic):
-    res = permutation_test(([1, 2, 4, 3], [2, 4, 6, 8]), statistic, permutation_type="pairings", alternative="greater")
+    res = permutation_test(
+        ([1, 2, 4, 3], [2, 4, 6, 8]), statistic, permutation_type="pairings", alternative="greater"
+    )
     assert res.pvalue_fraction == Fraction(4, 24)
 
 
 def test_depression_paired():
-    res = permutation_test((DEPRESSION_Y1, DEPRESSION_Y2), "mean", permutation_type="samples", alternative="greater")
+    res = permutation_test(
+        (DEPRESSION_Y1, DEPRESSION_Y2), "mean", permutation_type="samples", alternative="greater"
+    )
     assert res.pvalue_fraction == Fraction(7, 512)
-    ranks = permutation_test((DEPRESSION_Y1, DEPRESSION_Y2), "signed_rank", permutation_type="samples",
-                             alternative="greater")
+    ranks = permutation_test(
+        (DEPRESSION_Y1, DEPRESSION_Y2),
+        "signed_rank",
+        permutation_type="samples",
+        alternative="greater",
+    )
     assert ranks.pvalue_fraction == Fraction(10, 512)
-    assert ranks.statistic == scipy.stats.wilcoxon(DEPRESSION_Y1, DEPRESSION_Y2, alternative="greater").statistic
+    assert (
+        ranks.statistic
+        == scipy.stats.wilcoxon(DEPRESSION_Y1, DEPRESSION_Y2, alternative="greater").statistic
+    )
 
 
 # --- agreement with scipy ------------------------------------------------------------------
@@ -91,13 +110,16 @@ SCIPY_STATISTICS = {
     ("independent", "mean_diff"): mean_diff_axis,
     ("independent", "sum"): lambda x, y, axis=-1: np.sum(x, axis=axis),
     ("independent", "t"): lambda x, y, axis=-1: scipy.stats.ttest_ind(x, y, axis=axis).statistic,
-    ("independent", "welch_t"): lambda x, y, axis=-1: scipy.stats.ttest_ind(x, y, axis=axis, equal_var=False).statistic,
+    ("independent", "welch_t"): lambda x, y, axis=-1: (
+        scipy.stats.ttest_ind(x, y, axis=axis, equal_var=False).statistic
+    ),
     ("samples", "mean"): lambda x, y, axis=-1: np.mean(x - y, axis=axis),
     ("samples", "sum"): lambda x, y, axis=-1: np.sum(x - y, axis=axis),
     ("pairings", "pearson"): pearson_axis,
     ("pairings", "sum_product"): lambda x, y, axis=-1: np.sum(x * y, axis=axis),
-    ("pairings", "spearman"): lambda x, y, axis=-1: pearson_axis(scipy.stats.rankdata(x, axis=axis),
-                                                                 scipy.stats.rankdata(y, axis=axis), axis=axis),
+    ("pairings", "spearman"): lambda x, y, axis=-1: pearson_axis(
+        scipy.stats.rankdata(x, axis=axis), scipy.stats.rankdata(y, axis=axis), axis=axis
+    ),
 }
 
 # Values whose float sums are exact, so scipy's float arithmetic is a reliable oracle.
@@ -130,8 +152,13 @@ def cases(draw):
 @given(cases())
 def test_builtins_match_scipy(case):
     kind, name, x, y, alternative = case
-    expected = scipy.stats.permutation_test((x, y), SCIPY_STATISTICS[(kind, name)], permutation_type=kind,
-                                            alternative=alternative, n_resamples=np.inf)
+    expected = scipy.stats.permutation_test(
+        (x, y),
+        SCIPY_STATISTICS[(kind, name)],
+        permutation_type=kind,
+        alternative=alternative,
+        n_resamples=np.inf,
+    )
     res = permutation_test((x, y), name, permutation_type=kind, alternative=alternative)
     assert res.method == "exact"
     if name in ("t", "welch_t", "pearson", "spearman") and abs(expected.statistic) < 1e-9:
@@ -141,16 +168,30 @@ def test_builtins_match_scipy(case):
     assert res.pvalue == pytest.approx(expected.pvalue, rel=1e-12, abs=0)
     assert res.statistic == pytest.approx(expected.statistic, rel=1e-9, abs=1e-12)
     # The same statistic as a Python callable, fed batches from Rust.
-    via_callable = permutation_test((x, y), SCIPY_STATISTICS[(kind, name)], permutation_type=kind,
-                                    alternative=alternative, n_resamples=np.inf, batch=7)
+    via_callable = permutation_test(
+        (x, y),
+        SCIPY_STATISTICS[(kind, name)],
+        permutation_type=kind,
+        alternative=alternative,
+        n_resamples=np.inf,
+        batch=7,
+    )
     assert via_callable.pvalue == expected.pvalue
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(-4, 4), min_size=2, max_size=10), st.sampled_from(["less", "greater", "two-sided"]))
+@given(
+    st.lists(st.integers(-4, 4), min_size=2, max_size=10),
+    st.sampled_from(["less", "greater", "two-sided"]),
+)
 def test_one_sample_sign_flips_match_scipy(d, alternative):
-    expected = scipy.stats.permutation_test((np.array(d),), lambda x, axis: np.mean(x, axis=axis),
-                                            permutation_type="samples", alternative=alternative, n_resamples=np.inf)
+    expected = scipy.stats.permutation_test(
+        (np.array(d),),
+        lambda x, axis: np.mean(x, axis=axis),
+        permutation_type="samples",
+        alternative=alternative,
+        n_resamples=np.inf,
+    )
     res = permutation_test((d,), "mean", permutation_type="samples", alternative=alternative)
     assert res.pvalue == expected.pvalue
 
@@ -162,8 +203,11 @@ def test_f_matches_scipy(groups):
     if np.ptp(np.concatenate(groups)) == 0:
         groups[0][0] += 1
     expected = scipy.stats.permutation_test(
-        groups, lambda *g, axis: scipy.stats.f_oneway(*g, axis=axis).statistic, alternative="greater",
-        n_resamples=np.inf)
+        groups,
+        lambda *g, axis: scipy.stats.f_oneway(*g, axis=axis).statistic,
+        alternative="greater",
+        n_resamples=np.inf,
+    )
     res = permutation_test(groups, "f", alternative="greater")
     if not np.isfinite(expected.statistic):
         # scipy's tolerance becomes inf - inf = nan there and counts nothing; see
@@ -181,8 +225,13 @@ def test_infinite_f_counts_perfect_separations():
     # Zero within-group variance: F = inf; 18 of the 90 splits into 2+2+2 also give inf.
     res = permutation_test([[0, 0], [0, 0], [1, 1]], "f", alternative="greater")
     assert res.statistic == np.inf
-    separated = sum(1 for labels in set(itertools.permutations([0, 0, 1, 1, 2, 2]))
-                    if all(len({v for v, g in zip([0, 0, 0, 0, 1, 1], labels) if g == k}) == 1 for k in range(3)))
+    separated = sum(
+        1
+        for labels in set(itertools.permutations([0, 0, 1, 1, 2, 2]))
+        if all(
+            len({v for v, g in zip([0, 0, 0, 0, 1, 1], labels) if g == k}) == 1 for k in range(3)
+        )
+    )
     assert res.pvalue_fraction == Fraction(separated, 90)
 
 
@@ -197,17 +246,23 @@ def test_axis_and_broadcasting_match_scipy():
         np.testing.assert_allclose(res.statistic, expected.statistic)
     full = permutation_test((x, y), mean_diff_axis, axis=1, null_distribution="full")
     assert full.null_distribution.shape == expected.null_distribution.shape
-    np.testing.assert_allclose(np.sort(full.null_distribution, axis=0), np.sort(expected.null_distribution, axis=0))
+    np.testing.assert_allclose(
+        np.sort(full.null_distribution, axis=0), np.sort(expected.null_distribution, axis=0)
+    )
 
 
 def test_non_vectorized_callable():
-    res = permutation_test(([1, 5, 2], [7, 3, 9]), lambda x, y: np.mean(x) - np.mean(y), vectorized=False)
-    expected = scipy.stats.permutation_test(([1, 5, 2], [7, 3, 9]), lambda x, y: np.mean(x) - np.mean(y),
-                                            vectorized=False)
+    res = permutation_test(
+        ([1, 5, 2], [7, 3, 9]), lambda x, y: np.mean(x) - np.mean(y), vectorized=False
+    )
+    expected = scipy.stats.permutation_test(
+        ([1, 5, 2], [7, 3, 9]), lambda x, y: np.mean(x) - np.mean(y), vectorized=False
+    )
     assert res.pvalue == expected.pvalue
 
 
 # --- brute force in exact arithmetic ------------------------------------------------------------
+
 
 def brute_two_sample(x, y, stat):
     pooled = list(x) + list(y)
@@ -251,20 +306,31 @@ def test_decimal_ties_match_exact_brute_force(x, y):
     observed, null = brute_two_sample(x, y, exact_mean_diff)
     res_ge = sum(v >= observed for v in null)
     res_le = sum(v <= observed for v in null)
-    res = permutation_test(([float(v) for v in x], [float(v) for v in y]), "mean_diff", alternative="greater")
+    res = permutation_test(
+        ([float(v) for v in x], [float(v) for v in y]), "mean_diff", alternative="greater"
+    )
     assert res.n_extreme == res_ge
-    res = permutation_test(([float(v) for v in x], [float(v) for v in y]), "mean_diff", alternative="less")
+    res = permutation_test(
+        ([float(v) for v in x], [float(v) for v in y]), "mean_diff", alternative="less"
+    )
     assert res.n_extreme == res_le
     center = Fraction(len(x), len(x) + len(y)) * sum(x + y, Fraction(0))
-    dev = sum(abs(sum(list(g)) - center) >= abs(sum(x) - center)
-              for g in itertools.combinations(x + y, len(x)))
-    res = permutation_test(([float(v) for v in x], [float(v) for v in y]), "mean_diff", two_sided="deviation")
+    dev = sum(
+        abs(sum(list(g)) - center) >= abs(sum(x) - center)
+        for g in itertools.combinations(x + y, len(x))
+    )
+    res = permutation_test(
+        ([float(v) for v in x], [float(v) for v in y]), "mean_diff", two_sided="deviation"
+    )
     assert res.n_extreme == dev
     assert res.pvalue_fraction == Fraction(dev, math.comb(len(x) + len(y), len(x)))
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 3), min_size=2, max_size=6), st.lists(st.integers(0, 3), min_size=2, max_size=6))
+@given(
+    st.lists(st.integers(0, 3), min_size=2, max_size=6),
+    st.lists(st.integers(0, 3), min_size=2, max_size=6),
+)
 def test_pooled_t_and_rank_sum_match_brute_force(x, y):
     if len(set(x + y)) < 2:
         return
@@ -273,7 +339,9 @@ def test_pooled_t_and_rank_sum_match_brute_force(x, y):
     res = permutation_test((x, y), "t", alternative="greater")
     assert res.n_extreme == ge
     ranks = scipy.stats.rankdata(x + y)
-    observed, null = brute_two_sample(list(ranks[: len(x)]), list(ranks[len(x):]), lambda a, b: sum(a))
+    observed, null = brute_two_sample(
+        list(ranks[: len(x)]), list(ranks[len(x) :]), lambda a, b: sum(a)
+    )
     res = permutation_test((x, y), "rank_sum", alternative="less", mid_p=True)
     strict = sum(v < observed for v in null)
     ties = sum(v == observed for v in null)
@@ -284,14 +352,20 @@ def exact_welch_signed(a, b):
     """(sign, t^2) of Welch's t in exact arithmetic."""
     n1, n2 = len(a), len(b)
     m1, m2 = sum(a, Fraction(0)) / n1, sum(b, Fraction(0)) / n2
-    v = sum((x - m1) ** 2 for x in a) / (n1 - 1) / n1 + sum((x - m2) ** 2 for x in b) / (n2 - 1) / n2
+    v = (
+        sum((x - m1) ** 2 for x in a) / (n1 - 1) / n1
+        + sum((x - m2) ** 2 for x in b) / (n2 - 1) / n2
+    )
     d = m1 - m2
     return ((d > 0) - (d < 0), math.inf if v == 0 else d * d / v)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 4), min_size=2, max_size=6), st.lists(st.integers(0, 4), min_size=2, max_size=6),
-       st.sampled_from(["less", "greater", "two-sided"]))
+@given(
+    st.lists(st.integers(0, 4), min_size=2, max_size=6),
+    st.lists(st.integers(0, 4), min_size=2, max_size=6),
+    st.sampled_from(["less", "greater", "two-sided"]),
+)
 def test_welch_t_is_classified_exactly(x, y, alternative):
     if len(set(x + y)) < 2:
         return
@@ -302,8 +376,11 @@ def test_welch_t_is_classified_exactly(x, y, alternative):
     high = (s, q * (1 + eps * s) ** 2) if q != math.inf else observed
     ge = sum(signed_order(v) >= signed_order(low) for v in null)
     le = sum(signed_order(v) <= signed_order(high) for v in null)
-    expected = {"greater": Fraction(ge, len(null)), "less": Fraction(le, len(null)),
-                "two-sided": min(Fraction(1), 2 * Fraction(min(ge, le), len(null)))}[alternative]
+    expected = {
+        "greater": Fraction(ge, len(null)),
+        "less": Fraction(le, len(null)),
+        "two-sided": min(Fraction(1), 2 * Fraction(min(ge, le), len(null))),
+    }[alternative]
     res = permutation_test((x, y), "welch_t", alternative=alternative)
     assert res.method == "exact"
     assert res.pvalue_fraction == expected
@@ -323,6 +400,7 @@ def test_binary_floats_with_drift_are_exact():
 
 # --- options ----------------------------------------------------------------------------------
 
+
 def test_histogram_and_full_null_distributions():
     x, y = [1, 2, 2, 5], [2, 3, 7]
     full = permutation_test((x, y), "mean_diff", null_distribution="full")
@@ -340,8 +418,12 @@ def test_histogram_and_full_null_distributions():
 def test_k_sample_f_full_null_matches_scipy():
     groups = [[1, 4, 2], [3, 3], [5, 0, 6]]
     res = permutation_test(groups, "f", alternative="greater", null_distribution="full")
-    ref = scipy.stats.permutation_test(groups, lambda *g, axis: scipy.stats.f_oneway(*g, axis=axis).statistic,
-                                       alternative="greater", n_resamples=np.inf)
+    ref = scipy.stats.permutation_test(
+        groups,
+        lambda *g, axis: scipy.stats.f_oneway(*g, axis=axis).statistic,
+        alternative="greater",
+        n_resamples=np.inf,
+    )
     assert res.n_total == 560
     np.testing.assert_allclose(np.sort(res.null_distribution), np.sort(ref.null_distribution))
     assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
@@ -351,22 +433,40 @@ def test_monte_carlo_is_reproducible_and_pinned():
     a = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=1)
     b = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=1)
     assert a.method == "monte carlo" and a.n_total == 9999
-    assert a.pvalue_fraction == b.pvalue_fraction == Fraction(534, 10000)  # golden (docs/exact_tests.md)
+    assert (
+        a.pvalue_fraction == b.pvalue_fraction == Fraction(534, 10000)
+    )  # golden (docs/exact_tests.md)
     assert a.n_extreme == 266  # min(b_less, b_greater); p = 2 * (266 + 1) / (9999 + 1)
-    c = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=np.random.default_rng(3))
+    c = permutation_test(
+        (DARWIN,), "sum", permutation_type="samples", exact=False, rng=np.random.default_rng(3)
+    )
     assert c.method == "monte carlo"
 
 
-@pytest.mark.parametrize("kind, data, name, stat", [
-    ("samples", (DARWIN,), "sum", sum_axis),
-    ("independent", ([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", mean_diff_axis),
-    ("pairings", ([1, 2, 4, 3, 7], [2, 4, 6, 8, 1]), "sum_product", lambda x, y, axis=-1: np.sum(x * y, axis=axis)),
-    ("independent", ([1, 5, 2], [8, 3, 9, 4], [7, 7, 0]), "f",
-     lambda *g, axis=-1: scipy.stats.f_oneway(*g, axis=axis).statistic),
-])
+@pytest.mark.parametrize(
+    "kind, data, name, stat",
+    [
+        ("samples", (DARWIN,), "sum", sum_axis),
+        ("independent", ([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", mean_diff_axis),
+        (
+            "pairings",
+            ([1, 2, 4, 3, 7], [2, 4, 6, 8, 1]),
+            "sum_product",
+            lambda x, y, axis=-1: np.sum(x * y, axis=axis),
+        ),
+        (
+            "independent",
+            ([1, 5, 2], [8, 3, 9, 4], [7, 7, 0]),
+            "f",
+            lambda *g, axis=-1: scipy.stats.f_oneway(*g, axis=axis).statistic,
+        ),
+    ],
+)
 def test_monte_carlo_builtin_and_callable_see_the_same_relabellings(kind, data, name, stat):
     a = permutation_test(data, name, permutation_type=kind, exact=False, rng=42, n_resamples=2000)
-    b = permutation_test(data, stat, permutation_type=kind, exact=False, rng=42, n_resamples=2000, batch=300)
+    b = permutation_test(
+        data, stat, permutation_type=kind, exact=False, rng=42, n_resamples=2000, batch=300
+    )
     assert a.pvalue_fraction == b.pvalue_fraction
 
 
@@ -387,10 +487,14 @@ def test_deviation_matches_brute_force_for_paired_and_pairings():
     x, y = [1, 2, 4, 3, 5], [2, 4, 6, 8, 3]  # observed 73, center 69
     center = Fraction(sum(x) * sum(y), len(x))
     obs = abs(sum(a * b for a, b in zip(x, y)) - center)
-    n = sum(abs(sum(a * b for a, b in zip(x, p)) - center) >= obs for p in itertools.permutations(y))
+    n = sum(
+        abs(sum(a * b for a, b in zip(x, p)) - center) >= obs for p in itertools.permutations(y)
+    )
     res = permutation_test((x, y), "pearson", permutation_type="pairings", two_sided="deviation")
     assert res.pvalue_fraction == Fraction(n, 120)
-    cal = permutation_test((x, y), pearson_axis, permutation_type="pairings", two_sided="deviation", exact=True)
+    cal = permutation_test(
+        (x, y), pearson_axis, permutation_type="pairings", two_sided="deviation", exact=True
+    )
     assert cal.pvalue_fraction == Fraction(n, 120)
 
 
@@ -404,12 +508,22 @@ def test_workers_do_not_change_results():
 
 
 def test_rayon_thread_count_does_not_change_results():
-    code = ("from permkit.stats import permutation_test as t;"
-            "r=t(([3,1,4,1,5,9,2,6,5,3,5],[8,9,7,9,3,2,3,8,4,6]),'mean_diff', exact=False, rng=5, n_resamples=3000000);"
-            "q=t(([3,1,4,1,5,9,2,6,5,3,5],[8,9,7,9,3,2,3,8,4,6]),'mean_diff');"
-            "print(r.pvalue_fraction, q.pvalue_fraction)")
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "RAYON_NUM_THREADS": t}).stdout for t in ("1", "2")}
+    code = (
+        "from permkit.stats import permutation_test as t;"
+        "r=t(([3,1,4,1,5,9,2,6,5,3,5],[8,9,7,9,3,2,3,8,4,6]),'mean_diff', exact=False, rng=5, n_resamples=3000000);"
+        "q=t(([3,1,4,1,5,9,2,6,5,3,5],[8,9,7,9,3,2,3,8,4,6]),'mean_diff');"
+        "print(r.pvalue_fraction, q.pvalue_fraction)"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "RAYON_NUM_THREADS": t},
+        ).stdout
+        for t in ("1", "2")
+    }
     assert len(outs) == 1
 
 
@@ -421,15 +535,24 @@ def test_executor_equals_local():
             remote = permutation_test((x, y), stat, null_distribution="full", executor=pool)
             assert local.pvalue_fraction == remote.pvalue_fraction
             np.testing.assert_array_equal(local.null_distribution, remote.null_distribution)
-        mc_local = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=9)
-        mc_remote = permutation_test((DARWIN,), "sum", permutation_type="samples", exact=False, rng=9, executor=pool)
+        mc_local = permutation_test(
+            (DARWIN,), "sum", permutation_type="samples", exact=False, rng=9
+        )
+        mc_remote = permutation_test(
+            (DARWIN,), "sum", permutation_type="samples", exact=False, rng=9, executor=pool
+        )
         assert mc_local.pvalue_fraction == mc_remote.pvalue_fraction
 
 
 def test_dask_local_cluster_equals_local():
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, processes=True) as cluster, distributed.Client(cluster) as client:
-        remote = permutation_test(([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", executor=client.get_executor())
+    with (
+        distributed.LocalCluster(n_workers=2, processes=True) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = permutation_test(
+            ([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff", executor=client.get_executor()
+        )
     local = permutation_test(([1, 5, 2, 8, 3], [7, 3, 9, 4]), "mean_diff")
     assert local.pvalue_fraction == remote.pvalue_fraction
 
@@ -448,7 +571,7 @@ def test_progress_needs_tqdm_only_when_requested():
 def test_plot_needs_matplotlib_only_when_requested():
     res = permutation_test(([1, 2, 5], [3, 4]), "sum", null_distribution="histogram")
     try:
-        import matplotlib  # noqa: F401
+        import matplotlib
     except ImportError:
         with pytest.raises(ImportError, match="matplotlib"):
             res.plot()
@@ -459,15 +582,19 @@ def test_plot_needs_matplotlib_only_when_requested():
 
 # --- bad input --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, kind, match", [
-    (([], [1, 2]), "independent", "two or more"),
-    (([1], [1, 2]), "independent", "two or more"),
-    (([1, 2, 3], [1, 2]), "samples", "equal length"),
-    (([1, 2, 3], [1, 2]), "pairings", "equal length"),
-    (([1, 2],), "independent", "at least two samples"),
-    (([1.0, np.nan], [1, 2]), "independent", "NaN or infinity"),
-    (([1.0, np.inf], [1, 2]), "independent", "NaN or infinity"),
-])
+
+@pytest.mark.parametrize(
+    "data, kind, match",
+    [
+        (([], [1, 2]), "independent", "two or more"),
+        (([1], [1, 2]), "independent", "two or more"),
+        (([1, 2, 3], [1, 2]), "samples", "equal length"),
+        (([1, 2, 3], [1, 2]), "pairings", "equal length"),
+        (([1, 2],), "independent", "at least two samples"),
+        (([1.0, np.nan], [1, 2]), "independent", "NaN or infinity"),
+        (([1.0, np.inf], [1, 2]), "independent", "NaN or infinity"),
+    ],
+)
 def test_bad_data_is_rejected(data, kind, match):
     with pytest.raises(ValueError, match=match):
         permutation_test(data, "sum", permutation_type=kind)
@@ -487,8 +614,12 @@ def test_nan_policy():
     assert np.isnan(permutation_test((x, y), mean_diff_axis, nan_policy="propagate").pvalue)
     res = permutation_test((x, y), "mean_diff", nan_policy="propagate")
     assert np.isnan(res.pvalue) and np.isnan(res.statistic) and res.pvalue_fraction is None
-    rows = permutation_test((np.array([[1.0, 2.0, 3.0], [1.0, np.nan, 2.0]]), np.array([[4.0, 5.0], [6.0, 7.0]])),
-                            "mean_diff", axis=1, nan_policy="propagate")
+    rows = permutation_test(
+        (np.array([[1.0, 2.0, 3.0], [1.0, np.nan, 2.0]]), np.array([[4.0, 5.0], [6.0, 7.0]])),
+        "mean_diff",
+        axis=1,
+        nan_policy="propagate",
+    )
     assert rows.pvalue_fraction[0] == Fraction(2, 10) and np.isnan(rows.pvalue[1])
 
 
@@ -514,23 +645,34 @@ def test_bad_options_are_rejected():
 
 def test_wrong_statistic_shapes_are_rejected():
     with pytest.raises(ValueError, match="statistic: returned shape"):
-        permutation_test(([1, 2, 3], [4, 5]), lambda x, y, axis: np.stack([np.mean(x, axis), np.mean(y, axis)], -1))
+        permutation_test(
+            ([1, 2, 3], [4, 5]),
+            lambda x, y, axis: np.stack([np.mean(x, axis), np.mean(y, axis)], -1),
+        )
     with pytest.raises(ValueError, match="statistic: returned shape"):
         permutation_test(([1, 2, 3], [4, 5]), lambda x, y, axis: np.mean(x))
 
 
 def test_infeasible_exact_requests():
-    wide = np.random.default_rng(0).normal(size=80)  # full-precision floats: no small integer scores
+    wide = np.random.default_rng(0).normal(
+        size=80
+    )  # full-precision floats: no small integer scores
     with pytest.raises(ValueError, match="cannot be enumerated"):
         permutation_test((wide[:40], wide[40:]), "mean_diff", exact=True)
     with pytest.raises(ValueError, match="cannot be enumerated"):
         permutation_test((wide[:70],), "sum", permutation_type="samples", exact=True)
     with pytest.raises(ValueError, match="cannot be enumerated"):
-        permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True, null_distribution="full")
+        permutation_test(
+            (np.arange(40), np.arange(40)), "mean_diff", exact=True, null_distribution="full"
+        )
     with pytest.raises(MemoryError, match="null_distribution='full'"):
-        permutation_test((wide[:17], wide[17:34]), "mean_diff", exact=True, null_distribution="full")
+        permutation_test(
+            (wide[:17], wide[17:34]), "mean_diff", exact=True, null_distribution="full"
+        )
     # Small integer scores: exact by the shift algorithm instead.
-    assert permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True).method == "shift"
+    assert (
+        permutation_test((np.arange(40), np.arange(40)), "mean_diff", exact=True).method == "shift"
+    )
     assert permutation_test((wide[:40], wide[40:]), "mean_diff", rng=0).method == "monte carlo"
     assert permutation_test((np.arange(40), np.arange(40) + 0.5), "mean_diff").method == "shift"
 
@@ -556,29 +698,49 @@ def test_doctests():
 
 # --- shift algorithm (Streitberg-Roehmel) ---------------------------------------------------
 
-@pytest.mark.parametrize("kind, data, name", [
-    ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "rank_sum"),
-    ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "mean_diff"),
-    ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "t"),
-    ("independent", ([0.5, 1.5, 1.5, 2.0], [1.0, 2.5, 0.5, 3.0, 1.5]), "sum"),
-    ("samples", ([3, -1, 4, 0, -5, 9, 2, -6, 5, 3, 0, 5],), "signed_rank"),
-    ("samples", ([3, -1, 4, 0, -5, 9, 2, -6, 5, 3, 0, 5],), "mean"),
-])
+
+@pytest.mark.parametrize(
+    "kind, data, name",
+    [
+        ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "rank_sum"),
+        ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "mean_diff"),
+        ("independent", ([3, 1, 4, 1, 5, 9, 2, 6], [5, 3, 5, 8, 9, 7, 9]), "t"),
+        ("independent", ([0.5, 1.5, 1.5, 2.0], [1.0, 2.5, 0.5, 3.0, 1.5]), "sum"),
+        ("samples", ([3, -1, 4, 0, -5, 9, 2, -6, 5, 3, 0, 5],), "signed_rank"),
+        ("samples", ([3, -1, 4, 0, -5, 9, 2, -6, 5, 3, 0, 5],), "mean"),
+    ],
+)
 @pytest.mark.parametrize("alternative", ["less", "greater", "two-sided"])
 @pytest.mark.parametrize("two_sided", ["double", "deviation"])
 def test_shift_equals_enumeration(monkeypatch, kind, data, name, alternative, two_sided):
     import permkit.stats
 
-    enumerated = permutation_test(data, name, permutation_type=kind, alternative=alternative, two_sided=two_sided,
-                                  null_distribution="histogram")
+    enumerated = permutation_test(
+        data,
+        name,
+        permutation_type=kind,
+        alternative=alternative,
+        two_sided=two_sided,
+        null_distribution="histogram",
+    )
     monkeypatch.setattr(permkit.stats, "EXACT_LIMIT", 10)
-    shifted = permutation_test(data, name, permutation_type=kind, alternative=alternative, two_sided=two_sided,
-                               null_distribution="histogram")
+    shifted = permutation_test(
+        data,
+        name,
+        permutation_type=kind,
+        alternative=alternative,
+        two_sided=two_sided,
+        null_distribution="histogram",
+    )
     assert (enumerated.method, shifted.method) == ("exact", "shift")
     assert shifted.pvalue_fraction == enumerated.pvalue_fraction
     assert shifted.n_total == enumerated.n_total
-    np.testing.assert_array_equal(shifted.null_distribution.counts, enumerated.null_distribution.counts)
-    np.testing.assert_allclose(shifted.null_distribution.values, enumerated.null_distribution.values)
+    np.testing.assert_array_equal(
+        shifted.null_distribution.counts, enumerated.null_distribution.counts
+    )
+    np.testing.assert_allclose(
+        shifted.null_distribution.values, enumerated.null_distribution.values
+    )
 
 
 def test_shift_rank_sum_100_per_group_with_ties():
@@ -587,7 +749,9 @@ def test_shift_rank_sum_100_per_group_with_ties():
     res = permutation_test((x, y), "rank_sum", alternative="less")
     assert res.method == "shift" and res.n_total == math.comb(200, 100)
     # The large-sample normal approximation (with tie correction) is close to the exact value.
-    approx = scipy.stats.mannwhitneyu(x, y, alternative="less", method="asymptotic", use_continuity=True)
+    approx = scipy.stats.mannwhitneyu(
+        x, y, alternative="less", method="asymptotic", use_continuity=True
+    )
     assert res.pvalue == pytest.approx(approx.pvalue, rel=0.05)
 
 
@@ -602,7 +766,9 @@ def test_shift_matches_scipy_where_scipy_is_exact():
         assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
     d = (rng.permutation(40) + 1) * rng.choice([-1, 1], 40)
     for alternative in ("less", "greater", "two-sided"):
-        res = permutation_test((d,), "signed_rank", permutation_type="samples", alternative=alternative)
+        res = permutation_test(
+            (d,), "signed_rank", permutation_type="samples", alternative=alternative
+        )
         ref = scipy.stats.wilcoxon(d, alternative=alternative, method="exact")
         assert res.method == "shift"
         assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
@@ -610,12 +776,15 @@ def test_shift_matches_scipy_where_scipy_is_exact():
 
 # --- bundled data and the command line ---------------------------------------------------------
 
+
 def test_bundled_darwin_data_reproduce_fisher():
     from permkit import datasets
 
     zea = datasets.load("darwin_zea_mays")
     assert [round((c - s) * 8) for c, s in zip(zea["crossed"], zea["self"])] == DARWIN
-    res = permutation_test((zea["crossed"], zea["self"]), "mean", permutation_type="samples", alternative="greater")
+    res = permutation_test(
+        (zea["crossed"], zea["self"]), "mean", permutation_type="samples", alternative="greater"
+    )
     assert res.pvalue_fraction == Fraction(863, 32768)
     dep = datasets.load("depression")
     assert dep["first"] == DEPRESSION_Y1 and dep["second"] == DEPRESSION_Y2
@@ -624,19 +793,27 @@ def test_bundled_darwin_data_reproduce_fisher():
 
 
 def run_cli(*argv):
-    return subprocess.run([sys.executable, "-m", "permkit", "test", *argv], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "permkit", "test", *argv], capture_output=True, text=True
+    )
 
 
 def test_cli_prints_exact_p_value_fraction_count_and_method(tmp_path):
-    out = run_cli("darwin_zea_mays", "--x", "crossed", "--y", "self", "--paired", "--alternative", "greater")
+    out = run_cli(
+        "darwin_zea_mays", "--x", "crossed", "--y", "self", "--paired", "--alternative", "greater"
+    )
     assert out.returncode == 0, out.stderr
     assert "863/32768" in out.stdout and "0.02633666992" in out.stdout
     assert "32768" in out.stdout and "method:        exact" in out.stdout
     csv_file = tmp_path / "groups.csv"
     csv_file.write_text("a,b\n1,4\n2,5\n3,\n")
-    out = run_cli(str(csv_file), "--x", "a", "--y", "b", "--alternative", "less", "--statistic", "sum")
+    out = run_cli(
+        str(csv_file), "--x", "a", "--y", "b", "--alternative", "less", "--statistic", "sum"
+    )
     assert out.returncode == 0, out.stderr
-    assert "1/10" in out.stdout and "relabellings: 10" in out.stdout.replace("  ", " ").replace("  ", " ")
+    assert "1/10" in out.stdout and "relabellings: 10" in out.stdout.replace("  ", " ").replace(
+        "  ", " "
+    )
 
 
 def test_cli_errors_are_clear(tmp_path):
@@ -652,14 +829,19 @@ def test_cli_errors_are_clear(tmp_path):
 
 # --- Ctrl-C -----------------------------------------------------------------------------------
 
+
 def test_ctrl_c_stops_a_long_enumeration_promptly():
     import signal
     import time
 
-    code = ("import numpy as np; from permkit.stats import permutation_test as t;"
-            "x = np.random.default_rng(0).normal(size=40); print('go', flush=True);"
-            "t((x[:20], x[20:]), 'mean_diff', exact=True)")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code = (
+        "import numpy as np; from permkit.stats import permutation_test as t;"
+        "x = np.random.default_rng(0).normal(size=40); print('go', flush=True);"
+        "t((x[:20], x[20:]), 'mean_diff', exact=True)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "go"
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
@@ -668,9 +850,13 @@ def test_ctrl_c_stops_a_long_enumeration_promptly():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.integers(-3, 6), min_size=2, max_size=11), st.lists(st.integers(-3, 6), min_size=2, max_size=9),
-       st.sampled_from(["mean_diff", "t", "rank_sum"]), st.sampled_from(["less", "greater", "two-sided"]),
-       st.sampled_from(["double", "deviation"]))
+@given(
+    st.lists(st.integers(-3, 6), min_size=2, max_size=11),
+    st.lists(st.integers(-3, 6), min_size=2, max_size=9),
+    st.sampled_from(["mean_diff", "t", "rank_sum"]),
+    st.sampled_from(["less", "greater", "two-sided"]),
+    st.sampled_from(["double", "deviation"]),
+)
 def test_counting_blocks_shift_and_walking_agree(x, y, name, alternative, two_sided):
     # 15+ observations: counting uses meet-in-the-middle blocks, a histogram walks every
     # relabelling, and the shift algorithm counts by dynamic programming.
@@ -678,7 +864,7 @@ def test_counting_blocks_shift_and_walking_agree(x, y, name, alternative, two_si
 
     if len(set(x + y)) < 2:
         return
-    kwargs = dict(alternative=alternative, two_sided=two_sided)
+    kwargs = {"alternative": alternative, "two_sided": two_sided}
     counted = permutation_test((x, y), name, **kwargs)
     walked = permutation_test((x, y), name, null_distribution="histogram", **kwargs)
     assert counted.pvalue_fraction == walked.pvalue_fraction

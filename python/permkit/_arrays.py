@@ -40,10 +40,15 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
     elif kind == "b":
         raise TypeError(f"{name}: expected integers, got a bool array")
     elif kind not in _INT_KINDS:
-        raise TypeError(f"{name}: expected integers, got dtype {arr.dtype} (floats are not accepted, even integral ones)")
+        raise TypeError(
+            f"{name}: expected integers, got dtype {arr.dtype} (floats are not accepted, even integral ones)"
+        )
     if arr.ndim < min_ndim:
-        raise ValueError(f"{name}: expected at least {min_ndim} axis (shape (..., n)), got a scalar" if min_ndim == 1
-                         else f"{name}: expected at least {min_ndim} axes, got {arr.ndim}")
+        raise ValueError(
+            f"{name}: expected at least {min_ndim} axis (shape (..., n)), got a scalar"
+            if min_ndim == 1
+            else f"{name}: expected at least {min_ndim} axes, got {arr.ndim}"
+        )
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
     return np.ascontiguousarray(arr)
@@ -61,7 +66,8 @@ def _nested_items(x: Any):
 
 def _all_python_ints(x: Any) -> bool:
     return all(
-        isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) for item in _nested_items(x)
+        isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))
+        for item in _nested_items(x)
     )
 
 
@@ -136,7 +142,9 @@ def as_rows(p: np.ndarray) -> np.ndarray:
     return p.reshape(math.prod(p.shape[:-1]), p.shape[-1])
 
 
-def broadcast_pair(p: Any, q: Any, p_name: str = "p", q_name: str = "q") -> tuple[np.ndarray, np.ndarray, tuple]:
+def broadcast_pair(
+    p: Any, q: Any, p_name: str = "p", q_name: str = "q"
+) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Validated (rows, n) operands of one dtype and the broadcast leading shape.
 
     Operands whose leading shape is the full broadcast shape, or a single row,
@@ -145,7 +153,9 @@ def broadcast_pair(p: Any, q: Any, p_name: str = "p", q_name: str = "q") -> tupl
     p = as_int_array(p, p_name)
     q = as_int_array(q, q_name)
     if p.shape[-1] != q.shape[-1]:
-        raise ValueError(f"{q_name}: length {q.shape[-1]} does not match {p_name}'s length {p.shape[-1]}")
+        raise ValueError(
+            f"{q_name}: length {q.shape[-1]} does not match {p_name}'s length {p.shape[-1]}"
+        )
     try:
         lead = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
     except ValueError:

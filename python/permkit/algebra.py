@@ -22,15 +22,15 @@ from permkit._arrays import as_index, as_int_array, as_rows, broadcast_pair, sca
 
 __all__ = [
     "compose",
-    "inverse",
-    "power",
-    "sign",
-    "inversions",
     "cycle_type",
-    "order",
+    "from_lehmer",
+    "inverse",
+    "inversions",
     "is_permutation",
     "lehmer_code",
-    "from_lehmer",
+    "order",
+    "power",
+    "sign",
 ]
 
 IntOrArray = Union[int, np.ndarray]
@@ -144,7 +144,7 @@ def order(p: ArrayLike) -> IntOrArray:
     return out.reshape(lead)
 
 
-def is_permutation(p: ArrayLike) -> Union[bool, np.ndarray]:
+def is_permutation(p: ArrayLike) -> bool | np.ndarray:
     """Whether each row is a permutation of ``0..n-1``; never raises for integer input.
 
     >>> import permkit

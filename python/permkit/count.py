@@ -14,15 +14,14 @@ work proportional to the count itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Optional
 
 from permkit import _native
 from permkit._arrays import as_size
 
-__all__ = ["permutations", "combinations", "multiset_permutations", "derangements", "involutions"]
+__all__ = ["combinations", "derangements", "involutions", "multiset_permutations", "permutations"]
 
 
-def permutations(n: int, k: Optional[int] = None) -> int:
+def permutations(n: int, k: int | None = None) -> int:
     """Ordered selections of ``k`` out of ``n`` items, ``n!/(n-k)!`` (``n!`` when ``k`` is None; 0 when ``k > n``).
 
     >>> permutations(10), permutations(10, 3), permutations(3, 4)
@@ -38,7 +37,9 @@ def combinations(n: int, k: int) -> int:
     >>> combinations(5, 2), combinations(2, 5)
     (10, 0)
     """
-    return int(_native.count_combinations(as_size(n, "n", below=1 << 64), as_size(k, "k", below=1 << 64)))
+    return int(
+        _native.count_combinations(as_size(n, "n", below=1 << 64), as_size(k, "k", below=1 << 64))
+    )
 
 
 def multiset_permutations(counts: Iterable[int]) -> int:
@@ -47,7 +48,9 @@ def multiset_permutations(counts: Iterable[int]) -> int:
     >>> multiset_permutations([5, 5, 5])
     756756
     """
-    return int(_native.count_multiset_permutations([as_size(c, "counts", below=1 << 64) for c in counts]))
+    return int(
+        _native.count_multiset_permutations([as_size(c, "counts", below=1 << 64) for c in counts])
+    )
 
 
 def derangements(n: int) -> int:

@@ -10,7 +10,8 @@ positions ``r, r + W, r + 2W, ...``. When torch is importable the sampler is a
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ except Exception:  # pragma: no cover - depends on the environment
     _SamplerBase = object  # type: ignore[assignment,misc]
     HAVE_TORCH = False
 
-__all__ = ["ShuffleSampler", "HAVE_TORCH", "STATE_VERSION"]
+__all__ = ["HAVE_TORCH", "STATE_VERSION", "ShuffleSampler"]
 
 #: Version of the state_dict layout.
 STATE_VERSION = 1
@@ -59,7 +60,9 @@ class _WindowOrder:
         self.num_blocks = -(-n // block)
         self.last_len = n - (self.num_blocks - 1) * block
         self.deficit = block - self.last_len
-        self.block_order = IndexShuffle._from_key(self.num_blocks, derive_key(key, DOMAIN_BLOCKS, 0), None, None)
+        self.block_order = IndexShuffle._from_key(
+            self.num_blocks, derive_key(key, DOMAIN_BLOCKS, 0), None, None
+        )
         self.short_slot = self.block_order.inverse(self.num_blocks - 1)
         self.window_len = block * blocks
         self._cache: dict[int, IndexShuffle] = {}
@@ -78,7 +81,9 @@ class _WindowOrder:
         if s is None:
             if len(self._cache) > 4:
                 self._cache.clear()
-            s = IndexShuffle._from_key(self._size(t), derive_key(self.key, DOMAIN_WINDOW, t), None, None)
+            s = IndexShuffle._from_key(
+                self._size(t), derive_key(self.key, DOMAIN_WINDOW, t), None, None
+            )
             self._cache[t] = s
         return s
 
@@ -98,8 +103,20 @@ class _WindowOrder:
                 # The short block sits at local slot `local_short`; shift later offsets past it.
                 cut = local_short * self.block
                 after = o >= cut + self.last_len
-                slot = np.where(o < cut, o // self.block, np.where(after, (o - self.last_len - cut) // self.block + local_short + 1, local_short))
-                within = np.where(o < cut, o % self.block, np.where(after, (o - self.last_len - cut) % self.block, o - cut))
+                slot = np.where(
+                    o < cut,
+                    o // self.block,
+                    np.where(
+                        after,
+                        (o - self.last_len - cut) // self.block + local_short + 1,
+                        local_short,
+                    ),
+                )
+                within = np.where(
+                    o < cut,
+                    o % self.block,
+                    np.where(after, (o - self.last_len - cut) % self.block, o - cut),
+                )
             else:
                 slot, within = o // self.block, o % self.block
             blocks = self.block_order[(slot + first).astype(np.uint64)].astype(np.int64)
@@ -142,7 +159,7 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         world_size: int = 1,
         drop_last: bool = False,
         shuffle: bool = True,
-        window: Optional[int] = None,
+        window: int | None = None,
         window_blocks: int = 8,
     ) -> None:
         self.n = check_n(n)
@@ -152,7 +169,9 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
             raise ValueError(f"world_size: must be at least 1, got {self.world_size}")
         self.rank = as_index(rank, "rank")
         if not 0 <= self.rank < self.world_size:
-            raise ValueError(f"rank: must lie in 0..{self.world_size - 1} (world_size={self.world_size}), got {self.rank}")
+            raise ValueError(
+                f"rank: must lie in 0..{self.world_size - 1} (world_size={self.world_size}), got {self.rank}"
+            )
         self.drop_last = _check_bool(drop_last, "drop_last")
         self.shuffle = _check_bool(shuffle, "shuffle")
         if window is not None:
@@ -178,11 +197,13 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         """Global positions in one epoch: ``n``, or ``n - n % world_size`` with ``drop_last``."""
         return self.n - self.n % self.world_size if self.drop_last else self.n
 
-    def epoch_key(self, epoch: Optional[int] = None) -> int:
+    def epoch_key(self, epoch: int | None = None) -> int:
         """The 64-bit key of an epoch's order: ``derive_key(master, 'E', epoch)``."""
-        return derive_key(self._key, DOMAIN_EPOCH, self.epoch if epoch is None else _check_epoch(epoch))
+        return derive_key(
+            self._key, DOMAIN_EPOCH, self.epoch if epoch is None else _check_epoch(epoch)
+        )
 
-    def global_order(self, epoch: Optional[int] = None) -> Any:
+    def global_order(self, epoch: int | None = None) -> Any:
         """A function from global positions (uint64 array) to sample indices for an epoch."""
         key = self.epoch_key(epoch)
         if not self.shuffle or self.n == 0:
@@ -211,8 +232,11 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         total = self.total
         for chunk_start in range(first, total, stride * _CHUNK):
             stop = min(total, chunk_start + stride * _CHUNK)
-            positions = np.arange(chunk_start, stop, stride, dtype=np.uint64) if stop <= 2**63 else \
-                np.array(range(chunk_start, stop, stride), dtype=np.uint64)
+            positions = (
+                np.arange(chunk_start, stop, stride, dtype=np.uint64)
+                if stop <= 2**63
+                else np.array(range(chunk_start, stop, stride), dtype=np.uint64)
+            )
             yield order(positions)
 
     def __iter__(self) -> Iterator[int]:
@@ -232,7 +256,9 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
             raise OverflowError(f"len(): {remaining} indices exceed sys.maxsize; iterate instead")
         return remaining
 
-    def iter_worker(self, worker_id: Optional[int] = None, num_workers: Optional[int] = None) -> Iterator[int]:
+    def iter_worker(
+        self, worker_id: int | None = None, num_workers: int | None = None
+    ) -> Iterator[int]:
         """This rank's indices that DataLoader worker ``worker_id`` of ``num_workers`` should read.
 
         For the ``IterableDataset`` pattern: workers of one rank split the rank's stream
@@ -248,7 +274,9 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         num_workers = as_index(num_workers, "num_workers")
         worker_id = as_index(worker_id, "worker_id")
         if num_workers < 1 or not 0 <= worker_id < num_workers:
-            raise ValueError(f"worker_id: must lie in 0..num_workers-1 with num_workers >= 1, got {worker_id} of {num_workers}")
+            raise ValueError(
+                f"worker_id: must lie in 0..num_workers-1 with num_workers >= 1, got {worker_id} of {num_workers}"
+            )
         start = self._next_start()
         offset = self.rank + self.world_size * worker_id
         for values in self._stream(start, offset, self.world_size * num_workers):
@@ -256,7 +284,7 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
 
     # --- checkpoints ------------------------------------------------------------------
 
-    def state_dict(self, consumed: Optional[int] = None) -> dict:
+    def state_dict(self, consumed: int | None = None) -> dict:
         """(version, n, seed, key, epoch, global cursor, order options) of this sampler.
 
         The cursor counts global positions consumed by all ranks: the start of the
@@ -273,7 +301,11 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
             cursor = min(self.total, self._start + taken * self.world_size)
         seed = self.seed
         if isinstance(seed, np.random.SeedSequence):
-            seed = {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key), "pool_size": seed.pool_size}
+            seed = {
+                "entropy": seed.entropy,
+                "spawn_key": list(seed.spawn_key),
+                "pool_size": seed.pool_size,
+            }
         return {
             "version": STATE_VERSION,
             "n": self.n,
@@ -291,22 +323,41 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         """Continues from a saved state, on this sampler's rank and world size (elastic)."""
         if not isinstance(state, dict):
             raise TypeError(f"state_dict: expected a dict, got {type(state).__name__}")
-        missing = {"version", "n", "key", "epoch", "cursor", "shuffle", "window", "window_blocks"} - state.keys()
+        missing = {
+            "version",
+            "n",
+            "key",
+            "epoch",
+            "cursor",
+            "shuffle",
+            "window",
+            "window_blocks",
+        } - state.keys()
         if missing:
-            raise ValueError(f"state_dict: missing keys {sorted(missing)} (corrupted or not from a ShuffleSampler)")
+            raise ValueError(
+                f"state_dict: missing keys {sorted(missing)} (corrupted or not from a ShuffleSampler)"
+            )
         if state["version"] != STATE_VERSION:
-            raise ValueError(f"state_dict: version {state['version']!r} is not supported (expected {STATE_VERSION})")
+            raise ValueError(
+                f"state_dict: version {state['version']!r} is not supported (expected {STATE_VERSION})"
+            )
         for name in ("n", "key", "epoch", "cursor", "window_blocks"):
             if isinstance(state[name], bool) or not isinstance(state[name], (int, np.integer)):
                 raise ValueError(f"state_dict: {name!r} must be an int, got {state[name]!r}")
         if int(state["n"]) != self.n:
-            raise ValueError(f"state_dict: saved for n={state['n']}, but this sampler has n={self.n}")
+            raise ValueError(
+                f"state_dict: saved for n={state['n']}, but this sampler has n={self.n}"
+            )
         if int(state["key"]) != self._key:
-            raise ValueError(f"state_dict: saved with seed {state.get('seed')!r}, but this sampler has seed {self.seed!r}")
+            raise ValueError(
+                f"state_dict: saved with seed {state.get('seed')!r}, but this sampler has seed {self.seed!r}"
+            )
         options = (bool(state["shuffle"]), state["window"], int(state["window_blocks"]))
         if options != (self.shuffle, self.window, self.window_blocks):
-            raise ValueError(f"state_dict: saved with (shuffle, window, window_blocks) = {options}, "
-                             f"this sampler has {(self.shuffle, self.window, self.window_blocks)}")
+            raise ValueError(
+                f"state_dict: saved with (shuffle, window, window_blocks) = {options}, "
+                f"this sampler has {(self.shuffle, self.window, self.window_blocks)}"
+            )
         epoch = _check_epoch(int(state["epoch"]), "state_dict: 'epoch'")
         cursor = int(state["cursor"])
         if not 0 <= cursor <= self.n:
@@ -317,8 +368,10 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         self._finished = False
 
     def __repr__(self) -> str:
-        return (f"ShuffleSampler(n={self.n}, seed={self.seed!r}, rank={self.rank}, world_size={self.world_size}, "
-                f"drop_last={self.drop_last}, shuffle={self.shuffle}, window={self.window}, epoch={self.epoch})")
+        return (
+            f"ShuffleSampler(n={self.n}, seed={self.seed!r}, rank={self.rank}, world_size={self.world_size}, "
+            f"drop_last={self.drop_last}, shuffle={self.shuffle}, window={self.window}, epoch={self.epoch})"
+        )
 
 
 def _check_bool(value: Any, name: str) -> bool:

@@ -7,23 +7,21 @@ broadcast leading shape. All run in O(n log n) or better per pair.
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from permkit import _native
 from permkit._arrays import broadcast_pair, scalar_or_array
 
-__all__ = ["kendall_tau", "cayley", "hamming", "ulam", "footrule"]
+__all__ = ["cayley", "footrule", "hamming", "kendall_tau", "ulam"]
 
 
-def _distance(metric: str, p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
+def _distance(metric: str, p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     p2, q2, lead = broadcast_pair(p, q)
     return scalar_or_array(_native.distance(metric, p2, q2).astype(np.int64), lead)
 
 
-def kendall_tau(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
+def kendall_tau(p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     """Number of discordant pairs: ``i < j`` ordered one way by ``p`` and the other by ``q``.
 
     Equals the number of adjacent transpositions turning one into the other.
@@ -35,7 +33,7 @@ def kendall_tau(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
     return _distance("kendall_tau", p, q)
 
 
-def cayley(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
+def cayley(p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     """Fewest transpositions (any two positions) turning ``p`` into ``q``: n minus the cycles of ``p^-1 q``.
 
     >>> from permkit import distance
@@ -45,7 +43,7 @@ def cayley(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
     return _distance("cayley", p, q)
 
 
-def hamming(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
+def hamming(p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     """Number of positions where ``p`` and ``q`` differ.
 
     >>> from permkit import distance
@@ -55,7 +53,7 @@ def hamming(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
     return _distance("hamming", p, q)
 
 
-def ulam(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
+def ulam(p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     """Fewest moves of a single element turning ``p`` into ``q``: n minus the longest increasing subsequence of ``p^-1 q``.
 
     >>> from permkit import distance
@@ -65,7 +63,7 @@ def ulam(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
     return _distance("ulam", p, q)
 
 
-def footrule(p: ArrayLike, q: ArrayLike) -> Union[int, np.ndarray]:
+def footrule(p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     """Spearman's footrule: ``sum(|p[i] - q[i]|)``.
 
     >>> from permkit import distance

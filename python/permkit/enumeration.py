@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -24,7 +24,14 @@ from permkit import _native
 from permkit._arrays import as_index, as_size, smallest_uint_dtype
 from permkit.ranking import _counts, _out_dtype
 
-__all__ = ["Enumeration", "permutations", "combinations", "arrangements", "multiset_permutations", "derangements"]
+__all__ = [
+    "Enumeration",
+    "arrangements",
+    "combinations",
+    "derangements",
+    "multiset_permutations",
+    "permutations",
+]
 
 DEFAULT_CHUNK = 1 << 16
 # Seeking a block start costs O(n^3) for heap order and O(n^2) big-integer
@@ -44,8 +51,10 @@ def _memory_limit() -> int:
 def _check_alloc(what: str, rows: int, width: int, itemsize: int) -> None:
     need = rows * max(width, 1) * itemsize
     if rows > sys.maxsize or need > _memory_limit():
-        raise MemoryError(f"{what} would need {rows} rows x {width} values = {need / 2**30:.3g} GiB "
-                          f"of memory; refusing to allocate it (slice the enumeration or iterate over blocks)")
+        raise MemoryError(
+            f"{what} would need {rows} rows x {width} values = {need / 2**30:.3g} GiB "
+            f"of memory; refusing to allocate it (slice the enumeration or iterate over blocks)"
+        )
 
 
 class Enumeration:
@@ -57,16 +66,41 @@ class Enumeration:
     ``chunk`` rows. Enumerations pickle, so ranges can be shipped to workers.
     """
 
-    __slots__ = ("_kind", "_n", "_k", "_counts", "_total", "_lo", "_hi", "_chunk", "_dtype", "_values", "_width")
+    __slots__ = (
+        "_chunk",
+        "_counts",
+        "_dtype",
+        "_hi",
+        "_k",
+        "_kind",
+        "_lo",
+        "_n",
+        "_total",
+        "_values",
+        "_width",
+    )
 
-    def __init__(self, kind: str, n: int, k: int, counts: Sequence[int], *, start: Any = 0,
-                 stop: Any = None, chunk: Any = DEFAULT_CHUNK, dtype: np.dtype,
-                 values: Optional[np.ndarray] = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        n: int,
+        k: int,
+        counts: Sequence[int],
+        *,
+        start: Any = 0,
+        stop: Any = None,
+        chunk: Any = DEFAULT_CHUNK,
+        dtype: np.dtype,
+        values: np.ndarray | None = None,
+    ) -> None:
         self._kind = kind
         self._n, self._k, self._counts = n, k, tuple(counts)
         self._total = int(_native.enumeration_count(kind, n, k, list(self._counts)))
-        self._width = sum(self._counts) if kind.startswith("multiset") else (
-            k if kind.startswith(("combinations", "arrangements")) else n)
+        self._width = (
+            sum(self._counts)
+            if kind.startswith("multiset")
+            else (k if kind.startswith(("combinations", "arrangements")) else n)
+        )
         self._lo = self._resolve(start, 0, "start")
         self._hi = max(self._lo, self._resolve(stop, self._total, "stop"))
         chunk = as_index(chunk, "chunk")
@@ -115,18 +149,23 @@ class Enumeration:
 
     def __repr__(self) -> str:
         family, order = self._kind.split("/")
-        args = ", ".join(f"{a}={v}" for a, v in (("n", self._n), ("k", self._k), ("counts", list(self._counts)))
-                         if (a != "counts" or family.startswith("multiset")) and (a != "k" or family in ("combinations", "arrangements")) and (a != "n" or not family.startswith("multiset")))
+        args = ", ".join(
+            f"{a}={v}"
+            for a, v in (("n", self._n), ("k", self._k), ("counts", list(self._counts)))
+            if (a != "counts" or family.startswith("multiset"))
+            and (a != "k" or family in ("combinations", "arrangements"))
+            and (a != "n" or not family.startswith("multiset"))
+        )
         return f"<{family}({args}, order={order!r}) ranks {self._lo}..{self._hi} of {self._total}>"
 
-    def _sub(self, lo: int, hi: int) -> "Enumeration":
+    def _sub(self, lo: int, hi: int) -> Enumeration:
         e = object.__new__(Enumeration)
         for s in self.__slots__:
             object.__setattr__(e, s, getattr(self, s))
         e._lo, e._hi = lo, max(lo, hi)
         return e
 
-    def __getitem__(self, key: Union[int, slice]) -> Any:
+    def __getitem__(self, key: int | slice) -> Any:
         if isinstance(key, slice):
             if key.step not in (None, 1):
                 raise ValueError("step: enumerations slice by contiguous rank ranges only (step 1)")
@@ -167,8 +206,10 @@ class Enumeration:
 
     def _check_changes(self) -> None:
         if self._kind not in _CHANGE_ORDERS:
-            raise ValueError(f"changes: the {self._kind.replace('/', ' order ')} has no change stream; "
-                             "use order='heap' or 'sjt' (permutations) or 'revolving_door' (combinations)")
+            raise ValueError(
+                f"changes: the {self._kind.replace('/', ' order ')} has no change stream; "
+                "use order='heap' or 'sjt' (permutations) or 'revolving_door' (combinations)"
+            )
 
     def _changes(self, a: int, steps: int) -> np.ndarray:
         out = np.empty((steps, 2), dtype=smallest_uint_dtype(self._n))
@@ -198,8 +239,13 @@ class Enumeration:
         if not isinstance(other, Enumeration):
             return NotImplemented
         same_values = (self._values is None and other._values is None) or (
-            self._values is not None and other._values is not None and np.array_equal(self._values, other._values))
-        return same_values and all(getattr(self, s) == getattr(other, s) for s in self.__slots__ if s != "_values")
+            self._values is not None
+            and other._values is not None
+            and np.array_equal(self._values, other._values)
+        )
+        return same_values and all(
+            getattr(self, s) == getattr(other, s) for s in self.__slots__ if s != "_values"
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -211,9 +257,15 @@ class Enumeration:
             object.__setattr__(self, s, v)
 
 
-def permutations(n_or_seq: Union[int, ArrayLike], *, order: str = "lex", start: int = 0,
-                 stop: Optional[int] = None, chunk: int = DEFAULT_CHUNK,
-                 dtype: Optional[DTypeLike] = None) -> Enumeration:
+def permutations(
+    n_or_seq: int | ArrayLike,
+    *,
+    order: str = "lex",
+    start: int = 0,
+    stop: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    dtype: DTypeLike | None = None,
+) -> Enumeration:
     """All permutations of ``0..n-1`` (or of the items of a sequence) in ``order``.
 
     ``"lex"``: the order of ``itertools.permutations``; ``"heap"``: Heap's
@@ -242,18 +294,39 @@ def permutations(n_or_seq: Union[int, ArrayLike], *, order: str = "lex", start: 
             n_or_seq = list(n_or_seq)
         values = np.asarray(n_or_seq)
         if values.ndim != 1:
-            raise ValueError(f"n_or_seq: expected an int or a 1-D sequence, got shape {values.shape}")
+            raise ValueError(
+                f"n_or_seq: expected an int or a 1-D sequence, got shape {values.shape}"
+            )
         if dtype is not None:
             raise ValueError("dtype: not allowed with a sequence (rows hold the sequence's items)")
         n = values.shape[0]
     if order == "heap" and n > MAX_SEEK_N:
-        raise ValueError(f"n: heap order supports n <= {MAX_SEEK_N} (got {n}); use order='lex' or 'sjt'")
-    return Enumeration(f"permutations/{order}", n, 0, (), start=start, stop=stop, chunk=chunk,
-                       dtype=_out_dtype(dtype, n), values=values)
+        raise ValueError(
+            f"n: heap order supports n <= {MAX_SEEK_N} (got {n}); use order='lex' or 'sjt'"
+        )
+    return Enumeration(
+        f"permutations/{order}",
+        n,
+        0,
+        (),
+        start=start,
+        stop=stop,
+        chunk=chunk,
+        dtype=_out_dtype(dtype, n),
+        values=values,
+    )
 
 
-def combinations(n: int, k: int, *, order: str = "lex", start: int = 0, stop: Optional[int] = None,
-                 chunk: int = DEFAULT_CHUNK, dtype: Optional[DTypeLike] = None) -> Enumeration:
+def combinations(
+    n: int,
+    k: int,
+    *,
+    order: str = "lex",
+    start: int = 0,
+    stop: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    dtype: DTypeLike | None = None,
+) -> Enumeration:
     """All k-combinations of ``0..n-1`` (ascending rows) in ``"lex"`` (itertools),
     ``"colex"`` or ``"revolving_door"`` (Knuth's Algorithm R) order.
 
@@ -266,12 +339,27 @@ def combinations(n: int, k: int, *, order: str = "lex", start: int = 0, stop: Op
     if order not in ("lex", "colex", "revolving_door"):
         raise ValueError(f"order: expected 'lex', 'colex' or 'revolving_door', got {order!r}")
     n, k = as_size(n, "n"), as_size(k, "k")
-    return Enumeration(f"combinations/{order}", n, k, (), start=start, stop=stop, chunk=chunk,
-                       dtype=_out_dtype(dtype, n))
+    return Enumeration(
+        f"combinations/{order}",
+        n,
+        k,
+        (),
+        start=start,
+        stop=stop,
+        chunk=chunk,
+        dtype=_out_dtype(dtype, n),
+    )
 
 
-def arrangements(n: int, k: int, *, start: int = 0, stop: Optional[int] = None,
-                 chunk: int = DEFAULT_CHUNK, dtype: Optional[DTypeLike] = None) -> Enumeration:
+def arrangements(
+    n: int,
+    k: int,
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    dtype: DTypeLike | None = None,
+) -> Enumeration:
     """All k-arrangements (k distinct values of ``0..n-1`` in order) in lex order,
     the order of ``itertools.permutations(range(n), k)``.
 
@@ -280,13 +368,27 @@ def arrangements(n: int, k: int, *, start: int = 0, stop: Optional[int] = None,
     [[0, 1], [0, 2], [1, 0], [1, 2], [2, 0], [2, 1]]
     """
     n, k = as_size(n, "n"), as_size(k, "k")
-    return Enumeration("arrangements/lex", n, k, (), start=start, stop=stop, chunk=chunk,
-                       dtype=_out_dtype(dtype, n))
+    return Enumeration(
+        "arrangements/lex",
+        n,
+        k,
+        (),
+        start=start,
+        stop=stop,
+        chunk=chunk,
+        dtype=_out_dtype(dtype, n),
+    )
 
 
-def multiset_permutations(seq: Optional[ArrayLike] = None, *, counts: Optional[Sequence[int]] = None,
-                          start: int = 0, stop: Optional[int] = None, chunk: int = DEFAULT_CHUNK,
-                          dtype: Optional[DTypeLike] = None) -> Enumeration:
+def multiset_permutations(
+    seq: ArrayLike | None = None,
+    *,
+    counts: Sequence[int] | None = None,
+    start: int = 0,
+    stop: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    dtype: DTypeLike | None = None,
+) -> Enumeration:
     """The distinct orderings of a multiset, in lex order.
 
     Give either ``seq`` (rows hold its items; equal items are interchangeable,
@@ -318,12 +420,27 @@ def multiset_permutations(seq: Optional[ArrayLike] = None, *, counts: Optional[S
     else:
         counts_list = _counts(counts)
     s = len(counts_list)
-    return Enumeration("multiset_permutations/lex", 0, 0, counts_list, start=start, stop=stop, chunk=chunk,
-                       dtype=_out_dtype(dtype, s), values=values)
+    return Enumeration(
+        "multiset_permutations/lex",
+        0,
+        0,
+        counts_list,
+        start=start,
+        stop=stop,
+        chunk=chunk,
+        dtype=_out_dtype(dtype, s),
+        values=values,
+    )
 
 
-def derangements(n: int, *, start: int = 0, stop: Optional[int] = None, chunk: int = DEFAULT_CHUNK,
-                 dtype: Optional[DTypeLike] = None) -> Enumeration:
+def derangements(
+    n: int,
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    dtype: DTypeLike | None = None,
+) -> Enumeration:
     """All permutations of ``0..n-1`` without fixed points, in lex order, generated
     directly (a successor that skips impossible suffixes), not by filtering ``n!``.
 
@@ -334,5 +451,13 @@ def derangements(n: int, *, start: int = 0, stop: Optional[int] = None, chunk: i
     n = as_size(n, "n")
     if n > MAX_SEEK_N:
         raise ValueError(f"n: derangements supports n <= {MAX_SEEK_N}, got {n}")
-    return Enumeration("derangements/lex", n, 0, (), start=start, stop=stop, chunk=chunk,
-                       dtype=_out_dtype(dtype, n))
+    return Enumeration(
+        "derangements/lex",
+        n,
+        0,
+        (),
+        start=start,
+        stop=stop,
+        chunk=chunk,
+        dtype=_out_dtype(dtype, n),
+    )

@@ -10,7 +10,7 @@ and ``numpy.random.default_rng(Squares64(7))`` work like numpy's own.
 from __future__ import annotations
 
 import operator
-from typing import Any, Optional, Union
+from typing import Any
 
 import numpy as np
 from numpy.random.bit_generator import SeedlessSeedSequence
@@ -19,7 +19,7 @@ from permkit import _native
 from permkit._arrays import as_index
 from permkit._seeding import seed_sequence
 
-__all__ = ["Squares64", "Squares32", "Philox4x32", "squares_key_from_seed"]
+__all__ = ["Philox4x32", "Squares32", "Squares64", "squares_key_from_seed"]
 
 _U64 = 1 << 64
 # Human-readable statements of the five Squares key rules (squares-keys.md).
@@ -68,7 +68,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
         self,
         seed: Any = None,
         *,
-        key: Optional[int] = None,
+        key: int | None = None,
         counter: int = 0,
         allow_weak_key: bool = False,
     ) -> None:
@@ -109,13 +109,17 @@ class _CounterBitGenerator(np.random.BitGenerator):
 
     @property
     def ctypes(self) -> Any:
-        raise AttributeError(f"{type(self).__name__} exposes its bitgen_t through `capsule` only, not ctypes")
+        raise AttributeError(
+            f"{type(self).__name__} exposes its bitgen_t through `capsule` only, not ctypes"
+        )
 
     @property
     def cffi(self) -> Any:
-        raise AttributeError(f"{type(self).__name__} exposes its bitgen_t through `capsule` only, not cffi")
+        raise AttributeError(
+            f"{type(self).__name__} exposes its bitgen_t through `capsule` only, not cffi"
+        )
 
-    def random_raw(self, size: Union[None, int, tuple] = None, output: bool = True) -> Any:
+    def random_raw(self, size: int | tuple | None = None, output: bool = True) -> Any:
         """Raw outputs as numpy's ``BitGenerator.random_raw``: an int, or a uint64 array.
 
         The 32-bit generators give one 32-bit output per element. The block is
@@ -126,9 +130,15 @@ class _CounterBitGenerator(np.random.BitGenerator):
                 value = self._core.next_raw()
             return value if output else None
         try:
-            shape = (as_index(size, "size"),) if not isinstance(size, (tuple, list)) else tuple(as_index(d, "size") for d in size)
+            shape = (
+                (as_index(size, "size"),)
+                if not isinstance(size, (tuple, list))
+                else tuple(as_index(d, "size") for d in size)
+            )
         except TypeError:
-            raise TypeError(f"size: expected None, an int or a tuple of ints, got {size!r}") from None
+            raise TypeError(
+                f"size: expected None, an int or a tuple of ints, got {size!r}"
+            ) from None
         if any(d < 0 for d in shape):
             raise ValueError(f"size: dimensions must be non-negative, got {size!r}")
         count = int(np.prod(shape, dtype=object)) if shape else 1
@@ -157,7 +167,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
         else:
             self._core.set_state(key, position, 0, has_uint32, uinteger)
 
-    def advance(self, delta: int) -> "_CounterBitGenerator":
+    def advance(self, delta: int) -> _CounterBitGenerator:
         """Moves the stream ``delta`` raw outputs ahead (mod the period) and returns self.
 
         Like numpy's ``advance``, the half-word buffer of ``next_uint32`` is kept.
@@ -167,7 +177,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
             self._seek(self._position() + delta)
         return self
 
-    def jumped(self, jumps: int = 1) -> "_CounterBitGenerator":
+    def jumped(self, jumps: int = 1) -> _CounterBitGenerator:
         """A copy of this generator advanced by ``jumps`` times the jump size (docs/rng.md)."""
         jumps = _int_in_range(jumps, "jumps", _U64 << 64)
         twin = self.__class__.__new__(self.__class__)
@@ -178,7 +188,9 @@ class _CounterBitGenerator(np.random.BitGenerator):
     def spawn(self, n_children: int) -> list:
         """``n_children`` independent generators from ``seed_seq.spawn`` (as numpy does)."""
         if not isinstance(self.seed_seq, np.random.SeedSequence):
-            raise TypeError(f"{type(self).__name__}: a generator built from an explicit key has no SeedSequence to spawn from")
+            raise TypeError(
+                f"{type(self).__name__}: a generator built from an explicit key has no SeedSequence to spawn from"
+            )
         return [type(self)(child) for child in self.seed_seq.spawn(n_children)]
 
     @property
@@ -201,7 +213,9 @@ class _CounterBitGenerator(np.random.BitGenerator):
         try:
             inner = value["state"]
             key = _int_in_range(inner["key"], "state['state']['key']", _U64)
-            counter = _int_in_range(inner["counter"], "state['state']['counter']", 1 << self._counter_bits)
+            counter = _int_in_range(
+                inner["counter"], "state['state']['counter']", 1 << self._counter_bits
+            )
             word = _int_in_range(inner.get("word", 0), "state['state']['word']", 4)
             has_uint32 = bool(value.get("has_uint32", 0))
             uinteger = _int_in_range(value.get("uinteger", 0), "state['uinteger']", 1 << 32)

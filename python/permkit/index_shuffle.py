@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import operator
 import sys
-from typing import Any, Iterator, Optional, Union
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from permkit import _native
 from permkit._arrays import as_index, as_int_array, smallest_uint_dtype
 from permkit._seeding import SeedLike, seed_sequence
 
-__all__ = ["IndexShuffle", "DEFAULT_ROUNDS", "MAX_N", "TO_NUMPY_MAX_BYTES", "default_rounds"]
+__all__ = ["DEFAULT_ROUNDS", "MAX_N", "TO_NUMPY_MAX_BYTES", "IndexShuffle", "default_rounds"]
 
 #: Feistel rounds for large domains (n > 128) when ``rounds=None``; smaller
 #: domains get more (:func:`default_rounds`, measured in docs/index_shuffle.md).
@@ -44,14 +45,14 @@ def check_n(n: Any, name: str = "n") -> int:
     return n
 
 
-def realise_seed(seed: SeedLike, name: str = "seed") -> tuple[Union[int, np.random.SeedSequence], int]:
+def realise_seed(seed: SeedLike, name: str = "seed") -> tuple[int | np.random.SeedSequence, int]:
     """(the seed to remember, the master key): ``None`` becomes its fresh entropy (an int).
 
     The master key is ``key_from_word(SeedSequence(seed).generate_state(1, uint64)[0])``.
     """
     ss = seed_sequence(seed, name)
     if seed is None or not isinstance(seed, np.random.SeedSequence):
-        remembered: Union[int, np.random.SeedSequence] = int(ss.entropy)  # type: ignore[arg-type]
+        remembered: int | np.random.SeedSequence = int(ss.entropy)  # type: ignore[arg-type]
     else:
         remembered = seed
     word = int(ss.generate_state(1, np.uint64)[0])
@@ -107,14 +108,14 @@ class IndexShuffle:
 
     __slots__ = ("_core", "_seed")
 
-    def __init__(self, n: int, seed: SeedLike = None, *, rounds: Optional[int] = None) -> None:
+    def __init__(self, n: int, seed: SeedLike = None, *, rounds: int | None = None) -> None:
         n = check_n(n)
         rounds = _check_rounds(rounds, n)
         self._seed, key = realise_seed(seed)
         self._core = _native.IndexShuffleCore(n, key, rounds)
 
     @classmethod
-    def _from_key(cls, n: int, key: int, rounds: Optional[int], seed: Any) -> "IndexShuffle":
+    def _from_key(cls, n: int, key: int, rounds: int | None, seed: Any) -> IndexShuffle:
         """The shuffle for a key derived elsewhere (data sampler epochs); ``seed`` is informative."""
         self = cls.__new__(cls)
         self._seed = seed
@@ -128,7 +129,7 @@ class IndexShuffle:
         return self._core.n
 
     @property
-    def seed(self) -> Union[int, np.random.SeedSequence, None]:
+    def seed(self) -> int | np.random.SeedSequence | None:
         """The realised seed: the given int or SeedSequence, or the entropy drawn for ``None``."""
         return self._seed
 
@@ -153,8 +154,11 @@ class IndexShuffle:
         i = as_index(i, "index")
         p = i + n if i < 0 else i
         if not 0 <= p < n:
-            raise IndexError(f"index: {i} is out of range for a shuffle of n={n} (valid: -{n}..{n - 1})"
-                             if n else "index: an empty shuffle (n=0) has no positions")
+            raise IndexError(
+                f"index: {i} is out of range for a shuffle of n={n} (valid: -{n}..{n - 1})"
+                if n
+                else "index: an empty shuffle (n=0) has no positions"
+            )
         return p
 
     def __getitem__(self, index: Any) -> Any:
@@ -184,8 +188,11 @@ class IndexShuffle:
         if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
             v = operator.index(value)
             if not 0 <= v < n:
-                raise ValueError(f"value: {v} is not in the shuffle (values are 0..{n - 1})" if n
-                                 else "value: an empty shuffle (n=0) has no values")
+                raise ValueError(
+                    f"value: {v} is not in the shuffle (values are 0..{n - 1})"
+                    if n
+                    else "value: an empty shuffle (n=0) has no values"
+                )
             return self._core.inverse(v)
         arr = as_int_array(value, "value", min_ndim=0)
         try:

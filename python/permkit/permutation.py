@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any, Iterable, Iterator, Optional, Sequence, Union, overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,7 +37,7 @@ class Permutation:
     ['c', 'a', 'b', 'e', 'd']
     """
 
-    __slots__ = ("_images", "_hash")
+    __slots__ = ("_hash", "_images")
 
     def __init__(self, images: ArrayLike) -> None:
         arr = as_int_array(images, "images")
@@ -49,10 +50,10 @@ class Permutation:
         frozen = arr.astype(smallest_uint_dtype(len(arr)), copy=True)
         frozen.flags.writeable = False
         self._images = frozen
-        self._hash: Optional[int] = None
+        self._hash: int | None = None
 
     @classmethod
-    def _trusted(cls, arr: np.ndarray) -> "Permutation":
+    def _trusted(cls, arr: np.ndarray) -> Permutation:
         """Wraps an array already known to be a permutation."""
         perm = cls.__new__(cls)
         perm._set(arr)
@@ -60,7 +61,7 @@ class Permutation:
 
     # --- constructors --------------------------------------------------------
     @classmethod
-    def identity(cls, n: int) -> "Permutation":
+    def identity(cls, n: int) -> Permutation:
         """The identity permutation of ``0..n-1``.
 
         >>> from permkit import Permutation
@@ -75,7 +76,7 @@ class Permutation:
         return cls._trusted(np.arange(n, dtype=dtype))
 
     @classmethod
-    def from_cycles(cls, cycles: Iterable[Iterable[int]], n: Optional[int] = None) -> "Permutation":
+    def from_cycles(cls, cycles: Iterable[Iterable[int]], n: int | None = None) -> Permutation:
         """The permutation with the given disjoint cycles; unmentioned points are fixed.
 
         ``n`` defaults to one more than the largest element mentioned.
@@ -96,7 +97,7 @@ class Permutation:
         return cls._trusted(_native.from_cycles(elements.astype(np.int64).tolist(), offsets, n))
 
     @classmethod
-    def from_lehmer(cls, code: ArrayLike) -> "Permutation":
+    def from_lehmer(cls, code: ArrayLike) -> Permutation:
         """The permutation with the given Lehmer code (see :func:`permkit.lehmer_code`).
 
         >>> from permkit import Permutation
@@ -109,7 +110,7 @@ class Permutation:
         return cls._trusted(algebra.from_lehmer(code))
 
     @classmethod
-    def unrank(cls, r: int, n: int, order: str = "lex") -> "Permutation":
+    def unrank(cls, r: int, n: int, order: str = "lex") -> Permutation:
         """The permutation of rank ``r`` among all of ``0..n-1`` (see :func:`permkit.unrank`).
 
         >>> from permkit import Permutation
@@ -141,7 +142,7 @@ class Permutation:
     def __getitem__(self, i: int) -> int: ...
     @overload
     def __getitem__(self, i: slice) -> np.ndarray: ...
-    def __getitem__(self, i: Union[int, slice]) -> Union[int, np.ndarray]:
+    def __getitem__(self, i: int | slice) -> int | np.ndarray:
         if isinstance(i, slice):
             return self._images[i]
         return int(self._images[as_index(i, "index")])
@@ -149,9 +150,11 @@ class Permutation:
     def __iter__(self) -> Iterator[int]:
         return iter(self._images.tolist())
 
-    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if copy:
-            return self._images.astype(dtype if dtype is not None else self._images.dtype, copy=True)
+            return self._images.astype(
+                dtype if dtype is not None else self._images.dtype, copy=True
+            )
         if dtype is None or np.dtype(dtype) == self._images.dtype:
             return self._images
         return self._images.astype(dtype)
@@ -184,24 +187,28 @@ class Permutation:
         return f"<Permutation n={n} cycles={text or '()'}>"
 
     # --- group operations ------------------------------------------------------
-    def _check_same_n(self, other: "Permutation", name: str) -> None:
+    def _check_same_n(self, other: Permutation, name: str) -> None:
         if len(other) != len(self):
-            raise ValueError(f"{name}: length {len(other)} does not match this permutation's length {len(self)}")
+            raise ValueError(
+                f"{name}: length {len(other)} does not match this permutation's length {len(self)}"
+            )
 
-    def __matmul__(self, other: "Permutation") -> "Permutation":
+    def __matmul__(self, other: Permutation) -> Permutation:
         """``(p @ q)[i] == p[q[i]]``, as :func:`permkit.compose`."""
         if not isinstance(other, Permutation):
             return NotImplemented
         self._check_same_n(other, "q")
-        return Permutation._trusted(_native.compose(self._images.reshape(1, -1), other._images.reshape(1, -1))[0])
+        return Permutation._trusted(
+            _native.compose(self._images.reshape(1, -1), other._images.reshape(1, -1))[0]
+        )
 
-    def __invert__(self) -> "Permutation":
+    def __invert__(self) -> Permutation:
         return Permutation._trusted(algebra.inverse(self._images))
 
-    def __pow__(self, k: int) -> "Permutation":
+    def __pow__(self, k: int) -> Permutation:
         return Permutation._trusted(algebra.power(self._images, k))
 
-    def conjugate(self, q: "Permutation") -> "Permutation":
+    def conjugate(self, q: Permutation) -> Permutation:
         """``q @ self @ ~q``: this permutation with its points renamed by ``q``.
 
         If ``self`` maps ``i`` to ``j``, the result maps ``q[i]`` to ``q[j]``, so
@@ -271,7 +278,11 @@ class Permutation:
 
     def is_involution(self) -> bool:
         """True when ``p @ p`` is the identity."""
-        return bool(np.array_equal(self._images[self._images], np.arange(len(self), dtype=self._images.dtype)))
+        return bool(
+            np.array_equal(
+                self._images[self._images], np.arange(len(self), dtype=self._images.dtype)
+            )
+        )
 
     # --- acting on data ----------------------------------------------------------
     def apply(self, x: Any, axis: int = 0) -> Any:

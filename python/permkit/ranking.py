@@ -12,7 +12,8 @@ floats and bools raise TypeError. See docs/ranking.md for the orders.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -21,8 +22,14 @@ from permkit import _native
 from permkit._arrays import as_int_array, as_size, has_ints_beyond_int64, smallest_uint_dtype
 
 __all__ = [
-    "rank", "unrank", "rank_combination", "unrank_combination", "rank_arrangement",
-    "unrank_arrangement", "rank_multiset_permutation", "unrank_multiset_permutation",
+    "rank",
+    "rank_arrangement",
+    "rank_combination",
+    "rank_multiset_permutation",
+    "unrank",
+    "unrank_arrangement",
+    "unrank_combination",
+    "unrank_multiset_permutation",
 ]
 
 PERMUTATION_ORDERS = ("lex", "mr", "sjt")
@@ -38,7 +45,7 @@ def _order(order: str, allowed: tuple) -> str:
     return order
 
 
-def _out_dtype(dtype: Optional[DTypeLike], alphabet: int) -> np.dtype:
+def _out_dtype(dtype: DTypeLike | None, alphabet: int) -> np.dtype:
     if dtype is None:
         return smallest_uint_dtype(alphabet)
     dt = np.dtype(dtype)
@@ -63,7 +70,11 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
     else:
         if isinstance(r, (float, np.floating, complex, str, bytes)):
             raise TypeError(f"{name}: ranks are integers, got {type(r).__name__}")
-        arr = r if isinstance(r, np.ndarray) else np.asarray(r, dtype=object if has_ints_beyond_int64(r) else None)
+        arr = (
+            r
+            if isinstance(r, np.ndarray)
+            else np.asarray(r, dtype=object if has_ints_beyond_int64(r) else None)
+        )
         shape = arr.shape
         if arr.dtype.kind in "iu":
             if arr.size and arr.dtype.kind == "i" and arr.min() < 0:
@@ -78,7 +89,9 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
                     raise TypeError(f"{name}: ranks are integers, found {type(v).__name__} {v!r}")
                 values.append(int(v))
         else:
-            raise TypeError(f"{name}: ranks are integers, got dtype {arr.dtype} (floats are never accepted)")
+            raise TypeError(
+                f"{name}: ranks are integers, got dtype {arr.dtype} (floats are never accepted)"
+            )
     for v in values:
         if v < 0:
             raise ValueError(f"{name}: ranks must be >= 0, got {v}")
@@ -90,7 +103,9 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
     return shape, np.array(values, dtype=np.uint64)
 
 
-def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, total: int, name: str) -> Rank:
+def _rank_rows(
+    kind: str, order: str, n: int, k: int, counts: list, rows: Any, total: int, name: str
+) -> Rank:
     arr = as_int_array(rows, name)
     width = arr.shape[-1]
     lead = arr.shape[:-1]
@@ -106,8 +121,17 @@ def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, t
     return res.reshape(lead)
 
 
-def _unrank_rows(kind: str, order: str, n: int, k: int, counts: list, r: Any, width: int,
-                 total: int, dtype: np.dtype) -> np.ndarray:
+def _unrank_rows(
+    kind: str,
+    order: str,
+    n: int,
+    k: int,
+    counts: list,
+    r: Any,
+    width: int,
+    total: int,
+    dtype: np.dtype,
+) -> np.ndarray:
     big = total > _U64_MAX
     shape, ranks = parse_ranks(r, big)
     out = np.empty((len(ranks), width), dtype=dtype)
@@ -136,7 +160,7 @@ def rank(p: ArrayLike, order: str = "lex") -> Rank:
     return _rank_rows("permutation", order, n, 0, [], arr, math.factorial(n), "p")
 
 
-def unrank(r: Any, n: int, order: str = "lex", *, dtype: Optional[DTypeLike] = None) -> np.ndarray:
+def unrank(r: Any, n: int, order: str = "lex", *, dtype: DTypeLike | None = None) -> np.ndarray:
     """The permutation of ``0..n-1`` with rank ``r`` in ``order`` (see :func:`rank`).
 
     ``r`` is an int or an array of ranks (a list or object array of Python
@@ -153,7 +177,9 @@ def unrank(r: Any, n: int, order: str = "lex", *, dtype: Optional[DTypeLike] = N
     """
     _order(order, PERMUTATION_ORDERS)
     n = as_size(n, "n")
-    return _unrank_rows("permutation", order, n, 0, [], r, n, math.factorial(n), _out_dtype(dtype, n))
+    return _unrank_rows(
+        "permutation", order, n, 0, [], r, n, math.factorial(n), _out_dtype(dtype, n)
+    )
 
 
 def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
@@ -175,8 +201,9 @@ def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
     return _rank_rows("combination", order, n, k, [], arr, math.comb(n, k), "c")
 
 
-def unrank_combination(r: Any, n: int, k: int, order: str = "lex", *,
-                       dtype: Optional[DTypeLike] = None) -> np.ndarray:
+def unrank_combination(
+    r: Any, n: int, k: int, order: str = "lex", *, dtype: DTypeLike | None = None
+) -> np.ndarray:
     """The k-combination of ``0..n-1`` (ascending) with rank ``r`` in ``order``.
 
     >>> import permkit
@@ -205,7 +232,7 @@ def rank_arrangement(a: ArrayLike, n: int) -> Rank:
     return _rank_rows("arrangement", "lex", n, k, [], arr, math.perm(n, k), "a")
 
 
-def unrank_arrangement(r: Any, n: int, k: int, *, dtype: Optional[DTypeLike] = None) -> np.ndarray:
+def unrank_arrangement(r: Any, n: int, k: int, *, dtype: DTypeLike | None = None) -> np.ndarray:
     """The k-arrangement of ``0..n-1`` with lex rank ``r``.
 
     >>> import permkit
@@ -225,7 +252,7 @@ def _counts(counts: Any) -> list:
     return [int(c) for c in arr]
 
 
-def rank_multiset_permutation(seq: ArrayLike, counts: Optional[Sequence[int]] = None) -> Rank:
+def rank_multiset_permutation(seq: ArrayLike, counts: Sequence[int] | None = None) -> Rank:
     """Lex rank of each distinct ordering of a multiset of values ``0..s-1``.
 
     ``counts[v]`` is how often value ``v`` occurs; by default it is read from
@@ -249,8 +276,9 @@ def rank_multiset_permutation(seq: ArrayLike, counts: Optional[Sequence[int]] = 
     return _rank_rows("multiset", "lex", 0, 0, cs, arr, total, "seq")
 
 
-def unrank_multiset_permutation(r: Any, counts: Sequence[int], *,
-                                dtype: Optional[DTypeLike] = None) -> np.ndarray:
+def unrank_multiset_permutation(
+    r: Any, counts: Sequence[int], *, dtype: DTypeLike | None = None
+) -> np.ndarray:
     """The ordering with lex rank ``r`` of the multiset holding ``counts[v]`` copies of ``v``.
 
     >>> import permkit

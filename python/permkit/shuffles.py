@@ -8,7 +8,7 @@ threads, the chunking or the platform. ``shuffle(x, s)`` leaves
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -18,7 +18,7 @@ from permkit._arrays import as_index, smallest_uint_dtype
 from permkit._seeding import seed_sequence
 from permkit.generators import _CounterBitGenerator
 
-__all__ = ["permutation", "shuffle", "permuted"]
+__all__ = ["permutation", "permuted", "shuffle"]
 
 # Sizes up to this are shuffled by one Fisher-Yates pass, without a working copy.
 _FISHER_YATES_MAX = 1 << 16
@@ -35,7 +35,7 @@ class _Stream:
     """
 
     def __init__(self, seed: Any) -> None:
-        self._generator: Optional[_CounterBitGenerator] = None
+        self._generator: _CounterBitGenerator | None = None
         if isinstance(seed, _CounterBitGenerator):
             self._generator = seed
         elif isinstance(seed, (np.random.Generator, np.random.BitGenerator)):
@@ -47,7 +47,7 @@ class _Stream:
             word = int(seed_sequence(seed).generate_state(1, np.uint64)[0])
             self.key, self.counter = _native.squares_key_from_word(word), 0
 
-    def __enter__(self) -> "_Stream":
+    def __enter__(self) -> _Stream:
         if self._generator is not None:
             self._generator.lock.acquire()
             self.key, self.counter = self._generator._shuffle_stream()
@@ -63,7 +63,7 @@ class _Stream:
             self._generator.lock.release()
 
 
-def _physical_memory() -> Optional[int]:
+def _physical_memory() -> int | None:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
@@ -74,7 +74,9 @@ def _check_memory(nbytes: int, what: str) -> None:
     """MemoryError naming the size, before allocating more than the machine has."""
     limit = _physical_memory()
     if nbytes >= 1 << 63 or (limit is not None and nbytes > limit):
-        raise MemoryError(f"{what} would need {nbytes / 2**30:.3f} GiB of memory; refusing to allocate it")
+        raise MemoryError(
+            f"{what} would need {nbytes / 2**30:.3f} GiB of memory; refusing to allocate it"
+        )
 
 
 def _normalize_axis(axis: Any, ndim: int) -> int:
@@ -169,7 +171,9 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
         raise ValueError("x: cannot shuffle a 0-d array")
     axis = _normalize_axis(axis, x.ndim)
     if not x.flags.writeable:
-        raise ValueError("x: the array is read-only; shuffle a copy (or use permkit.permutation(x))")
+        raise ValueError(
+            "x: the array is read-only; shuffle a copy (or use permkit.permutation(x))"
+        )
     n = x.shape[axis]
     native = axis == 0 and x.flags.c_contiguous and x.size > 0
     if native:
@@ -187,7 +191,7 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
     x[...] = np.take(x, order, axis=axis)
 
 
-def permuted(x: ArrayLike, seed: Any = None, *, axis: Optional[int] = -1) -> np.ndarray:
+def permuted(x: ArrayLike, seed: Any = None, *, axis: int | None = -1) -> np.ndarray:
     """A copy of ``x`` with every slice along ``axis`` shuffled independently.
 
     Like ``numpy.random.Generator.permuted``. ``axis=None`` shuffles the

@@ -13,7 +13,12 @@ fn main() {
     };
     let version = String::from_utf8_lossy(&output.stdout);
     // "rustc 1.95.0 (...)": compare (major, minor).
-    let mut numbers = version.split_whitespace().nth(1).unwrap_or("").split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let mut numbers = version
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
     let (major, minor) = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
     if (major, minor) >= (1, 89) {
         println!("cargo:rustc-cfg=permkit_avx512");

@@ -20,7 +20,10 @@ def parse_permutation(words: list[str], n: int | None) -> Permutation:
     if "(" in text:
         if _CYCLE.sub("", text).strip():
             raise ValueError(f"PERM: cannot read {text!r} as cycles like '(0 2)(1 3)'")
-        cycles = [[int(tok) for tok in re.split(r"[\s,]+", body.strip()) if tok] for body in _CYCLE.findall(text)]
+        cycles = [
+            [int(tok) for tok in re.split(r"[\s,]+", body.strip()) if tok]
+            for body in _CYCLE.findall(text)
+        ]
         return Permutation.from_cycles(cycles, n)
     images = [int(tok) for tok in re.split(r"[\s,]+", text) if tok]
     if n is not None and n != len(images):
@@ -80,7 +83,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Describe a permutation given in 0-based one-line notation or as cycles.",
         epilog="examples: permkit info 2 0 1 4 3    permkit info '(0 2 1)(3 4)' -n 6",
     )
-    parser.add_argument("perm", nargs="+", metavar="PERM", help="images (2 0 1) or cycles ('(0 2)(1 3)')")
-    parser.add_argument("-n", type=int, default=None, help="number of points (cycles notation; default: largest + 1)")
+    parser.add_argument(
+        "perm", nargs="+", metavar="PERM", help="images (2 0 1) or cycles ('(0 2)(1 3)')"
+    )
+    parser.add_argument(
+        "-n",
+        type=int,
+        default=None,
+        help="number of points (cycles notation; default: largest + 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run)

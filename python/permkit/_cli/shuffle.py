@@ -13,7 +13,7 @@ import argparse
 import mmap
 import os
 import sys
-from typing import BinaryIO, Optional
+from typing import BinaryIO
 
 import numpy as np
 
@@ -28,20 +28,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "shuffle",
         help="write a reproducible random permutation of the input lines (like GNU shuf)",
         description="Write a random permutation of the lines of FILE (standard input when FILE is "
-                    "missing or -), or of the numbers LO..HI with -i. The same --seed gives the same "
-                    "output on every machine.",
+        "missing or -), or of the numbers LO..HI with -i. The same --seed gives the same "
+        "output on every machine.",
     )
     p.add_argument("file", nargs="?", metavar="FILE", help="input file (default: standard input)")
-    p.add_argument("-i", "--input-range", metavar="LO-HI", help="treat each number LO through HI as an input line")
+    p.add_argument(
+        "-i",
+        "--input-range",
+        metavar="LO-HI",
+        help="treat each number LO through HI as an input line",
+    )
     p.add_argument("-n", "--head-count", metavar="COUNT", help="output at most COUNT lines")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the result to FILE instead of standard output")
-    p.add_argument("-z", "--zero-terminated", action="store_true", help="line delimiter is NUL, not newline")
-    p.add_argument("--seed", metavar="SEED",
-                   help="non-negative integer seed (default: fresh entropy, a different order each run)")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write the result to FILE instead of standard output"
+    )
+    p.add_argument(
+        "-z", "--zero-terminated", action="store_true", help="line delimiter is NUL, not newline"
+    )
+    p.add_argument(
+        "--seed",
+        metavar="SEED",
+        help="non-negative integer seed (default: fresh entropy, a different order each run)",
+    )
     p.set_defaults(run=run)
 
 
-def _parse_count(text: Optional[str]) -> Optional[int]:
+def _parse_count(text: str | None) -> int | None:
     if text is None:
         return None
     try:
@@ -60,15 +72,19 @@ def _parse_range(text: str) -> tuple[int, int]:
             raise ValueError
         lo, hi = int(lo_text), int(hi_text)
     except ValueError:
-        raise ValueError(f"-i: invalid input range {text!r} (expected LO-HI with non-negative integers)") from None
+        raise ValueError(
+            f"-i: invalid input range {text!r} (expected LO-HI with non-negative integers)"
+        ) from None
     if hi >= 2**64 or lo > hi + 1:
         raise ValueError(f"-i: invalid input range {text!r} (need LO <= HI + 1 and HI < 2**64)")
     if hi - lo + 1 > 2**64 - 1:
-        raise ValueError(f"-i: the range {text!r} has 2**64 numbers; at most 2**64 - 1 are supported")
+        raise ValueError(
+            f"-i: the range {text!r} has 2**64 numbers; at most 2**64 - 1 are supported"
+        )
     return lo, hi
 
 
-def _parse_seed(text: Optional[str]) -> Optional[int]:
+def _parse_seed(text: str | None) -> int | None:
     if text is None:
         return None
     try:
@@ -80,7 +96,7 @@ def _parse_seed(text: Optional[str]) -> Optional[int]:
     return seed
 
 
-def _read_input(path: Optional[str], output: Optional[str]) -> tuple[np.ndarray, object]:
+def _read_input(path: str | None, output: str | None) -> tuple[np.ndarray, object]:
     """The input bytes as a uint8 array (memory-mapped for regular files, unless the
     output overwrites the input) and the object that keeps them alive."""
     if path is None or path == "-":
@@ -88,7 +104,9 @@ def _read_input(path: Optional[str], output: Optional[str]) -> tuple[np.ndarray,
         return np.frombuffer(data, dtype=np.uint8), data
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
-        overwritten = output is not None and os.path.exists(output) and os.path.samefile(path, output)
+        overwritten = (
+            output is not None and os.path.exists(output) and os.path.samefile(path, output)
+        )
         if size == 0 or overwritten or not os.path.isfile(path):
             data = f.read()
             return np.frombuffer(data, dtype=np.uint8), data
@@ -96,22 +114,33 @@ def _read_input(path: Optional[str], output: Optional[str]) -> tuple[np.ndarray,
     return np.frombuffer(mapped, dtype=np.uint8), mapped
 
 
-def _write_range(out: BinaryIO, lo: int, n: int, count: int, seed: Optional[int], delim: bytes) -> None:
+def _write_range(
+    out: BinaryIO, lo: int, n: int, count: int, seed: int | None, delim: bytes
+) -> None:
     shuffle = IndexShuffle(n, seed)
     for start in range(0, count, _CHUNK):
-        values = shuffle[start:min(count, start + _CHUNK)]
-        text = delim.join(str(lo + v).encode() for v in values.tolist()) if lo else \
-            delim.join(str(v).encode() for v in values.tolist())
+        values = shuffle[start : min(count, start + _CHUNK)]
+        text = (
+            delim.join(str(lo + v).encode() for v in values.tolist())
+            if lo
+            else delim.join(str(v).encode() for v in values.tolist())
+        )
         out.write(text + delim)
 
 
-def _write_lines(out: BinaryIO, data: np.ndarray, count: Optional[int], seed: Optional[int], delim: bytes) -> None:
+def _write_lines(
+    out: BinaryIO, data: np.ndarray, count: int | None, seed: int | None, delim: bytes
+) -> None:
     bounds = _native.record_bounds(data, delim[0])
     lines = len(bounds) - 1
     shuffle = IndexShuffle(lines, seed)
     total = lines if count is None else min(count, lines)
     for start in range(0, total, _CHUNK):
-        out.write(_native.gather_records(data, bounds, shuffle._core, start, min(_CHUNK, total - start), delim[0]))
+        out.write(
+            _native.gather_records(
+                data, bounds, shuffle._core, start, min(_CHUNK, total - start), delim[0]
+            )
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -148,9 +177,9 @@ def run(args: argparse.Namespace) -> int:
 class _open_output:
     """Standard output's binary buffer, or FILE opened only after the input was read (so -o may name the input)."""
 
-    def __init__(self, path: Optional[str]) -> None:
+    def __init__(self, path: str | None) -> None:
         self.path = path
-        self.file: Optional[BinaryIO] = None
+        self.file: BinaryIO | None = None
 
     def __enter__(self) -> BinaryIO:
         if self.path is None:

@@ -23,22 +23,44 @@ def add_parser(subparsers) -> None:
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--x", required=True, metavar="COL", help="first sample's column")
     p.add_argument("--y", required=True, metavar="COL", help="second sample's column")
-    p.add_argument("--paired", action="store_true", help="paired data: sign flips of X - Y (same as --design paired)")
-    p.add_argument("--design", choices=sorted(DESIGNS), help="independent (default), paired or pairings (correlation)")
+    p.add_argument(
+        "--paired",
+        action="store_true",
+        help="paired data: sign flips of X - Y (same as --design paired)",
+    )
+    p.add_argument(
+        "--design",
+        choices=sorted(DESIGNS),
+        help="independent (default), paired or pairings (correlation)",
+    )
     every = sorted({name for names in BUILTINS.values() for name in names})
-    p.add_argument("--statistic", choices=every, help="built-in statistic (default: mean_diff / mean / pearson)")
+    p.add_argument(
+        "--statistic",
+        choices=every,
+        help="built-in statistic (default: mean_diff / mean / pearson)",
+    )
     p.add_argument("--alternative", choices=["two-sided", "less", "greater"], default="two-sided")
-    p.add_argument("--two-sided", dest="two_sided", choices=["double", "deviation"], default="double")
+    p.add_argument(
+        "--two-sided", dest="two_sided", choices=["double", "deviation"], default="double"
+    )
     p.add_argument("--mid-p", dest="mid_p", action="store_true")
-    p.add_argument("--monte-carlo", dest="monte_carlo", action="store_true", help="force Monte Carlo")
-    p.add_argument("--resamples", type=int, default=9999, help="Monte Carlo resamples (default 9999)")
-    p.add_argument("--seed", type=int, default=None, help="Monte Carlo seed (default: fresh entropy)")
+    p.add_argument(
+        "--monte-carlo", dest="monte_carlo", action="store_true", help="force Monte Carlo"
+    )
+    p.add_argument(
+        "--resamples", type=int, default=9999, help="Monte Carlo resamples (default 9999)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="Monte Carlo seed (default: fresh entropy)"
+    )
     p.set_defaults(run=run)
 
 
 def _column(columns: dict, name: str, source: str) -> list:
     if name not in columns:
-        raise ValueError(f"--x/--y: column {name!r} not in {source} (columns: {', '.join(columns)})")
+        raise ValueError(
+            f"--x/--y: column {name!r} not in {source} (columns: {', '.join(columns)})"
+        )
     values = columns[name]
     bad = [v for v in values if isinstance(v, str)]
     if bad:
@@ -66,17 +88,28 @@ def run(args: argparse.Namespace) -> int:
         x, y = [a for a, _ in pairs], [b for _, b in pairs]
     statistic = args.statistic or DEFAULT_STATISTIC[design]
     res = permutation_test(
-        (x, y), statistic, permutation_type=design, alternative=args.alternative, two_sided=args.two_sided,
-        mid_p=args.mid_p, exact=False if args.monte_carlo else None, n_resamples=args.resamples, rng=args.seed,
+        (x, y),
+        statistic,
+        permutation_type=design,
+        alternative=args.alternative,
+        two_sided=args.two_sided,
+        mid_p=args.mid_p,
+        exact=False if args.monte_carlo else None,
+        n_resamples=args.resamples,
+        rng=args.seed,
     )
-    label = {"independent": "independent samples", "samples": "paired", "pairings": "pairings"}[design]
+    label = {"independent": "independent samples", "samples": "paired", "pairings": "pairings"}[
+        design
+    ]
     print(f"data:          {source}: {args.x} vs {args.y} ({label}, n = {len(x)} and {len(y)})")
     print(f"statistic:     {statistic} = {float(res.statistic):.10g}")
     two = f", two-sided '{args.two_sided}'" if args.alternative == "two-sided" else ""
     print(f"alternative:   {args.alternative}{two}{', mid-p' if args.mid_p else ''}")
     frac = res.pvalue_fraction
-    print(f"p-value:       {res.pvalue:.10g} = {frac.numerator}/{frac.denominator}"
-          f"{' (exact)' if res.method != 'monte carlo' else ' (Monte Carlo: (b + 1) / (m + 1))'}")
+    print(
+        f"p-value:       {res.pvalue:.10g} = {frac.numerator}/{frac.denominator}"
+        f"{' (exact)' if res.method != 'monte carlo' else ' (Monte Carlo: (b + 1) / (m + 1))'}"
+    )
     count = "relabellings" if res.method != "monte carlo" else "resamples"
     print(f"{count + ':':<15}{res.n_total} ({res.n_extreme} as or more extreme)")
     print(f"method:        {res.method}")

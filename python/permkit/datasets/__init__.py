@@ -47,7 +47,9 @@ def read_columns(text: str, source: str) -> dict[str, list[float]]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise ValueError(f"{source}: line {line} has {len(row)} fields, the header has {len(header)}")
+            raise ValueError(
+                f"{source}: line {line} has {len(row)} fields, the header has {len(header)}"
+            )
         for h, cell in zip(header, row):
             cell = cell.strip()
             try:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from permkit.stats import _engine
 from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
 from permkit.stats._result import NullHistogram, PermutationTestResult
 
-__all__ = ["permutation_test", "PermutationTestResult", "NullHistogram", "BUILTINS", "EXACT_LIMIT"]
+__all__ = ["BUILTINS", "EXACT_LIMIT", "NullHistogram", "PermutationTestResult", "permutation_test"]
 
 #: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
 EXACT_LIMIT = 2**31
@@ -32,20 +33,20 @@ _RANK_LIMIT = 2**63
 
 def permutation_test(
     data: Sequence[Any],
-    statistic: Union[str, Callable[..., Any]],
+    statistic: str | Callable[..., Any],
     *,
     permutation_type: str = "independent",
-    vectorized: Optional[bool] = None,
-    n_resamples: Union[int, float] = 9999,
-    batch: Optional[int] = None,
+    vectorized: bool | None = None,
+    n_resamples: int | float = 9999,
+    batch: int | None = None,
     alternative: str = "two-sided",
     axis: int = 0,
     rng: Any = None,
-    exact: Optional[bool] = None,
+    exact: bool | None = None,
     two_sided: str = "double",
     mid_p: bool = False,
-    null_distribution: Optional[str] = None,
-    workers: Optional[int] = None,
+    null_distribution: str | None = None,
+    workers: int | None = None,
     executor: Any = None,
     progress: bool = False,
     nan_policy: str = "raise",
@@ -78,23 +79,51 @@ def permutation_test(
     >>> res.pvalue_fraction, res.n_extreme, res.n_total, res.method
     (Fraction(863, 32768), 863, 32768, 'exact')
     """
-    permutation_type = _check_options(permutation_type, alternative, two_sided, null_distribution, nan_policy,
-                                      exact, n_resamples, batch, workers, vectorized)
+    permutation_type = _check_options(
+        permutation_type,
+        alternative,
+        two_sided,
+        null_distribution,
+        nan_policy,
+        exact,
+        n_resamples,
+        batch,
+        workers,
+        vectorized,
+    )
     samples = _as_samples(data, axis, permutation_type)
     samples, propagate_nan = _apply_nan_policy(samples, nan_policy, permutation_type)
     for s in samples:
         if s.shape[-1] < 2:
-            raise ValueError("data: each sample must contain two or more observations along axis, "
-                             f"got {s.shape[-1]}")
+            raise ValueError(
+                "data: each sample must contain two or more observations along axis, "
+                f"got {s.shape[-1]}"
+            )
     lead = samples[0].shape[:-1]
     if isinstance(statistic, str):
         check_builtin(statistic, permutation_type, len(samples))
-        return _builtin_test(samples, statistic, permutation_type, lead, propagate_nan, n_resamples=n_resamples,
-                             batch=batch, alternative=alternative, rng=rng, exact=exact, two_sided=two_sided,
-                             mid_p=mid_p, null_distribution=null_distribution, workers=workers, executor=executor,
-                             progress=progress)
+        return _builtin_test(
+            samples,
+            statistic,
+            permutation_type,
+            lead,
+            propagate_nan,
+            n_resamples=n_resamples,
+            batch=batch,
+            alternative=alternative,
+            rng=rng,
+            exact=exact,
+            two_sided=two_sided,
+            mid_p=mid_p,
+            null_distribution=null_distribution,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+        )
     if not callable(statistic):
-        raise TypeError(f"statistic: expected a callable or a built-in name, got {type(statistic).__name__}")
+        raise TypeError(
+            f"statistic: expected a callable or a built-in name, got {type(statistic).__name__}"
+        )
     if vectorized is None:
         try:
             vectorized = "axis" in inspect.signature(statistic).parameters
@@ -102,37 +131,68 @@ def permutation_test(
             vectorized = False
     if not vectorized:
         statistic = _vectorize(statistic)
-    return _callable_test(samples, statistic, permutation_type, n_resamples=n_resamples, batch=batch,
-                          alternative=alternative, rng=rng, exact=exact, two_sided=two_sided, mid_p=mid_p,
-                          null_distribution=null_distribution, executor=executor, progress=progress,
-                          nan_mask=propagate_nan)
+    return _callable_test(
+        samples,
+        statistic,
+        permutation_type,
+        n_resamples=n_resamples,
+        batch=batch,
+        alternative=alternative,
+        rng=rng,
+        exact=exact,
+        two_sided=two_sided,
+        mid_p=mid_p,
+        null_distribution=null_distribution,
+        executor=executor,
+        progress=progress,
+        nan_mask=propagate_nan,
+    )
 
 
 # --- argument checks ------------------------------------------------------
 
-def _check_options(permutation_type, alternative, two_sided, null_distribution, nan_policy, exact, n_resamples,
-                   batch, workers, vectorized) -> str:
+
+def _check_options(
+    permutation_type,
+    alternative,
+    two_sided,
+    null_distribution,
+    nan_policy,
+    exact,
+    n_resamples,
+    batch,
+    workers,
+    vectorized,
+) -> str:
     types = ("independent", "samples", "pairings")
     if not isinstance(permutation_type, str) or permutation_type.lower() not in types:
         raise ValueError(f"permutation_type: must be one of {types}, got {permutation_type!r}")
     if alternative not in ("two-sided", "less", "greater"):
-        raise ValueError(f"alternative: must be 'two-sided', 'less' or 'greater', got {alternative!r}")
+        raise ValueError(
+            f"alternative: must be 'two-sided', 'less' or 'greater', got {alternative!r}"
+        )
     if two_sided not in ("double", "deviation"):
         raise ValueError(f"two_sided: must be 'double' or 'deviation', got {two_sided!r}")
     if null_distribution not in (None, "full", "histogram"):
-        raise ValueError(f"null_distribution: must be None, 'full' or 'histogram', got {null_distribution!r}")
+        raise ValueError(
+            f"null_distribution: must be None, 'full' or 'histogram', got {null_distribution!r}"
+        )
     if nan_policy not in ("raise", "propagate", "omit"):
         raise ValueError(f"nan_policy: must be 'raise', 'propagate' or 'omit', got {nan_policy!r}")
     if exact not in (None, True, False):
         raise ValueError(f"exact: must be None, True or False, got {exact!r}")
     if vectorized not in (None, True, False):
         raise ValueError(f"vectorized: must be None, True or False, got {vectorized!r}")
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, float, np.integer, np.floating)) or not (
-        n_resamples == math.inf or (n_resamples > 0 and n_resamples == int(n_resamples))
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, float, np.integer, np.floating))
+        or not (n_resamples == math.inf or (n_resamples > 0 and n_resamples == int(n_resamples)))
     ):
         raise ValueError(f"n_resamples: must be a positive integer (or inf), got {n_resamples!r}")
     for name, value in (("batch", batch), ("workers", workers)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0
+        ):
             raise ValueError(f"{name}: must be a positive integer or None, got {value!r}")
     return permutation_type.lower()
 
@@ -145,7 +205,9 @@ def _as_samples(data, axis, permutation_type) -> list[np.ndarray]:
     if permutation_type == "independent" and len(data) < 2:
         raise ValueError("data: permutation_type='independent' needs at least two samples")
     if permutation_type in ("samples", "pairings") and len(data) > 2:
-        raise ValueError(f"data: permutation_type={permutation_type!r} supports 1 or 2 samples in permkit, got {len(data)}")
+        raise ValueError(
+            f"data: permutation_type={permutation_type!r} supports 1 or 2 samples in permkit, got {len(data)}"
+        )
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis: must be an integer, got {axis!r}")
     arrays = []
@@ -157,19 +219,31 @@ def _as_samples(data, axis, permutation_type) -> list[np.ndarray]:
         if a.dtype.kind == "b":
             a = a.astype(np.int64)
         if a.dtype.kind not in "iuf":
-            raise TypeError(f"data: sample {i} must be real numbers (int or float), got dtype {a.dtype}")
+            raise TypeError(
+                f"data: sample {i} must be real numbers (int or float), got dtype {a.dtype}"
+            )
         a = np.atleast_1d(a)
         if not -a.ndim <= axis < a.ndim:
-            raise ValueError(f"axis: {axis} is out of range for sample {i} with {a.ndim} dimension(s)")
+            raise ValueError(
+                f"axis: {axis} is out of range for sample {i} with {a.ndim} dimension(s)"
+            )
         arrays.append(np.moveaxis(a, int(axis), -1))
     try:
         lead = np.broadcast_shapes(*[a.shape[:-1] for a in arrays])
     except ValueError:
-        raise ValueError("data: samples do not broadcast against each other (apart from axis)") from None
+        raise ValueError(
+            "data: samples do not broadcast against each other (apart from axis)"
+        ) from None
     arrays = [np.broadcast_to(a, lead + a.shape[-1:]) for a in arrays]
-    if permutation_type in ("samples", "pairings") and len(arrays) == 2 and arrays[0].shape != arrays[1].shape:
-        raise ValueError(f"data: permutation_type={permutation_type!r} needs samples of equal length, "
-                         f"got {arrays[0].shape[-1]} and {arrays[1].shape[-1]}")
+    if (
+        permutation_type in ("samples", "pairings")
+        and len(arrays) == 2
+        and arrays[0].shape != arrays[1].shape
+    ):
+        raise ValueError(
+            f"data: permutation_type={permutation_type!r} needs samples of equal length, "
+            f"got {arrays[0].shape[-1]} and {arrays[1].shape[-1]}"
+        )
     return arrays
 
 
@@ -179,8 +253,10 @@ def _apply_nan_policy(samples, nan_policy, permutation_type):
     if not any(b.any() for b in bad):
         return samples, None
     if nan_policy == "raise":
-        raise ValueError("data: contains NaN or infinity; pass nan_policy='omit' to drop those observations "
-                         "or 'propagate' to return NaN")
+        raise ValueError(
+            "data: contains NaN or infinity; pass nan_policy='omit' to drop those observations "
+            "or 'propagate' to return NaN"
+        )
     if nan_policy == "propagate":
         mask = np.zeros(samples[0].shape[:-1], dtype=bool)
         for b in bad:
@@ -201,6 +277,7 @@ def _vectorize(statistic):
         flat = [np.reshape(s, (-1, s.shape[-1])) for s in samples]
         out = [statistic(*[f[i] for f in flat]) for i in range(flat[0].shape[0])]
         return np.reshape(np.asarray(out), lead + np.shape(out[0]) if out else lead)
+
     return vectorized
 
 
@@ -216,7 +293,10 @@ def _mc_key(rng) -> int:
 
 # --- p-values from counts ------------------------------------------------
 
-def _pvalue(counts_le, counts_ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, monte_carlo):
+
+def _pvalue(
+    counts_le, counts_ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, monte_carlo
+):
     """(p as Fraction, n_extreme) from exact counts of one test."""
     adjust = 1 if monte_carlo else 0
     tie_credit = Fraction(1, 2) if mid_p else 1
@@ -242,8 +322,11 @@ def _pvalue(counts_le, counts_ge, dev_ge, dev_gt, total, alternative, two_sided,
 # --- built-in statistics ------------------------------------------------
 
 _SHAPE_OF_PLAN = {
-    "welch": "independent", "two_sample": "independent", "k_sample": "independent",
-    "sign_flip": "paired", "pairing": "pairings",
+    "welch": "independent",
+    "two_sample": "independent",
+    "k_sample": "independent",
+    "sign_flip": "paired",
+    "pairing": "pairings",
 }
 
 
@@ -260,8 +343,25 @@ def _count(kind: str, sizes) -> int:
     return math.factorial(sizes[0])
 
 
-def _builtin_test(samples, name, permutation_type, lead, nan_mask, *, n_resamples, batch, alternative, rng, exact,
-                  two_sided, mid_p, null_distribution, workers, executor, progress):
+def _builtin_test(
+    samples,
+    name,
+    permutation_type,
+    lead,
+    nan_mask,
+    *,
+    n_resamples,
+    batch,
+    alternative,
+    rng,
+    exact,
+    two_sided,
+    mid_p,
+    null_distribution,
+    workers,
+    executor,
+    progress,
+):
     deviation = two_sided == "deviation" and alternative == "two-sided"
     slices = list(np.ndindex(lead)) if lead else [()]
     results = []
@@ -270,26 +370,74 @@ def _builtin_test(samples, name, permutation_type, lead, nan_mask, *, n_resample
         if nan_mask is not None and nan_mask[index]:
             results.append(None)
             continue
-        results.append(_builtin_slice(one, name, permutation_type, deviation, n_resamples=n_resamples, batch=batch,
-                                      alternative=alternative, rng=rng, exact=exact, two_sided=two_sided,
-                                      mid_p=mid_p, null_distribution=null_distribution, workers=workers,
-                                      executor=executor, progress=progress))
+        results.append(
+            _builtin_slice(
+                one,
+                name,
+                permutation_type,
+                deviation,
+                n_resamples=n_resamples,
+                batch=batch,
+                alternative=alternative,
+                rng=rng,
+                exact=exact,
+                two_sided=two_sided,
+                mid_p=mid_p,
+                null_distribution=null_distribution,
+                workers=workers,
+                executor=executor,
+                progress=progress,
+            )
+        )
     return _combine(results, lead, alternative, two_sided, null_distribution)
 
 
-def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, batch, alternative, rng, exact,
-                   two_sided, mid_p, null_distribution, workers, executor, progress):
+def _builtin_slice(
+    samples,
+    name,
+    permutation_type,
+    deviation,
+    *,
+    n_resamples,
+    batch,
+    alternative,
+    rng,
+    exact,
+    two_sided,
+    mid_p,
+    null_distribution,
+    workers,
+    executor,
+    progress,
+):
     p = plan(name, permutation_type, samples, deviation)
 
     def float_path(exact_request, show_progress):
-        return _callable_test(samples, numpy_statistic(name, permutation_type, len(samples)), permutation_type,
-                              n_resamples=n_resamples, batch=batch, alternative=alternative, rng=rng,
-                              exact=exact_request, two_sided=two_sided, mid_p=mid_p,
-                              null_distribution=null_distribution, executor=executor, progress=show_progress,
-                              nan_mask=None, exact_limit=EXACT_LIMIT)
+        return _callable_test(
+            samples,
+            numpy_statistic(name, permutation_type, len(samples)),
+            permutation_type,
+            n_resamples=n_resamples,
+            batch=batch,
+            alternative=alternative,
+            rng=rng,
+            exact=exact_request,
+            two_sided=two_sided,
+            mid_p=mid_p,
+            null_distribution=null_distribution,
+            executor=executor,
+            progress=show_progress,
+            nan_mask=None,
+            exact_limit=EXACT_LIMIT,
+        )
 
     total = _count(_SHAPE_OF_PLAN[p.kind], p.sizes)
-    if total > EXACT_LIMIT and exact is not False and null_distribution != "full" and _shift_feasible(p):
+    if (
+        total > EXACT_LIMIT
+        and exact is not False
+        and null_distribution != "full"
+        and _shift_feasible(p)
+    ):
         return _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, deviation)
     method = _choose_method(total, exact, EXACT_LIMIT)
     if p.kind == "welch" and (method != "exact" or null_distribution is not None or deviation):
@@ -303,9 +451,17 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
         mc_key, runs = None, total
     _check_full_fits(null_distribution, runs, 1)
     spec = {
-        "kind": p.kind, "scores": p.scores, "sizes": p.sizes, "weights": p.weights, "partner": p.partner,
-        "ge": p.ge, "le": p.le, "deviation": p.deviation if deviation else None, "mc_key": mc_key,
-        "collect": null_distribution or "none", "workers": 1 if executor is not None else workers,
+        "kind": p.kind,
+        "scores": p.scores,
+        "sizes": p.sizes,
+        "weights": p.weights,
+        "partner": p.partner,
+        "ge": p.ge,
+        "le": p.le,
+        "deviation": p.deviation if deviation else None,
+        "mc_key": mc_key,
+        "collect": null_distribution or "none",
+        "workers": 1 if executor is not None else workers,
         "welch": p.welch,
     }
     bar = _engine.progress_bar(progress, runs, f"{method} {name}")
@@ -317,18 +473,30 @@ def _builtin_slice(samples, name, permutation_type, deviation, *, n_resamples, b
     finally:
         if bar is not None:
             bar.close()
-    frac, n_extreme = _pvalue(counts.le, counts.ge, counts.dev_ge, counts.dev_gt, counts.total, alternative,
-                              two_sided, mid_p, method == "monte carlo")
+    frac, n_extreme = _pvalue(
+        counts.le,
+        counts.ge,
+        counts.dev_ge,
+        counts.dev_gt,
+        counts.total,
+        alternative,
+        two_sided,
+        mid_p,
+        method == "monte carlo",
+    )
     null = None
     if null_distribution == "histogram":
         keys = np.array(sorted(counts.histogram), dtype=object)
         values = p.values_of_keys(keys.astype(np.float64)) if len(keys) else np.array([])
-        null = NullHistogram(np.asarray(values, dtype=np.float64),
-                             np.array([counts.histogram[k] for k in keys], dtype=np.int64))
+        null = NullHistogram(
+            np.asarray(values, dtype=np.float64),
+            np.array([counts.histogram[k] for k in keys], dtype=np.int64),
+        )
     elif null_distribution == "full":
         null = np.asarray(p.values_of_keys(np.concatenate(counts.full)), dtype=np.float64)
-    return PermutationTestResult(p.observed, float(frac), null, frac, n_extreme, counts.total, method, alternative,
-                                 two_sided)
+    return PermutationTestResult(
+        p.observed, float(frac), null, frac, n_extreme, counts.total, method, alternative, two_sided
+    )
 
 
 def _shift_feasible(p) -> bool:
@@ -338,7 +506,9 @@ def _shift_feasible(p) -> bool:
     return words is not None and words <= SHIFT_MAX_WORDS
 
 
-def _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, deviation) -> PermutationTestResult:
+def _shift_slice(
+    p, total, alternative, two_sided, mid_p, null_distribution, deviation
+) -> PermutationTestResult:
     """Exact p-value from the shift algorithm's distribution of the key."""
     dist = _native.shift_distribution(p.kind, p.shift_scores, p.sizes[0])
     le = sum(c for k, c in dist if k <= p.le)
@@ -356,7 +526,9 @@ def _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, dev
         keys = np.array([float(k) for k, _ in dist])
         counts = np.array([c for _, c in dist], dtype=np.int64 if n < 2**63 else object)
         null = NullHistogram(np.asarray(p.values_of_keys(keys), dtype=np.float64), counts)
-    return PermutationTestResult(p.observed, float(frac), null, frac, n_extreme, n, "shift", alternative, two_sided)
+    return PermutationTestResult(
+        p.observed, float(frac), null, frac, n_extreme, n, "shift", alternative, two_sided
+    )
 
 
 #: Largest null_distribution="full" permkit will build (bytes).
@@ -365,18 +537,22 @@ _FULL_LIMIT = 8 << 30
 
 def _check_full_fits(null_distribution, runs: int, values_per_run: int) -> None:
     if null_distribution == "full" and runs * values_per_run * 16 > _FULL_LIMIT:
-        raise MemoryError(f"null_distribution='full' would hold {runs * values_per_run} values "
-                          f"(about {runs * values_per_run * 16 / 2**30:.1f} GiB while building); refusing. "
-                          "Use null_distribution='histogram' or None")
+        raise MemoryError(
+            f"null_distribution='full' would hold {runs * values_per_run} values "
+            f"(about {runs * values_per_run * 16 / 2**30:.1f} GiB while building); refusing. "
+            "Use null_distribution='histogram' or None"
+        )
 
 
-def _choose_method(total: int, exact: Optional[bool], limit: int) -> str:
+def _choose_method(total: int, exact: bool | None, limit: int) -> str:
     if exact is False:
         return "monte carlo"
     if exact is True:
         if total >= _RANK_LIMIT:
-            raise ValueError(f"exact: {total} relabellings cannot be enumerated (limit 2**63); "
-                             "use exact=None or exact=False (Monte Carlo)")
+            raise ValueError(
+                f"exact: {total} relabellings cannot be enumerated (limit 2**63); "
+                "use exact=None or exact=False (Monte Carlo)"
+            )
         return "exact"
     return "exact" if total <= limit else "monte carlo"
 
@@ -384,7 +560,9 @@ def _choose_method(total: int, exact: Optional[bool], limit: int) -> str:
 def _combine(results, lead, alternative, two_sided, null_distribution) -> PermutationTestResult:
     if not lead:
         if results[0] is None:  # nan_policy="propagate" on data with NaN
-            return PermutationTestResult(math.nan, math.nan, None, None, None, 0, "none", alternative, two_sided)
+            return PermutationTestResult(
+                math.nan, math.nan, None, None, None, 0, "none", alternative, two_sided
+            )
         return results[0]
     shape = lead
     stat = np.full(shape, np.nan)
@@ -402,17 +580,32 @@ def _combine(results, lead, alternative, two_sided, null_distribution) -> Permut
         methods.add(r.method)
         nulls.append(r.null_distribution)
     null = None
-    if null_distribution == "full" and nulls and all(len(x) == len(nulls[0]) for x in nulls) and len(nulls) == len(results):
+    if (
+        null_distribution == "full"
+        and nulls
+        and all(len(x) == len(nulls[0]) for x in nulls)
+        and len(nulls) == len(results)
+    ):
         null = np.stack(nulls, axis=-1).reshape((len(nulls[0]),) + shape)
     elif null_distribution is not None:
         null = np.empty(shape, dtype=object)
         for index, r in zip(np.ndindex(shape), results):
             null[index] = None if r is None else r.null_distribution
-    return PermutationTestResult(stat, pval, null, frac, n_ext, n_tot, "/".join(sorted(methods)) or "none",
-                                 alternative, two_sided)
+    return PermutationTestResult(
+        stat,
+        pval,
+        null,
+        frac,
+        n_ext,
+        n_tot,
+        "/".join(sorted(methods)) or "none",
+        alternative,
+        two_sided,
+    )
 
 
 # --- callable statistics --------------------------------------------------
+
 
 def _callable_layout(samples, permutation_type):
     """(z, shape kind, sizes, sample slices, scipy's count, our count)."""
@@ -436,18 +629,38 @@ def _callable_layout(samples, permutation_type):
     return z, "pairings", [n] * k, slices, ours**k, ours
 
 
-def _callable_test(samples, statistic, permutation_type, *, n_resamples, batch, alternative, rng, exact, two_sided,
-                   mid_p, null_distribution, executor, progress, nan_mask, exact_limit=None):
+def _callable_test(
+    samples,
+    statistic,
+    permutation_type,
+    *,
+    n_resamples,
+    batch,
+    alternative,
+    rng,
+    exact,
+    two_sided,
+    mid_p,
+    null_distribution,
+    executor,
+    progress,
+    nan_mask,
+    exact_limit=None,
+):
     z, shape_kind, sizes, slices, scipy_count, ours = _callable_layout(samples, permutation_type)
     observed = np.asarray(statistic(*samples, axis=-1))
     lead = samples[0].shape[:-1]
     if observed.shape != lead:
-        raise ValueError(f"statistic: returned shape {observed.shape} for the observed data; expected {lead} "
-                         "(one value per slice along the other axes)")
+        raise ValueError(
+            f"statistic: returned shape {observed.shape} for the observed data; expected {lead} "
+            "(one value per slice along the other axes)"
+        )
     if exact is None and exact_limit is None:
         method = "exact" if scipy_count <= n_resamples else "monte carlo"
     else:
-        method = _choose_method(ours, exact, exact_limit if exact_limit is not None else n_resamples)
+        method = _choose_method(
+            ours, exact, exact_limit if exact_limit is not None else n_resamples
+        )
     if method == "monte carlo":
         if n_resamples == math.inf:
             raise ValueError("n_resamples: must be finite for a Monte Carlo test")
@@ -463,9 +676,17 @@ def _callable_test(samples, statistic, permutation_type, *, n_resamples, batch, 
     per_row = max(1, m * max(1, int(np.prod(lead))))
     batch_size = int(batch) if batch is not None else max(1, min(runs, (1 << 22) // per_row))
     spec = {
-        "statistic": statistic, "z": z, "observed": observed, "gamma": gamma, "shape_kind": shape_kind,
-        "sizes": sizes, "slices": slices, "mc_key": mc_key, "batch": batch_size,
-        "collect": null_distribution or "none", "piece": max(batch_size, min(runs, batch_size * 8)),
+        "statistic": statistic,
+        "z": z,
+        "observed": observed,
+        "gamma": gamma,
+        "shape_kind": shape_kind,
+        "sizes": sizes,
+        "slices": slices,
+        "mc_key": mc_key,
+        "batch": batch_size,
+        "collect": null_distribution or "none",
+        "piece": max(batch_size, min(runs, batch_size * 8)),
     }
     bar = _engine.progress_bar(progress, runs, f"{method} statistic")
     try:
@@ -479,18 +700,38 @@ def _callable_test(samples, statistic, permutation_type, *, n_resamples, batch, 
             bar.close()
     monte_carlo = method == "monte carlo"
     if observed.ndim == 0:
-        frac, n_extreme = _pvalue(int(counts.le), int(counts.ge), int(counts.dev_ge), int(counts.dev_gt),
-                                  counts.total, alternative, two_sided, mid_p, monte_carlo)
+        frac, n_extreme = _pvalue(
+            int(counts.le),
+            int(counts.ge),
+            int(counts.dev_ge),
+            int(counts.dev_gt),
+            counts.total,
+            alternative,
+            two_sided,
+            mid_p,
+            monte_carlo,
+        )
         pvalue = float(frac)
         stat_out = observed[()]
     else:
         frac = np.empty(lead, dtype=object)
         n_extreme = np.empty(lead, dtype=object)
         for index in np.ndindex(lead):
+
             def at(a):
                 return int(np.asarray(a)[index]) if np.ndim(a) else int(a)
-            frac[index], n_extreme[index] = _pvalue(at(counts.le), at(counts.ge), at(counts.dev_ge), at(counts.dev_gt),
-                                                    counts.total, alternative, two_sided, mid_p, monte_carlo)
+
+            frac[index], n_extreme[index] = _pvalue(
+                at(counts.le),
+                at(counts.ge),
+                at(counts.dev_ge),
+                at(counts.dev_gt),
+                counts.total,
+                alternative,
+                two_sided,
+                mid_p,
+                monte_carlo,
+            )
         pvalue = frac.astype(np.float64)
         stat_out = observed
         if nan_mask is not None:
@@ -503,6 +744,9 @@ def _callable_test(samples, statistic, permutation_type, *, n_resamples, batch, 
         null = np.concatenate(counts.full, axis=0)
     elif null_distribution == "histogram":
         keys = sorted(counts.histogram)
-        null = NullHistogram(np.asarray(keys, dtype=np.float64), np.asarray([counts.histogram[k] for k in keys]))
-    return PermutationTestResult(stat_out, pvalue, null, frac, n_extreme, counts.total, method, alternative,
-                                 two_sided)
+        null = NullHistogram(
+            np.asarray(keys, dtype=np.float64), np.asarray([counts.histogram[k] for k in keys])
+        )
+    return PermutationTestResult(
+        stat_out, pvalue, null, frac, n_extreme, counts.total, method, alternative, two_sided
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Optional
+from typing import Callable
 
 import numpy as np
 
@@ -43,13 +43,13 @@ class Plan:
     key0: int
     ge: int
     le: int
-    deviation: Optional[tuple]
+    deviation: tuple | None
     observed: float
     values_of_keys: Callable[[np.ndarray], np.ndarray]
     #: integer scores for the shift algorithm (two_sample / sign_flip), else None
-    shift_scores: Optional[list] = None
+    shift_scores: list | None = None
     #: Welch t thresholds ((sign, num, den) for t - gamma and t + gamma), kind "welch"
-    welch: Optional[tuple] = None
+    welch: tuple | None = None
 
 
 def _midranks(a: np.ndarray) -> np.ndarray:
@@ -63,7 +63,9 @@ def _midranks(a: np.ndarray) -> np.ndarray:
     ends = np.ones(s.shape, dtype=bool)
     ends[..., :-1] = starts[..., 1:]
     first = np.maximum.accumulate(np.where(starts, idx, 0), axis=-1)
-    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, idx, n), axis=-1), axis=-1), axis=-1)
+    last = np.flip(
+        np.minimum.accumulate(np.flip(np.where(ends, idx, n), axis=-1), axis=-1), axis=-1
+    )
     ranks = np.empty(s.shape, dtype=np.float64)
     np.put_along_axis(ranks, order, (first + last) / 2 + 1, axis=-1)
     return ranks
@@ -104,7 +106,9 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
         pooled = np.concatenate(samples, axis=-1)
         grand = np.mean(pooled, axis=-1)
         between = sum(s.shape[-1] * (np.mean(s, axis=-1) - grand) ** 2 for s in samples)
-        within = sum(np.sum((s - np.mean(s, axis=-1, keepdims=True)) ** 2, axis=-1) for s in samples)
+        within = sum(
+            np.sum((s - np.mean(s, axis=-1, keepdims=True)) ** 2, axis=-1) for s in samples
+        )
         n, k = pooled.shape[-1], len(samples)
         return (between / (k - 1)) / (within / (n - k))
 
@@ -122,7 +126,9 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
         x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
         xm = x - np.mean(x, axis=-1, keepdims=True)
         ym = y - np.mean(y, axis=-1, keepdims=True)
-        return np.sum(xm * ym, axis=-1) / np.sqrt(np.sum(xm * xm, axis=-1) * np.sum(ym * ym, axis=-1))
+        return np.sum(xm * ym, axis=-1) / np.sqrt(
+            np.sum(xm * xm, axis=-1) * np.sum(ym * ym, axis=-1)
+        )
 
     def spearman(x, y, axis=-1):
         x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
@@ -159,11 +165,17 @@ def _difference(samples):
 def check_builtin(name: str, permutation_type: str, k: int) -> None:
     allowed = BUILTINS[permutation_type]
     if name not in allowed:
-        raise ValueError(f"statistic: {name!r} is not a built-in for permutation_type={permutation_type!r}; choose one of {allowed} or pass a callable")
+        raise ValueError(
+            f"statistic: {name!r} is not a built-in for permutation_type={permutation_type!r}; choose one of {allowed} or pass a callable"
+        )
     if permutation_type == "independent" and name != "f" and k != 2:
-        raise ValueError(f"statistic: {name!r} compares exactly 2 samples, got {k}; use 'f' for k > 2 samples")
+        raise ValueError(
+            f"statistic: {name!r} compares exactly 2 samples, got {k}; use 'f' for k > 2 samples"
+        )
     if permutation_type == "pairings" and k != 2:
-        raise ValueError(f"statistic: {name!r} needs exactly 2 samples for permutation_type='pairings', got {k}")
+        raise ValueError(
+            f"statistic: {name!r} needs exactly 2 samples for permutation_type='pairings', got {k}"
+        )
 
 
 def _thresholds(f, key0: int, lo: int, hi: int) -> tuple[int, int]:
@@ -200,7 +212,7 @@ def _plan_two_sample(name: str, samples) -> Plan:
         scale = Fraction(1, 2)
     s, q = sum(v), sum(a * a for a in v)
     ordered = sorted(v)
-    lo, hi = sum(ordered[:n1]), sum(ordered[n - n1:])
+    lo, hi = sum(ordered[:n1]), sum(ordered[n - n1 :])
     key0 = sum(v[:n1])
     stat = numpy_statistic(name, "independent", 2)
     if name in ("sum", "rank_sum"):
@@ -226,8 +238,17 @@ def _plan_two_sample(name: str, samples) -> Plan:
 
     ge, le = _thresholds(f, key0, lo, hi)
     return Plan(
-        kind="two_sample", scores=v, sizes=[n1, n2], weights=[], partner=[], key0=key0, ge=ge, le=le,
-        deviation=_deviation(n, n1 * s, key0), observed=float(stat(x, y)), values_of_keys=values,
+        kind="two_sample",
+        scores=v,
+        sizes=[n1, n2],
+        weights=[],
+        partner=[],
+        key0=key0,
+        ge=ge,
+        le=le,
+        deviation=_deviation(n, n1 * s, key0),
+        observed=float(stat(x, y)),
+        values_of_keys=values,
         shift_scores=v,
     )
 
@@ -241,7 +262,9 @@ def _plan_welch(samples) -> Plan:
     s, q = sum(v), sum(a * a for a in v)
     s1, q1 = sum(ix), sum(a * a for a in ix)
     a = n2 * s1 - n1 * (s - s1)
-    b = (n1 * q1 - s1 * s1) * n2 * n2 * (n2 - 1) + (n2 * (q - q1) - (s - s1) ** 2) * n1 * n1 * (n1 - 1)
+    b = (n1 * q1 - s1 * s1) * n2 * n2 * (n2 - 1) + (n2 * (q - q1) - (s - s1) ** 2) * n1 * n1 * (
+        n1 - 1
+    )
     sign = (a > 0) - (a < 0)
     num = a * a * (n1 - 1) * (n2 - 1)
     if sign == 0 or b == 0:
@@ -252,14 +275,26 @@ def _plan_welch(samples) -> Plan:
         high = (sign, num * (one + 100 * sign) ** 2, b * one * one)
     stat = numpy_statistic("welch_t", "independent", 2)
     return Plan(
-        kind="welch", scores=v, sizes=[n1, n2], weights=[], partner=[], key0=0, ge=0, le=0, deviation=None,
-        observed=float(stat(x, y)), values_of_keys=lambda k: k, welch=(low, high),
+        kind="welch",
+        scores=v,
+        sizes=[n1, n2],
+        weights=[],
+        partner=[],
+        key0=0,
+        ge=0,
+        le=0,
+        deviation=None,
+        observed=float(stat(x, y)),
+        values_of_keys=lambda k: k,
+        welch=(low, high),
     )
 
 
 def _plan_f(samples, deviation: bool) -> Plan:
     if deviation:
-        raise ValueError("two_sided: 'deviation' is not defined for 'f' (F >= 0 is one-sided); use alternative='greater'")
+        raise ValueError(
+            "two_sided: 'deviation' is not defined for 'f' (F >= 0 is one-sided); use alternative='greater'"
+        )
     ints, _ = integer_scores(samples)
     sizes = [len(a) for a in ints]
     v = [a for row in ints for a in row]
@@ -282,8 +317,17 @@ def _plan_f(samples, deviation: bool) -> Plan:
     ge, le = _thresholds(f, key0, lo, hi)
     stat = numpy_statistic("f", "independent", k)
     return Plan(
-        kind="k_sample", scores=v, sizes=sizes, weights=weights, partner=[], key0=key0, ge=ge, le=le,
-        deviation=None, observed=float(stat(*samples)), values_of_keys=values,
+        kind="k_sample",
+        scores=v,
+        sizes=sizes,
+        weights=weights,
+        partner=[],
+        key0=key0,
+        ge=ge,
+        le=le,
+        deviation=None,
+        observed=float(stat(*samples)),
+        values_of_keys=values,
     )
 
 
@@ -310,8 +354,17 @@ def _plan_paired(name: str, samples) -> Plan:
     ge, le = _thresholds(f, key0, -bound, bound)
     stat = numpy_statistic(name, "samples", len(samples))
     return Plan(
-        kind="sign_flip", scores=d, sizes=[n], weights=[], partner=[], key0=key0, ge=ge, le=le,
-        deviation=_deviation(1, 0, key0), observed=float(stat(*samples)), values_of_keys=values,
+        kind="sign_flip",
+        scores=d,
+        sizes=[n],
+        weights=[],
+        partner=[],
+        key0=key0,
+        ge=ge,
+        le=le,
+        deviation=_deviation(1, 0, key0),
+        observed=float(stat(*samples)),
+        values_of_keys=values,
         shift_scores=d,
     )
 
@@ -319,7 +372,9 @@ def _plan_paired(name: str, samples) -> Plan:
 def _plan_pairings(name: str, samples) -> Plan:
     x, y = samples
     if len(x) != len(y):
-        raise ValueError(f"data: permutation_type='pairings' needs samples of equal length, got {len(x)} and {len(y)}")
+        raise ValueError(
+            f"data: permutation_type='pairings' needs samples of equal length, got {len(x)} and {len(y)}"
+        )
     (ix,), sx = integer_scores([x])
     (iy,), sy = integer_scores([y])
     if name == "spearman":
@@ -337,12 +392,23 @@ def _plan_pairings(name: str, samples) -> Plan:
         spread = (n * sum(a * a for a in ix) - sum_x**2) * (n * sum(b * b for b in iy) - sum_y**2)
         if spread == 0:
             raise ValueError(f"data: {name} correlation is undefined for a constant sample")
-        f = lambda k: as_signed_ratio(Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True)  # noqa: E731
+        f = lambda k: as_signed_ratio(
+            Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True
+        )
         root = math.sqrt(spread)
         values = lambda k: (n * k - sum_x * sum_y) / root  # noqa: E731
     ge, le = _thresholds(f, key0, lo, hi)
     stat = numpy_statistic(name, "pairings", 2)
     return Plan(
-        kind="pairing", scores=ix, sizes=[n], weights=[], partner=iy, key0=key0, ge=ge, le=le,
-        deviation=_deviation(n, sum_x * sum_y, key0), observed=float(stat(x, y)), values_of_keys=values,
+        kind="pairing",
+        scores=ix,
+        sizes=[n],
+        weights=[],
+        partner=iy,
+        key0=key0,
+        ge=ge,
+        le=le,
+        deviation=_deviation(n, sum_x * sum_y, key0),
+        observed=float(stat(x, y)),
+        values_of_keys=values,
     )

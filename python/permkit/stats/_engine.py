@@ -6,7 +6,7 @@ order, so results never depend on workers or executors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,7 +33,7 @@ class Counts:
     histogram: dict = field(default_factory=dict)
     full: list = field(default_factory=list)
 
-    def merge(self, other: "Counts") -> None:
+    def merge(self, other: Counts) -> None:
         self.total += other.total
         self.le = self.le + other.le
         self.ge = self.ge + other.ge
@@ -49,11 +49,24 @@ def builtin_task(spec: dict, start: int, stop: int) -> Counts:
     """Tally relabellings start..stop of a built-in plan (module level: picklable)."""
     if spec["kind"] == "welch":
         low, high = spec["welch"]
-        total, ge, le = _native.welch_tally(spec["scores"], spec["sizes"][0], low, high, start, stop, spec["workers"])
+        total, ge, le = _native.welch_tally(
+            spec["scores"], spec["sizes"][0], low, high, start, stop, spec["workers"]
+        )
         return Counts(total=total, le=le, ge=ge)
     (total, ge, le, dev_ge, dev_gt), extra = _native.exact_tally(
-        spec["kind"], spec["scores"], spec["sizes"], spec["weights"], spec["partner"], spec["ge"], spec["le"],
-        spec["deviation"], start, stop, spec["mc_key"], spec["collect"], spec["workers"],
+        spec["kind"],
+        spec["scores"],
+        spec["sizes"],
+        spec["weights"],
+        spec["partner"],
+        spec["ge"],
+        spec["le"],
+        spec["deviation"],
+        start,
+        stop,
+        spec["mc_key"],
+        spec["collect"],
+        spec["workers"],
     )
     out = Counts(total=total, le=le, ge=ge, dev_ge=dev_ge, dev_gt=dev_gt)
     if spec["collect"] == "histogram":
@@ -74,7 +87,9 @@ def callable_task(spec: dict, start: int, stop: int) -> Counts:
     position = start
     while position < stop:
         count = min(spec["batch"], stop - position)
-        rows = _native.relabel_indices(spec["shape_kind"], spec["sizes"], position, count, spec["mc_key"])
+        rows = _native.relabel_indices(
+            spec["shape_kind"], spec["sizes"], position, count, spec["mc_key"]
+        )
         gathered = np.moveaxis(z[..., rows], -2, 0)
         samples = [gathered[..., a:b] for a, b in spec["slices"]]
         values = np.asarray(statistic(*samples, axis=-1))
@@ -105,7 +120,9 @@ def callable_task(spec: dict, start: int, stop: int) -> Counts:
     return out
 
 
-def run(task: Callable[[dict, int, int], Counts], spec: dict, total: int, executor=None, bar=None) -> Counts:
+def run(
+    task: Callable[[dict, int, int], Counts], spec: dict, total: int, executor=None, bar=None
+) -> Counts:
     """task over 0..total: local pieces in order, or executor jobs merged in order."""
     merged = Counts()
     if executor is None:
@@ -128,11 +145,13 @@ def run(task: Callable[[dict, int, int], Counts], spec: dict, total: int, execut
     return merged
 
 
-def progress_bar(enabled: bool, total: int, desc: str) -> Optional[Any]:
+def progress_bar(enabled: bool, total: int, desc: str) -> Any | None:
     if not enabled:
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        raise ImportError("progress=True needs tqdm: pip install tqdm (or permkit[progress])") from None
+        raise ImportError(
+            "progress=True needs tqdm: pip install tqdm (or permkit[progress])"
+        ) from None
     return tqdm(total=total, desc=desc, unit="relabellings", unit_scale=True)

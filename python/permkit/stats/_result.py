@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,10 +25,10 @@ class PermutationTestResult:
     ``method`` is "exact", "shift" or "monte carlo".
     """
 
-    statistic: Union[float, np.ndarray]
-    pvalue: Union[float, np.ndarray]
-    null_distribution: Optional[Union[np.ndarray, NullHistogram]]
-    pvalue_fraction: Union[Fraction, np.ndarray]
+    statistic: float | np.ndarray
+    pvalue: float | np.ndarray
+    null_distribution: np.ndarray | NullHistogram | None
+    pvalue_fraction: Fraction | np.ndarray
     n_extreme: Any
     n_total: Any
     method: str
@@ -44,9 +44,13 @@ class PermutationTestResult:
         try:
             import matplotlib.pyplot as plt
         except ImportError:
-            raise ImportError("plot() needs matplotlib: pip install matplotlib (or permkit[plot])") from None
+            raise ImportError(
+                "plot() needs matplotlib: pip install matplotlib (or permkit[plot])"
+            ) from None
         if self.null_distribution is None:
-            raise ValueError("plot: no null distribution; rerun with null_distribution='full' or 'histogram'")
+            raise ValueError(
+                "plot: no null distribution; rerun with null_distribution='full' or 'histogram'"
+            )
         if np.ndim(self.statistic) != 0:
             raise ValueError("plot: only for a scalar statistic")
         if ax is None:
@@ -59,8 +63,12 @@ class PermutationTestResult:
                 ax.hist(null.values, bins=bins, weights=null.counts, density=True)
         else:
             ax.hist(np.asarray(null), bins=bins, density=True)
-        ax.axvline(float(self.statistic), color="red", label=f"observed = {float(self.statistic):.4g}")
-        ax.set_title(f"{self.method} null distribution, p = {float(self.pvalue):.4g} ({self.alternative})")
+        ax.axvline(
+            float(self.statistic), color="red", label=f"observed = {float(self.statistic):.4g}"
+        )
+        ax.set_title(
+            f"{self.method} null distribution, p = {float(self.pvalue):.4g} ({self.alternative})"
+        )
         ax.set_xlabel("statistic")
         ax.legend()
         return ax

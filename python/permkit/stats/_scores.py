@@ -8,8 +8,8 @@ as a sign and an exact rational square, so comparisons are exact.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Optional, Sequence
 
 import numpy as np
 
@@ -33,7 +33,9 @@ def integer_scores(values: Sequence[np.ndarray]) -> tuple[list[list[int]], Fract
         with np.errstate(over="ignore", invalid="ignore"):  # huge values simply fail the test
             scaled = np.round(flat * 10.0**d)
         if np.all(np.abs(scaled) < 2.0**53) and np.array_equal(scaled / 10.0**d, flat):
-            ints = [[int(x) for x in np.round(a.astype(np.float64) * 10.0**d).tolist()] for a in arrays]
+            ints = [
+                [int(x) for x in np.round(a.astype(np.float64) * 10.0**d).tolist()] for a in arrays
+            ]
             return ints, Fraction(1, 10**d)
     fractions = [[Fraction(float(x)) for x in a.astype(np.float64).tolist()] for a in arrays]
     denominator = max((f.denominator for row in fractions for f in row), default=1)
@@ -65,19 +67,19 @@ class Signed:
         self.square = square  # Fraction, or math.inf for an infinite value
 
     @classmethod
-    def of(cls, value: Fraction) -> "Signed":
+    def of(cls, value: Fraction) -> Signed:
         return cls((value > 0) - (value < 0), value * value)
 
     def _key(self):
         return (self.sign, self.sign * self.square)
 
-    def __ge__(self, other: "Signed") -> bool:
+    def __ge__(self, other: Signed) -> bool:
         return self._key() >= other._key()
 
-    def __le__(self, other: "Signed") -> bool:
+    def __le__(self, other: Signed) -> bool:
         return self._key() <= other._key()
 
-    def scaled(self, factor: Fraction) -> "Signed":
+    def scaled(self, factor: Fraction) -> Signed:
         """self * factor for factor > 0."""
         if self.square == math.inf:
             return self
@@ -138,5 +140,5 @@ def as_signed_ratio(numerator: Fraction, denominator: Fraction, *, square_root: 
     return Signed.of(numerator / denominator)
 
 
-def optional_int(x: Optional[int]) -> Optional[int]:
+def optional_int(x: int | None) -> int | None:
     return None if x is None else int(x)

@@ -6,7 +6,9 @@
 use crate::convert::to_pyerr;
 use crate::with_int_array;
 use num_bigint::{BigInt, BigUint};
-use numpy::{Element, IntoPyArray, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use numpy::{
+    Element, IntoPyArray, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods,
+};
 use permkit::distance::{distance_rows, Metric};
 use permkit::PermIndex;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -16,7 +18,9 @@ use pyo3::prelude::*;
 fn rows_n<T: Element>(arr: &Bound<'_, PyArrayDyn<T>>, arg: &str) -> PyResult<(usize, usize)> {
     match *arr.shape() {
         [rows, n] => Ok((rows, n)),
-        _ => Err(PyValueError::new_err(format!("{arg}: expected a 2-D array (rows, n)"))),
+        _ => Err(PyValueError::new_err(format!(
+            "{arg}: expected a 2-D array (rows, n)"
+        ))),
     }
 }
 
@@ -39,16 +43,17 @@ where
     {
         let mut dst = out.readwrite();
         let dst = dst.as_slice_mut()?;
-        py.allow_threads(|| kernel(src, n, dst)).map_err(|e| to_pyerr(e, arg))?;
+        py.allow_threads(|| kernel(src, n, dst))
+            .map_err(|e| to_pyerr(e, arg))?;
     }
     Ok(out)
 }
 
 /// Same dtype array as `p` for a binary operand `q`.
 fn same_dtype<'py, T: Element>(q: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArrayDyn<T>>> {
-    q.downcast::<PyArrayDyn<T>>()
-        .cloned()
-        .map_err(|_| PyTypeError::new_err("q: must have the same dtype as p (the Python layer casts both)"))
+    q.downcast::<PyArrayDyn<T>>().cloned().map_err(|_| {
+        PyTypeError::new_err("q: must have the same dtype as p (the Python layer casts both)")
+    })
 }
 
 /// Raises ValueError (naming `arg`) at the first row that is not a permutation.
@@ -59,7 +64,8 @@ fn validate(p: &Bound<'_, PyAny>, arg: &str) -> PyResult<()> {
         let (_, n) = rows_n(pa, arg)?;
         let src = pa.readonly();
         let src = src.as_slice()?;
-        py.allow_threads(|| permkit::algebra::validate_rows(src, n)).map_err(|e| to_pyerr(e, arg))
+        py.allow_threads(|| permkit::algebra::validate_rows(src, n))
+            .map_err(|e| to_pyerr(e, arg))
     })
 }
 
@@ -84,9 +90,17 @@ fn compose<'py>(p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> PyResult<Bound<
         {
             let mut dst = out.readwrite();
             let dst = dst.as_slice_mut()?;
-            py.allow_threads(|| permkit::algebra::compose_rows(ps, qs, n, dst)).map_err(|(operand, e)| {
-                to_pyerr(e, if operand == permkit::algebra::Operand::First { "p" } else { "q" })
-            })?;
+            py.allow_threads(|| permkit::algebra::compose_rows(ps, qs, n, dst))
+                .map_err(|(operand, e)| {
+                    to_pyerr(
+                        e,
+                        if operand == permkit::algebra::Operand::First {
+                            "p"
+                        } else {
+                            "q"
+                        },
+                    )
+                })?;
         }
         Ok(out.into_any())
     })
@@ -95,7 +109,13 @@ fn compose<'py>(p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> PyResult<Bound<
 #[pyfunction]
 fn power<'py>(p: &Bound<'py, PyAny>, k: BigInt) -> PyResult<Bound<'py, PyAny>> {
     with_int_array!(p, "p", |arr: T| {
-        Ok(map_rows::<T, T>(arr, "p", |n| n, |src, n, dst| permkit::algebra::power_rows(src, n, &k, dst))?.into_any())
+        Ok(map_rows::<T, T>(
+            arr,
+            "p",
+            |n| n,
+            |src, n, dst| permkit::algebra::power_rows(src, n, &k, dst),
+        )?
+        .into_any())
     })
 }
 
@@ -116,7 +136,10 @@ fn inversions<'py>(p: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 #[pyfunction]
 fn cycle_counts<'py>(p: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     with_int_array!(p, "p", |arr: T| {
-        Ok(map_rows::<T, u64>(arr, "p", |n| n + 1, permkit::algebra::cycle_counts_rows)?.into_any())
+        Ok(
+            map_rows::<T, u64>(arr, "p", |n| n + 1, permkit::algebra::cycle_counts_rows)?
+                .into_any(),
+        )
     })
 }
 
@@ -131,17 +154,23 @@ fn order(p: &Bound<'_, PyAny>) -> PyResult<Vec<BigUint>> {
         if n == 0 {
             return Ok(vec![BigUint::from(1u32); rows]);
         }
-        py.allow_threads(|| permkit::algebra::order_rows(src, n)).map_err(|e| to_pyerr(e, "p"))
+        py.allow_threads(|| permkit::algebra::order_rows(src, n))
+            .map_err(|e| to_pyerr(e, "p"))
     })
 }
 
 #[pyfunction]
 fn is_permutation<'py>(p: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     with_int_array!(p, "p", |arr: T| {
-        Ok(map_rows::<T, bool>(arr, "p", |_| 1, |src, n, dst| {
-            permkit::algebra::is_permutation_rows(src, n, dst);
-            Ok(())
-        })?
+        Ok(map_rows::<T, bool>(
+            arr,
+            "p",
+            |_| 1,
+            |src, n, dst| {
+                permkit::algebra::is_permutation_rows(src, n, dst);
+                Ok(())
+            },
+        )?
         .into_any())
     })
 }
@@ -162,17 +191,21 @@ fn from_lehmer<'py>(code: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 
 /// (elements, offsets) of the canonical cycles of one permutation (a 1-row array).
 #[pyfunction]
-fn cycles<'py>(p: &Bound<'py, PyAny>, singletons: bool) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>)> {
+fn cycles<'py>(
+    p: &Bound<'py, PyAny>,
+    singletons: bool,
+) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>)> {
     let py = p.py();
     with_int_array!(p, "p", |arr: T| {
         let (_, n) = rows_n(arr, "p")?;
         let src = arr.readonly();
         let src = src.as_slice()?;
-        let (elements, offsets) = py.allow_threads(|| {
-            permkit::algebra::validate_rows(src, n)?;
-            Ok(permkit::algebra::canonical_cycles(src, singletons))
-        })
-        .map_err(|e| to_pyerr(e, "p"))?;
+        let (elements, offsets) = py
+            .allow_threads(|| {
+                permkit::algebra::validate_rows(src, n)?;
+                Ok(permkit::algebra::canonical_cycles(src, singletons))
+            })
+            .map_err(|e| to_pyerr(e, "p"))?;
         Ok((elements.into_pyarray(py), offsets.into_pyarray(py)))
     })
 }
@@ -191,9 +224,14 @@ fn from_cycles<'py>(
 }
 
 #[pyfunction]
-fn distance<'py>(metric: &str, p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn distance<'py>(
+    metric: &str,
+    p: &Bound<'py, PyAny>,
+    q: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = p.py();
-    let metric = Metric::from_name(metric).ok_or_else(|| PyValueError::new_err(format!("unknown metric {metric:?}")))?;
+    let metric = Metric::from_name(metric)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown metric {metric:?}")))?;
     with_int_array!(p, "p", |pa: T| {
         let qa = same_dtype::<T>(q)?;
         let (p_rows, n) = rows_n(pa, "p")?;
@@ -201,9 +239,17 @@ fn distance<'py>(metric: &str, p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> 
         let (ps, qs) = (pa.readonly(), qa.readonly());
         let (ps, qs) = (ps.as_slice()?, qs.as_slice()?);
         let mut out = vec![0u64; p_rows.max(q_rows)];
-        py.allow_threads(|| distance_rows(metric, ps, qs, n, &mut out)).map_err(|(operand, e)| {
-            to_pyerr(e, if operand == permkit::algebra::Operand::First { "p" } else { "q" })
-        })?;
+        py.allow_threads(|| distance_rows(metric, ps, qs, n, &mut out))
+            .map_err(|(operand, e)| {
+                to_pyerr(
+                    e,
+                    if operand == permkit::algebra::Operand::First {
+                        "p"
+                    } else {
+                        "q"
+                    },
+                )
+            })?;
         Ok(out.into_pyarray(py).into_any())
     })
 }

@@ -26,17 +26,20 @@ fn count_combinations(n: u64, k: u64) -> BigUint {
 
 #[pyfunction]
 fn count_multiset_permutations(py: Python<'_>, counts: Vec<u64>) -> PyResult<BigUint> {
-    py.allow_threads(|| permkit::count::multiset_permutations(&counts)).map_err(|e| to_pyerr(e, "counts"))
+    py.allow_threads(|| permkit::count::multiset_permutations(&counts))
+        .map_err(|e| to_pyerr(e, "counts"))
 }
 
 #[pyfunction]
 fn count_derangements(py: Python<'_>, n: u64) -> PyResult<BigUint> {
-    py.allow_threads(|| permkit::count::derangements(n, &Signals)).map_err(|e| to_pyerr(e, "n"))
+    py.allow_threads(|| permkit::count::derangements(n, &Signals))
+        .map_err(|e| to_pyerr(e, "n"))
 }
 
 #[pyfunction]
 fn count_involutions(py: Python<'_>, n: u64) -> PyResult<BigUint> {
-    py.allow_threads(|| permkit::count::involutions(n, &Signals)).map_err(|e| to_pyerr(e, "n"))
+    py.allow_threads(|| permkit::count::involutions(n, &Signals))
+        .map_err(|e| to_pyerr(e, "n"))
 }
 
 fn family(kind: &str, order: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Family> {
@@ -86,20 +89,29 @@ fn rank_rows_native<'py>(
     with_int_array!(rows, "p", |arr: T| {
         let src = arr.readonly();
         let data = src.as_slice()?;
-        let m = if w == 0 { arr.shape().first().copied().unwrap_or(0) } else { data.len() / w };
+        let m = if w == 0 {
+            arr.shape().first().copied().unwrap_or(0)
+        } else {
+            data.len() / w
+        };
         let err = |e| to_pyerr(e, "p");
         if big {
             let total = fam.count().map_err(err)?;
             let mut out = vec![BigUint::default(); m];
-            py.allow_threads(|| rank_rows(&fam, data, &total, &mut out, &Signals)).map_err(err)?;
+            py.allow_threads(|| rank_rows(&fam, data, &total, &mut out, &Signals))
+                .map_err(err)?;
             return Ok(out.into_pyobject(py)?.into_any());
         }
-        let total: u64 = fam.total().map_err(err)?.ok_or_else(|| PyValueError::new_err("ranks do not fit in 64 bits"))?;
+        let total: u64 = fam
+            .total()
+            .map_err(err)?
+            .ok_or_else(|| PyValueError::new_err("ranks do not fit in 64 bits"))?;
         let mut out = vec![0u64; m];
         py.allow_threads(|| match fam {
-            Family::Permutation { n, order: PermOrder::Lex } if (1..=fast::MAX_N).contains(&n) => {
-                fast::rank_lex(n, data, &mut out, &Signals)
-            }
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            } if (1..=fast::MAX_N).contains(&n) => fast::rank_lex(n, data, &mut out, &Signals),
             _ => rank_rows(&fam, data, &total, &mut out, &Signals),
         })
         .map_err(err)?;
@@ -131,16 +143,18 @@ fn unrank_rows_native<'py>(
             let rs = small.as_slice()?;
             let total: u64 = fam.total().map_err(err)?.unwrap_or(u64::MAX);
             py.allow_threads(|| match fam {
-                Family::Permutation { n, order: PermOrder::Lex } if (1..=fast::MAX_N).contains(&n) => {
-                    fast::unrank_lex(n, rs, dst, &Signals)
-                }
+                Family::Permutation {
+                    n,
+                    order: PermOrder::Lex,
+                } if (1..=fast::MAX_N).contains(&n) => fast::unrank_lex(n, rs, dst, &Signals),
                 _ => unrank_rows(&fam, rs, &total, dst, &Signals),
             })
             .map_err(err)?;
         } else {
             let rs: Vec<BigUint> = ranks.extract()?;
             let total = fam.count().map_err(err)?;
-            py.allow_threads(|| unrank_rows(&fam, &rs, &total, dst, &Signals)).map_err(err)?;
+            py.allow_threads(|| unrank_rows(&fam, &rs, &total, dst, &Signals))
+                .map_err(err)?;
         }
         Ok(())
     })
@@ -157,7 +171,11 @@ fn spec(kind: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Spec> {
         "combinations/revolving_door" => Kind::CombRevolvingDoor,
         "multiset_permutations/lex" => Kind::Multiset,
         "derangements/lex" => Kind::Derangement,
-        _ => return Err(PyValueError::new_err(format!("unknown enumeration {kind:?}"))),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "unknown enumeration {kind:?}"
+            )))
+        }
     };
     Ok(Spec { kind, n, k, counts })
 }
@@ -181,7 +199,8 @@ fn enumerate_fill<'py>(
     with_int_array!(out, "out", |arr: T| {
         let mut dst = arr.readwrite();
         let dst = dst.as_slice_mut()?;
-        py.allow_threads(|| permkit::enumerate::fill(&s, &start, rows, dst, &Signals)).map_err(|e| to_pyerr(e, "start"))
+        py.allow_threads(|| permkit::enumerate::fill(&s, &start, rows, dst, &Signals))
+            .map_err(|e| to_pyerr(e, "start"))
     })
 }
 
@@ -204,13 +223,20 @@ fn enumerate_changes<'py>(
     with_int_array!(out, "out", |arr: T| {
         let mut dst = arr.readwrite();
         let dst = dst.as_slice_mut()?;
-        py.allow_threads(|| permkit::enumerate::changes(&s, &start, steps, dst, &Signals)).map_err(|e| to_pyerr(e, "start"))
+        py.allow_threads(|| permkit::enumerate::changes(&s, &start, steps, dst, &Signals))
+            .map_err(|e| to_pyerr(e, "start"))
     })
 }
 
 /// enumeration_count(kind, n, k, counts) -> int
 #[pyfunction]
-fn enumeration_count(py: Python<'_>, kind: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<BigUint> {
+fn enumeration_count(
+    py: Python<'_>,
+    kind: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+) -> PyResult<BigUint> {
     let s = spec(kind, n, k, counts)?;
     py.allow_threads(|| s.count()).map_err(|e| to_pyerr(e, "n"))
 }

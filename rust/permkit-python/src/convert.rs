@@ -40,17 +40,42 @@ macro_rules! with_int_array {
     ($obj:expr, $arg:expr, |$arr:ident : $T:ident| $body:block) => {{
         use numpy::PyArrayDyn;
         let obj = $obj;
-        if let Ok($arr) = obj.downcast::<PyArrayDyn<i64>>() { #[allow(dead_code)] type $T = i64; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u8>>() { #[allow(dead_code)] type $T = u8; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u16>>() { #[allow(dead_code)] type $T = u16; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u32>>() { #[allow(dead_code)] type $T = u32; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<u64>>() { #[allow(dead_code)] type $T = u64; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<i32>>() { #[allow(dead_code)] type $T = i32; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<i16>>() { #[allow(dead_code)] type $T = i16; $body }
-        else if let Ok($arr) = obj.downcast::<PyArrayDyn<i8>>() { #[allow(dead_code)] type $T = i8; $body }
-        else {
+        if let Ok($arr) = obj.downcast::<PyArrayDyn<i64>>() {
+            #[allow(dead_code)]
+            type $T = i64;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<u8>>() {
+            #[allow(dead_code)]
+            type $T = u8;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<u16>>() {
+            #[allow(dead_code)]
+            type $T = u16;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<u32>>() {
+            #[allow(dead_code)]
+            type $T = u32;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<u64>>() {
+            #[allow(dead_code)]
+            type $T = u64;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<i32>>() {
+            #[allow(dead_code)]
+            type $T = i32;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<i16>>() {
+            #[allow(dead_code)]
+            type $T = i16;
+            $body
+        } else if let Ok($arr) = obj.downcast::<PyArrayDyn<i8>>() {
+            #[allow(dead_code)]
+            type $T = i8;
+            $body
+        } else {
             Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                "{}: expected a native-endian integer numpy array", $arg
+                "{}: expected a native-endian integer numpy array",
+                $arg
             )))
         }
     }};

@@ -18,8 +18,14 @@ pub struct IndexShuffleCore {
 fn index_error(err: permkit::Error, arg: &str, n: u64) -> PyErr {
     match err {
         permkit::Error::OutOfRange { index, value, .. } => {
-            let range = if n == 0 { "an empty shuffle has no positions".to_string() } else { format!("valid range 0..={}", n - 1) };
-            PyIndexError::new_err(format!("{arg}: value {value} at position {index} is out of range ({range})"))
+            let range = if n == 0 {
+                "an empty shuffle has no positions".to_string()
+            } else {
+                format!("valid range 0..={}", n - 1)
+            };
+            PyIndexError::new_err(format!(
+                "{arg}: value {value} at position {index} is out of range ({range})"
+            ))
         }
         other => to_pyerr(other, arg),
     }
@@ -29,7 +35,9 @@ fn index_error(err: permkit::Error, arg: &str, n: u64) -> PyErr {
 impl IndexShuffleCore {
     #[new]
     fn new(n: u64, key: u64, rounds: u32) -> PyResult<Self> {
-        IndexShuffle::new(n, key, rounds).map(|inner| Self { inner }).map_err(|e| to_pyerr(e, "rounds"))
+        IndexShuffle::new(n, key, rounds)
+            .map(|inner| Self { inner })
+            .map_err(|e| to_pyerr(e, "rounds"))
     }
 
     #[getter]
@@ -50,11 +58,15 @@ impl IndexShuffleCore {
     }
 
     fn forward(&self, i: u64) -> PyResult<u64> {
-        self.inner.forward(i).map_err(|e| index_error(e, "index", self.inner.n()))
+        self.inner
+            .forward(i)
+            .map_err(|e| index_error(e, "index", self.inner.n()))
     }
 
     fn inverse(&self, j: u64) -> PyResult<u64> {
-        self.inner.inverse(j).map_err(|e| index_error(e, "value", self.inner.n()))
+        self.inner
+            .inverse(j)
+            .map_err(|e| index_error(e, "value", self.inner.n()))
     }
 
     /// Maps every element of an integer array (any shape) to a uint64 array.
@@ -83,7 +95,14 @@ impl IndexShuffleCore {
     }
 
     /// `s[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits` bits.
-    fn map_range<'py>(&self, py: Python<'py>, start: u64, step: i128, count: usize, bits: u32) -> PyResult<Bound<'py, PyAny>> {
+    fn map_range<'py>(
+        &self,
+        py: Python<'py>,
+        start: u64,
+        step: i128,
+        count: usize,
+        bits: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let bytes = count as u128 * (bits as u128 / 8);
         if bytes > (isize::MAX as u128) / 2 {
             return Err(memory_error("the requested shuffle positions", bytes));
@@ -95,7 +114,8 @@ impl IndexShuffleCore {
                     let mut dst = out.readwrite();
                     let dst = dst.as_slice_mut()?;
                     let inner = &self.inner;
-                    py.allow_threads(|| inner.map_range(start, step, dst, &Signals)).map_err(|e| to_pyerr(e, "range"))?;
+                    py.allow_threads(|| inner.map_range(start, step, dst, &Signals))
+                        .map_err(|e| to_pyerr(e, "range"))?;
                 }
                 Ok(out.into_any())
             }};
@@ -105,7 +125,9 @@ impl IndexShuffleCore {
             16 => run!(u16),
             32 => run!(u32),
             64 => run!(u64),
-            _ => Err(PyValueError::new_err(format!("bits: expected 8, 16, 32 or 64, got {bits}"))),
+            _ => Err(PyValueError::new_err(format!(
+                "bits: expected 8, 16, 32 or 64, got {bits}"
+            ))),
         }
     }
 }
@@ -132,7 +154,11 @@ fn index_shuffle_derive_key(parent: u64, domain: u8, value: u64) -> PyResult<u64
 /// A last record without a terminator gets a virtual one (`b[-1] = len(data) + 1`).
 /// The bounds are `uint32` when they fit (half the memory per line), else `uint64`.
 #[pyfunction]
-fn record_bounds<'py>(py: Python<'py>, data: PyReadonlyArray1<'py, u8>, delim: u8) -> PyResult<Bound<'py, PyAny>> {
+fn record_bounds<'py>(
+    py: Python<'py>,
+    data: PyReadonlyArray1<'py, u8>,
+    delim: u8,
+) -> PyResult<Bound<'py, PyAny>> {
     let bytes = data.as_slice()?;
     if (bytes.len() as u64) < u32::MAX as u64 {
         let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v as u32));
@@ -175,7 +201,9 @@ fn gather_records<'py>(
         let b = b.readonly();
         gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
     } else {
-        Err(PyValueError::new_err("bounds: expected a uint32 or uint64 array from record_bounds"))
+        Err(PyValueError::new_err(
+            "bounds: expected a uint32 or uint64 array from record_bounds",
+        ))
     }
 }
 
@@ -189,16 +217,28 @@ fn gather<'py, T: permkit::PermIndex>(
     delim: u8,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let records = bounds.len().saturating_sub(1) as u64;
-    if shuffle.inner.n() != records || start.checked_add(count as u64).map_or(true, |end| end > records) {
-        return Err(PyValueError::new_err("gather_records: shuffle size and bounds disagree"));
+    if shuffle.inner.n() != records
+        || start
+            .checked_add(count as u64)
+            .map_or(true, |end| end > records)
+    {
+        return Err(PyValueError::new_err(
+            "gather_records: shuffle size and bounds disagree",
+        ));
     }
     let mut order = vec![0u64; count];
     let inner = &shuffle.inner;
-    py.allow_threads(|| inner.map_range(start, 1, &mut order, &Signals)).map_err(|e| to_pyerr(e, "range"))?;
+    py.allow_threads(|| inner.map_range(start, 1, &mut order, &Signals))
+        .map_err(|e| to_pyerr(e, "range"))?;
     let mut out = Vec::new();
     for &r in &order {
-        let (a, b) = (bounds[r as usize].to_usize(), bounds[r as usize + 1].to_usize().saturating_sub(1));
-        let record = bytes.get(a..b).ok_or_else(|| PyValueError::new_err("gather_records: bounds outside the data"))?;
+        let (a, b) = (
+            bounds[r as usize].to_usize(),
+            bounds[r as usize + 1].to_usize().saturating_sub(1),
+        );
+        let record = bytes
+            .get(a..b)
+            .ok_or_else(|| PyValueError::new_err("gather_records: bounds outside the data"))?;
         out.extend_from_slice(record);
         out.push(delim);
     }

@@ -8,12 +8,12 @@
 use pyo3::prelude::*;
 
 mod algebra;
+mod combinatorics;
 mod convert;
 mod index_shuffle;
-mod stats;
 mod rng;
 mod shuffle;
-mod combinatorics;
+mod stats;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

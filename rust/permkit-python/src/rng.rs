@@ -9,7 +9,9 @@
 use crate::convert::Signals;
 use numpy::{PyArrayDyn, PyArrayMethods};
 use permkit::rng::keys::{broken_key_rule, key_from_word};
-use permkit::rng::stream::{fill_philox4x32, fill_squares32, fill_squares64, philox_block, philox_key_words};
+use permkit::rng::stream::{
+    fill_philox4x32, fill_squares32, fill_squares64, philox_block, philox_key_words,
+};
 use permkit::rng::{squares32, squares64};
 use permkit::Interrupt;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};
@@ -39,7 +41,9 @@ impl Kind {
             "Squares64" => Ok(Kind::Squares64),
             "Squares32" => Ok(Kind::Squares32),
             "Philox4x32" => Ok(Kind::Philox4x32),
-            _ => Err(PyValueError::new_err(format!("kind: unknown generator {name:?}"))),
+            _ => Err(PyValueError::new_err(format!(
+                "kind: unknown generator {name:?}"
+            ))),
         }
     }
 }
@@ -143,7 +147,9 @@ impl State {
         match self.kind {
             Kind::Squares64 => fill_squares64(self.key, self.counter as u64, out),
             Kind::Squares32 => fill_squares32(self.key, self.counter as u64, out),
-            Kind::Philox4x32 => fill_philox4x32(philox_key_words(self.key), self.counter, self.word, out),
+            Kind::Philox4x32 => {
+                fill_philox4x32(philox_key_words(self.key), self.counter, self.word, out)
+            }
         }
     }
 }
@@ -200,9 +206,23 @@ impl CounterCore {
     #[pyo3(signature = (kind, key, counter, word=0))]
     fn new(kind: &str, key: u64, counter: u128, word: u32) -> PyResult<Self> {
         let kind = Kind::parse(kind)?;
-        let state = State { kind, key, counter: 0, word: 0, block: [0; 4], has_uint32: false, uinteger: 0 };
+        let state = State {
+            kind,
+            key,
+            counter: 0,
+            word: 0,
+            block: [0; 4],
+            has_uint32: false,
+            uinteger: 0,
+        };
         let slot = Box::into_raw(Box::new(Slot {
-            bitgen: BitGenT { state: std::ptr::null_mut(), next_uint64, next_uint32, next_double, next_raw },
+            bitgen: BitGenT {
+                state: std::ptr::null_mut(),
+                next_uint64,
+                next_uint32,
+                next_double,
+                next_raw,
+            },
             state,
         }));
         // SAFETY: `slot` is a fresh, valid allocation; the state pointer targets
@@ -230,7 +250,14 @@ impl CounterCore {
         (s.key, s.counter, s.word, s.has_uint32, s.uinteger)
     }
 
-    fn set_state(&self, key: u64, counter: u128, word: u32, has_uint32: bool, uinteger: u32) -> PyResult<()> {
+    fn set_state(
+        &self,
+        key: u64,
+        counter: u128,
+        word: u32,
+        has_uint32: bool,
+        uinteger: u32,
+    ) -> PyResult<()> {
         let s = self.state();
         let (max_counter, max_word) = match s.kind {
             Kind::Philox4x32 => (u128::MAX, 3),

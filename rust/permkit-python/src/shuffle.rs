@@ -7,21 +7,28 @@ use crate::with_int_array;
 use numpy::npyffi::flags::{NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE};
 use numpy::{PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use permkit::shuffle::{
-    permutation_into as core_permutation_into, permuted_rows as core_permuted_rows, shuffle_in_place_with_scratch,
+    permutation_into as core_permutation_into, permuted_rows as core_permuted_rows,
+    shuffle_in_place_with_scratch,
 };
-use std::mem::MaybeUninit;
 use permkit::{Interrupt, Never};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use std::mem::MaybeUninit;
 
 /// permutation_into(out, key, counter) -> counters consumed. `out` is a 1-D
 /// C-contiguous integer array whose length is n.
 #[pyfunction]
-fn permutation_into(py: Python<'_>, out: &Bound<'_, PyAny>, key: u64, counter: u64) -> PyResult<u64> {
+fn permutation_into(
+    py: Python<'_>,
+    out: &Bound<'_, PyAny>,
+    key: u64,
+    counter: u64,
+) -> PyResult<u64> {
     with_int_array!(out, "out", |arr: _T| {
         let mut guard = arr.try_readwrite()?;
         let slice = guard.as_slice_mut()?;
-        py.allow_threads(|| core_permutation_into(slice, key, counter, &Signals)).map_err(|e| to_pyerr(e, "n"))
+        py.allow_threads(|| core_permutation_into(slice, key, counter, &Signals))
+            .map_err(|e| to_pyerr(e, "n"))
     })
 }
 
@@ -46,7 +53,9 @@ fn run_native(
 ) -> PyResult<Option<u64>> {
     let shape = arr.shape();
     let Some((&first, _)) = shape.split_first() else {
-        return Err(PyValueError::new_err("x: expected an array with at least one axis"));
+        return Err(PyValueError::new_err(
+            "x: expected an array with at least one axis",
+        ));
     };
     let total: usize = shape.iter().product();
     let flags = unsafe { (*arr.as_array_ptr()).flags };
@@ -91,13 +100,19 @@ fn run_native(
                 (Kernel::Rows, Some(ptr)) => {
                     // SAFETY: checked above: disjoint from the data, writeable,
                     // aligned and sized for `units` elements.
-                    let scratch = unsafe { std::slice::from_raw_parts_mut(ptr as *mut MaybeUninit<$T>, units) };
+                    let scratch = unsafe {
+                        std::slice::from_raw_parts_mut(ptr as *mut MaybeUninit<$T>, units)
+                    };
                     shuffle_in_place_with_scratch(slice, scratch, key, counter, intr)
                 }
                 (Kernel::Rows, None) => core_permuted_rows(slice, units, key, counter, intr),
                 (Kernel::WithinRows, _) => core_permuted_rows(slice, n, key, counter, intr),
             };
-            let result = if holds_objects { work(slice, &Never) } else { py.allow_threads(|| work(slice, &Signals)) };
+            let result = if holds_objects {
+                work(slice, &Never)
+            } else {
+                py.allow_threads(|| work(slice, &Signals))
+            };
             result.map(Some).map_err(|e| to_pyerr(e, "x"))
         }};
     }
@@ -129,7 +144,12 @@ fn shuffle_rows(
 /// permuted_last_axis(x, key, counter) -> counters consumed, or None when `x`
 /// needs the Python fallback. Shuffles every row along the last axis in place.
 #[pyfunction]
-fn permuted_last_axis(py: Python<'_>, x: &Bound<'_, PyUntypedArray>, key: u64, counter: u64) -> PyResult<Option<u64>> {
+fn permuted_last_axis(
+    py: Python<'_>,
+    x: &Bound<'_, PyUntypedArray>,
+    key: u64,
+    counter: u64,
+) -> PyResult<Option<u64>> {
     run_native(py, x, Kernel::WithinRows, None, key, counter)
 }
 

@@ -2,15 +2,24 @@
 //! statistics and gather-index batches for Python statistics.
 
 use crate::convert::{memory_error, to_pyerr, Signals};
-use numpy::{PyArray1, PyArray2, PyArrayMethods};
-use permkit::exact::{relabel_rows, tally, Collect, Deviation, Design, Outcome, Problem, Rule, Shape, Source};
-use pyo3::exceptions::PyValueError;
 use num_bigint::{BigInt, BigUint};
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use permkit::exact::{
+    relabel_rows, tally, Collect, Design, Deviation, Outcome, Problem, Rule, Shape, Source,
+};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-fn design(kind: &str, sizes: Vec<usize>, weights: Vec<i128>, partner: Vec<i128>) -> PyResult<Design> {
+fn design(
+    kind: &str,
+    sizes: Vec<usize>,
+    weights: Vec<i128>,
+    partner: Vec<i128>,
+) -> PyResult<Design> {
     Ok(match kind {
-        "two_sample" => Design::TwoSample { n1: sizes.first().copied().unwrap_or(0) },
+        "two_sample" => Design::TwoSample {
+            n1: sizes.first().copied().unwrap_or(0),
+        },
         "k_sample" => Design::KSample { sizes, weights },
         "sign_flip" => Design::SignFlip,
         "pairing" => Design::Pairing { partner },
@@ -21,12 +30,16 @@ fn design(kind: &str, sizes: Vec<usize>, weights: Vec<i128>, partner: Vec<i128>)
 fn in_pool<T: Send>(workers: Option<usize>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
     match workers {
         None => Ok(f()),
-        Some(0) => Err(PyValueError::new_err("workers: must be a positive integer or None")),
+        Some(0) => Err(PyValueError::new_err(
+            "workers: must be a positive integer or None",
+        )),
         Some(w) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(w)
                 .build()
-                .map_err(|e| PyValueError::new_err(format!("workers: cannot start {w} threads ({e})")))?;
+                .map_err(|e| {
+                    PyValueError::new_err(format!("workers: cannot start {w} threads ({e})"))
+                })?;
             Ok(pool.install(f))
         }
     }
@@ -52,17 +65,29 @@ fn exact_tally<'py>(
     collect: &str,
     workers: Option<usize>,
 ) -> PyResult<((u64, u64, u64, u64, u64), PyObject)> {
-    let problem = Problem { design: design(kind, sizes, weights, partner)?, scores };
+    let problem = Problem {
+        design: design(kind, sizes, weights, partner)?,
+        scores,
+    };
     let rule = Rule {
         ge,
         le,
-        deviation: deviation.map(|(scale, center, at_least, above)| Deviation { scale, center, at_least, above }),
+        deviation: deviation.map(|(scale, center, at_least, above)| Deviation {
+            scale,
+            center,
+            at_least,
+            above,
+        }),
     };
     let collect = match collect {
         "none" => Collect::Nothing,
         "histogram" => Collect::Histogram,
         "full" => Collect::Full,
-        _ => return Err(PyValueError::new_err("null_distribution: expected None, 'full' or 'histogram'")),
+        _ => {
+            return Err(PyValueError::new_err(
+                "null_distribution: expected None, 'full' or 'histogram'",
+            ))
+        }
     };
     if collect == Collect::Full {
         let bytes = stop.saturating_sub(start).saturating_mul(16);
@@ -75,7 +100,11 @@ fn exact_tally<'py>(
         None => Source::Exact,
     };
     let out: Outcome = py
-        .allow_threads(|| in_pool(workers, || tally(&problem, &rule, source, start..stop, collect, &Signals)))?
+        .allow_threads(|| {
+            in_pool(workers, || {
+                tally(&problem, &rule, source, start..stop, collect, &Signals)
+            })
+        })?
         .map_err(|e| to_pyerr(e, "data"))?;
     let t = out.tally;
     let extra: PyObject = match collect {
@@ -105,8 +134,13 @@ fn relabel_indices<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let shape = match kind {
         "independent" => Shape::Independent { sizes },
-        "paired" => Shape::Paired { n: sizes.first().copied().unwrap_or(0) },
-        "pairings" => Shape::Pairings { n: sizes.first().copied().unwrap_or(0), samples: sizes.len().clamp(1, 2) },
+        "paired" => Shape::Paired {
+            n: sizes.first().copied().unwrap_or(0),
+        },
+        "pairings" => Shape::Pairings {
+            n: sizes.first().copied().unwrap_or(0),
+            samples: sizes.len().clamp(1, 2),
+        },
         _ => return Err(PyValueError::new_err(format!("kind: unknown {kind:?}"))),
     };
     let m = shape.row_len();
@@ -115,7 +149,8 @@ fn relabel_indices<'py>(
         return Err(memory_error("batch", bytes));
     }
     let mut buf = vec![0u32; m * count];
-    py.allow_threads(|| relabel_rows(&shape, start, count, mc_key, &mut buf)).map_err(|e| to_pyerr(e, "batch"))?;
+    py.allow_threads(|| relabel_rows(&shape, start, count, mc_key, &mut buf))
+        .map_err(|e| to_pyerr(e, "batch"))?;
     let arr = PyArray1::from_vec(py, buf);
     arr.reshape([count, m])
 }
@@ -136,10 +171,22 @@ fn welch_tally(
     workers: Option<usize>,
 ) -> PyResult<(u64, u64, u64)> {
     use permkit::exact::welch::{tally as welch, SignedRoot};
-    let low = SignedRoot { sign: low.0, num: low.1, den: low.2 };
-    let high = SignedRoot { sign: high.0, num: high.1, den: high.2 };
+    let low = SignedRoot {
+        sign: low.0,
+        num: low.1,
+        den: low.2,
+    };
+    let high = SignedRoot {
+        sign: high.0,
+        num: high.1,
+        den: high.2,
+    };
     let t = py
-        .allow_threads(|| in_pool(workers, || welch(&scores, n1, &low, &high, start..stop, &Signals)))?
+        .allow_threads(|| {
+            in_pool(workers, || {
+                welch(&scores, n1, &low, &high, start..stop, &Signals)
+            })
+        })?
         .map_err(|e| to_pyerr(e, "data"))?;
     Ok((t.total, t.ge, t.le))
 }
@@ -147,11 +194,18 @@ fn welch_tally(
 /// shift_distribution(kind, scores, n1) -> [(K, count)]: exact distribution of the
 /// key by the shift algorithm ("two_sample": group-1 sum; "sign_flip": signed sum).
 #[pyfunction]
-fn shift_distribution(py: Python<'_>, kind: &str, scores: Vec<i128>, n1: usize) -> PyResult<Vec<(i128, BigUint)>> {
+fn shift_distribution(
+    py: Python<'_>,
+    kind: &str,
+    scores: Vec<i128>,
+    n1: usize,
+) -> PyResult<Vec<(i128, BigUint)>> {
     let run = || match kind {
         "two_sample" => permkit::exact::shift::two_sample(&scores, n1, &Signals),
         "sign_flip" => permkit::exact::shift::sign_flip(&scores, &Signals),
-        _ => Err(permkit::Error::InvalidValue(format!("unknown design {kind:?}"))),
+        _ => Err(permkit::Error::InvalidValue(format!(
+            "unknown design {kind:?}"
+        ))),
     };
     py.allow_threads(run).map_err(|e| to_pyerr(e, "data"))
 }

@@ -61,7 +61,9 @@ pub fn multiset_permutations(counts: &[u64]) -> Result<BigUint> {
     let mut total: u64 = 0;
     let mut acc = BigUint::one();
     for &c in counts {
-        total = total.checked_add(c).ok_or_else(|| Error::Overflow("the total of the counts exceeds 2**64-1".into()))?;
+        total = total
+            .checked_add(c)
+            .ok_or_else(|| Error::Overflow("the total of the counts exceeds 2**64-1".into()))?;
         acc *= combinations(total, c);
     }
     Ok(acc)
@@ -111,10 +113,17 @@ mod tests {
         assert_eq!(permutations(10, 3), BigUint::from(720u32));
         assert_eq!(combinations(52, 5), BigUint::from(2598960u32));
         assert_eq!(combinations(3, 5), BigUint::zero());
-        assert_eq!(multiset_permutations(&[5, 5, 5]).unwrap(), BigUint::from(756756u32));
-        let d: Vec<u64> = (0..8).map(|n| derangements(n, &Never).unwrap().try_into().unwrap()).collect();
+        assert_eq!(
+            multiset_permutations(&[5, 5, 5]).unwrap(),
+            BigUint::from(756756u32)
+        );
+        let d: Vec<u64> = (0..8)
+            .map(|n| derangements(n, &Never).unwrap().try_into().unwrap())
+            .collect();
         assert_eq!(d, [1, 0, 1, 2, 9, 44, 265, 1854]);
-        let i: Vec<u64> = (0..8).map(|n| involutions(n, &Never).unwrap().try_into().unwrap()).collect();
+        let i: Vec<u64> = (0..8)
+            .map(|n| involutions(n, &Never).unwrap().try_into().unwrap())
+            .collect();
         assert_eq!(i, [1, 1, 2, 4, 10, 26, 76, 232]);
     }
 

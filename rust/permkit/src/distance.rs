@@ -48,8 +48,16 @@ pub fn distance_rows<T: PermIndex>(
     }
     for_each_row_pair(p, q, n, out, 1, |p_row, q_row, slot| {
         slot[0] = match metric {
-            Metric::Hamming => p_row.iter().zip(q_row).filter(|(a, b)| a.to_usize() != b.to_usize()).count() as u64,
-            Metric::Footrule => p_row.iter().zip(q_row).map(|(a, b)| a.to_usize().abs_diff(b.to_usize()) as u64).sum(),
+            Metric::Hamming => p_row
+                .iter()
+                .zip(q_row)
+                .filter(|(a, b)| a.to_usize() != b.to_usize())
+                .count() as u64,
+            Metric::Footrule => p_row
+                .iter()
+                .zip(q_row)
+                .map(|(a, b)| a.to_usize().abs_diff(b.to_usize()) as u64)
+                .sum(),
             Metric::KendallTau => {
                 let mut s = vec![0u32; n];
                 for (a, b) in p_row.iter().zip(q_row) {

@@ -8,9 +8,18 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// A value outside `0..n` (negatives included) at `index` of row `row`.
-    OutOfRange { row: usize, index: usize, value: i128, n: usize },
+    OutOfRange {
+        row: usize,
+        index: usize,
+        value: i128,
+        n: usize,
+    },
     /// `value` appears twice in row `row`; `index` is its second occurrence.
-    Duplicate { row: usize, index: usize, value: u64 },
+    Duplicate {
+        row: usize,
+        index: usize,
+        value: u64,
+    },
     /// Two arguments disagree on the permutation length.
     LengthMismatch { expected: usize, found: usize },
     /// A scalar argument outside its valid range; the message names the range.

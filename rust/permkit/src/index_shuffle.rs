@@ -55,9 +55,14 @@ const LOW56: u64 = (1 << 56) - 1;
 /// in docs/index_shuffle.md.
 pub fn derive_key(parent: u64, domain: u8, value: u64) -> Result<u64> {
     if value > LOW56 {
-        return Err(Error::InvalidValue(format!("value {value} is out of range 0..=2^56-1")));
+        return Err(Error::InvalidValue(format!(
+            "value {value} is out of range 0..=2^56-1"
+        )));
     }
-    Ok(key_from_word(squares64(parent, ((domain as u64) << 56) | value)))
+    Ok(key_from_word(squares64(
+        parent,
+        ((domain as u64) << 56) | value,
+    )))
 }
 
 /// Lanes encrypted together; sized so the three lane arrays stay in L1.
@@ -104,15 +109,27 @@ impl IndexShuffle {
     /// the derivation in docs/index_shuffle.md) with `rounds` Feistel rounds.
     pub fn new(n: u64, key: u64, rounds: u32) -> Result<Self> {
         if rounds == 0 || rounds > MAX_ROUNDS {
-            return Err(Error::InvalidValue(format!("{rounds} rounds is out of range 1..={MAX_ROUNDS}")));
+            return Err(Error::InvalidValue(format!(
+                "{rounds} rounds is out of range 1..={MAX_ROUNDS}"
+            )));
         }
         let bits = domain_bits(n);
         let high_bits = bits / 2;
         let low_bits = bits - high_bits;
         let size_key = key_from_word(squares64(key, DOMAIN_SIZE) ^ n);
-        let round_keys = (0..rounds as u64).map(|r| squares64(size_key, DOMAIN_ROUND | r)).collect();
+        let round_keys = (0..rounds as u64)
+            .map(|r| squares64(size_key, DOMAIN_ROUND | r))
+            .collect();
         let parity = (squares64(size_key, DOMAIN_PARITY) >> 63) as u32;
-        Ok(Self { n, key, rounds, high_bits, low_bits, round_keys, parity })
+        Ok(Self {
+            n,
+            key,
+            rounds,
+            high_bits,
+            low_bits,
+            round_keys,
+            parity,
+        })
     }
 
     pub fn n(&self) -> u64 {
@@ -131,7 +148,10 @@ impl IndexShuffle {
 
     #[inline(always)]
     fn split(&self, x: u64) -> (u32, u32) {
-        ((x >> self.low_bits) as u32, (x & mask(self.low_bits)) as u32)
+        (
+            (x >> self.low_bits) as u32,
+            (x & mask(self.low_bits)) as u32,
+        )
     }
 
     #[inline(always)]
@@ -265,7 +285,12 @@ impl IndexShuffle {
         if v < self.n {
             Ok(())
         } else {
-            Err(Error::OutOfRange { row: 0, index: 0, value: v as i128, n: self.n as usize })
+            Err(Error::OutOfRange {
+                row: 0,
+                index: 0,
+                value: v as i128,
+                n: self.n as usize,
+            })
         }
     }
 
@@ -280,16 +305,28 @@ impl IndexShuffle {
         interrupt: &dyn Interrupt,
     ) -> Result<()> {
         if xs.len() != out.len() {
-            return Err(Error::LengthMismatch { expected: xs.len(), found: out.len() });
+            return Err(Error::LengthMismatch {
+                expected: xs.len(),
+                found: out.len(),
+            });
         }
         let n = self.n as i128;
         let to_u64 = |(index, &v): (usize, &T)| -> Result<u64> {
             let raw = v.to_i128();
-            let w = if wrap_negative && raw < 0 { raw + n } else { raw };
+            let w = if wrap_negative && raw < 0 {
+                raw + n
+            } else {
+                raw
+            };
             if w >= 0 && w < n {
                 Ok(w as u64)
             } else {
-                Err(Error::OutOfRange { row: 0, index, value: raw, n: self.n as usize })
+                Err(Error::OutOfRange {
+                    row: 0,
+                    index,
+                    value: raw,
+                    n: self.n as usize,
+                })
             }
         };
         self.run_blocks(out, interrupt, |offset, chunk| {
@@ -306,7 +343,13 @@ impl IndexShuffle {
     }
 
     /// `out[j] = s[start + j * step]` for every `j`; every index must lie in `0..n`.
-    pub fn map_range<T: PermIndex>(&self, start: u64, step: i128, out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+    pub fn map_range<T: PermIndex>(
+        &self,
+        start: u64,
+        step: i128,
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
         let len = out.len() as i128;
         if len > 0 {
             let last = start as i128 + (len - 1) * step;
@@ -317,7 +360,10 @@ impl IndexShuffle {
                 )));
             }
             if T::MAX_LEN < self.n as u128 {
-                return Err(Error::Overflow(format!("values of 0..{} do not fit the output type", self.n)));
+                return Err(Error::Overflow(format!(
+                    "values of 0..{} do not fit the output type",
+                    self.n
+                )));
             }
         }
         self.run_blocks(out, interrupt, |offset, chunk| {
@@ -340,7 +386,12 @@ impl IndexShuffle {
 
     /// Runs `work(offset, chunk)` over `out` in parallel chunks, checking the
     /// interrupt between blocks from the calling thread.
-    fn run_blocks<T: Send, F>(&self, out: &mut [T], interrupt: &dyn Interrupt, work: F) -> Result<()>
+    fn run_blocks<T: Send, F>(
+        &self,
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+        work: F,
+    ) -> Result<()>
     where
         F: Fn(usize, &mut [T]) -> Result<()> + Sync,
     {
@@ -414,7 +465,15 @@ mod tests {
 
     #[test]
     fn batch_matches_scalar_and_rejects_out_of_range() {
-        assert_eq!([default_rounds(8), default_rounds(9), default_rounds(128), default_rounds(129)], [24, 16, 16, 10]);
+        assert_eq!(
+            [
+                default_rounds(8),
+                default_rounds(9),
+                default_rounds(128),
+                default_rounds(129)
+            ],
+            [24, 16, 16, 10]
+        );
         let s = IndexShuffle::new(100_003, 77, DEFAULT_ROUNDS).unwrap();
         let xs: Vec<i64> = (0..50_000).map(|i| (i * 7) % 100_003).collect();
         let mut out = vec![0u64; xs.len()];
@@ -431,7 +490,10 @@ mod tests {
         assert!(IndexShuffle::new(10, 1, 0).is_err());
         assert!(IndexShuffle::new(10, 1, MAX_ROUNDS + 1).is_err());
         assert!(derive_key(1, 0x45, 1 << 56).is_err());
-        assert_eq!(crate::rng::keys::broken_key_rule(derive_key(1, 0x45, (1 << 56) - 1).unwrap()), None);
+        assert_eq!(
+            crate::rng::keys::broken_key_rule(derive_key(1, 0x45, (1 << 56) - 1).unwrap()),
+            None
+        );
     }
 
     #[test]

@@ -4,7 +4,11 @@ use crate::{Error, PermIndex, Result};
 
 /// Calls `visit(cycle)` for every cycle of `row`, in the order of their smallest
 /// elements, each cycle starting at its smallest element. `buf` is scratch.
-pub(crate) fn walk_cycles<T: PermIndex>(row: &[T], buf: &mut Vec<usize>, mut visit: impl FnMut(&[usize])) {
+pub(crate) fn walk_cycles<T: PermIndex>(
+    row: &[T],
+    buf: &mut Vec<usize>,
+    mut visit: impl FnMut(&[usize]),
+) {
     let n = row.len();
     let mut seen = vec![false; n];
     for start in 0..n {
@@ -77,7 +81,11 @@ pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnM
     // (trail, current element) of each active walker.
     let mut walkers: Vec<(u32, usize)> = Vec::with_capacity(WALKERS);
 
-    let start_walker = |seen: &mut [u64], starts: &mut Vec<u32>, parent: &mut Vec<u32>, length: &mut Vec<u32>, next_start: &mut usize| {
+    let start_walker = |seen: &mut [u64],
+                        starts: &mut Vec<u32>,
+                        parent: &mut Vec<u32>,
+                        length: &mut Vec<u32>,
+                        next_start: &mut usize| {
         let mut x = *next_start;
         while x < n {
             let word = seen[x / 64] | ((1u64 << (x % 64)) - 1);
@@ -101,7 +109,13 @@ pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnM
         Some((trail, x))
     };
     for _ in 0..WALKERS {
-        match start_walker(&mut seen, &mut starts, &mut parent, &mut length, &mut next_start) {
+        match start_walker(
+            &mut seen,
+            &mut starts,
+            &mut parent,
+            &mut length,
+            &mut next_start,
+        ) {
             Some(w) => walkers.push(w),
             None => break,
         }
@@ -130,14 +144,22 @@ pub(crate) fn for_each_cycle_length<T: PermIndex>(row: &[T], mut visit: impl FnM
             let owner = if starts[trail as usize] as usize == y {
                 trail
             } else {
-                starts.binary_search(&(y as u32)).map_or(trail, |t| t as u32)
+                starts
+                    .binary_search(&(y as u32))
+                    .map_or(trail, |t| t as u32)
             };
             let (a, b) = (root(&mut parent, trail), root(&mut parent, owner));
             if a != b {
                 parent[a as usize] = b;
                 length[b as usize] += length[a as usize];
             }
-            match start_walker(&mut seen, &mut starts, &mut parent, &mut length, &mut next_start) {
+            match start_walker(
+                &mut seen,
+                &mut starts,
+                &mut parent,
+                &mut length,
+                &mut next_start,
+            ) {
                 Some(fresh) => {
                     walkers[w] = fresh;
                     w += 1;
@@ -182,7 +204,9 @@ pub fn from_cycles(elements: &[i64], offsets: &[usize], n: usize) -> Result<Vec<
     for (c, w) in offsets.windows(2).enumerate() {
         let (a, b) = (w[0], w[1]);
         if a > b || b > elements.len() {
-            return Err(Error::InvalidValue(format!("cycle offsets are not increasing at cycle {c}")));
+            return Err(Error::InvalidValue(format!(
+                "cycle offsets are not increasing at cycle {c}"
+            )));
         }
         let cycle = &elements[a..b];
         for (i, &x) in cycle.iter().enumerate() {
@@ -246,7 +270,13 @@ mod tests {
 
     #[test]
     fn from_cycles_rejects_repeats() {
-        assert!(matches!(from_cycles(&[0, 1, 1, 2], &[0, 2, 4], 3), Err(Error::InvalidValue(_))));
-        assert!(matches!(from_cycles(&[0, 3], &[0, 2], 3), Err(Error::InvalidValue(_))));
+        assert!(matches!(
+            from_cycles(&[0, 1, 1, 2], &[0, 2, 4], 3),
+            Err(Error::InvalidValue(_))
+        ));
+        assert!(matches!(
+            from_cycles(&[0, 3], &[0, 2], 3),
+            Err(Error::InvalidValue(_))
+        ));
     }
 }

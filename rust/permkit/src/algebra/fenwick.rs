@@ -7,7 +7,9 @@ pub struct Fenwick {
 
 impl Fenwick {
     pub fn new(n: usize) -> Self {
-        Self { tree: vec![0; n + 1] }
+        Self {
+            tree: vec![0; n + 1],
+        }
     }
 
     /// Marks value `i` as present.
@@ -60,7 +62,11 @@ impl Fenwick {
     pub fn select(&self, mut rank: usize) -> usize {
         let n = self.tree.len() - 1;
         let mut pos = 0usize;
-        let mut step = if n == 0 { 0 } else { 1usize << (usize::BITS - 1 - n.leading_zeros()) };
+        let mut step = if n == 0 {
+            0
+        } else {
+            1usize << (usize::BITS - 1 - n.leading_zeros())
+        };
         while step > 0 {
             let next = pos + step;
             if next <= n && (self.tree[next] as usize) <= rank {

@@ -3,12 +3,12 @@
 use super::cycles::walk_cycles;
 use super::validate::{check_row, validate_rows};
 use crate::Error;
-use std::sync::atomic::{AtomicBool, Ordering};
 use crate::{PermIndex, Result};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::ToPrimitive;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Elements per parallel task: large enough to amortise scheduling.
 const CHUNK: usize = 1 << 16;
@@ -30,15 +30,21 @@ pub(crate) fn for_each_row_pair<T: PermIndex, O: Send>(
     f: impl Fn(&[T], &[T], &mut [O]) + Sync,
 ) {
     let row = |data: &'_ [T], r: usize| -> std::ops::Range<usize> {
-        if data.len() == n { 0..n } else { r * n..(r + 1) * n }
+        if data.len() == n {
+            0..n
+        } else {
+            r * n..(r + 1) * n
+        }
     };
     let per_task = rows_per_task(n);
-    out.par_chunks_mut(width * per_task).enumerate().for_each(|(t, block)| {
-        for (k, out_row) in block.chunks_mut(width).enumerate() {
-            let r = t * per_task + k;
-            f(&p[row(p, r)], &q[row(q, r)], out_row);
-        }
-    });
+    out.par_chunks_mut(width * per_task)
+        .enumerate()
+        .for_each(|(t, block)| {
+            for (k, out_row) in block.chunks_mut(width).enumerate() {
+                let r = t * per_task + k;
+                f(&p[row(p, r)], &q[row(q, r)], out_row);
+            }
+        });
 }
 
 /// Which operand of a binary operation an error is about.
@@ -49,7 +55,12 @@ pub enum Operand {
 }
 
 /// Writes `out[r][i] = p[r][q[r][i]]` for every row (single-row operands broadcast).
-pub fn compose_rows<T: PermIndex>(p: &[T], q: &[T], n: usize, out: &mut [T]) -> std::result::Result<(), (Operand, Error)> {
+pub fn compose_rows<T: PermIndex>(
+    p: &[T],
+    q: &[T],
+    n: usize,
+    out: &mut [T],
+) -> std::result::Result<(), (Operand, Error)> {
     if n == 0 {
         return Ok(());
     }
@@ -113,7 +124,11 @@ pub fn inverse_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [T]) -> Result<()
                     },
                     || {
                         for (i, &v) in p.iter().enumerate() {
-                            if let Some(slot) = v.to_usize().checked_sub(half).and_then(|k| upper.get_mut(k)) {
+                            if let Some(slot) = v
+                                .to_usize()
+                                .checked_sub(half)
+                                .and_then(|k| upper.get_mut(k))
+                            {
                                 *slot = T::from_usize(i);
                             }
                         }
@@ -125,13 +140,15 @@ pub fn inverse_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [T]) -> Result<()
     }
     validate_rows(p, n)?;
     let per_task = rows_per_task(n);
-    out.par_chunks_mut(n * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
-        for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
-            for (i, &v) in prow.iter().enumerate() {
-                orow[v.to_usize()] = T::from_usize(i);
+    out.par_chunks_mut(n * per_task)
+        .zip(p.par_chunks(n * per_task))
+        .for_each(|(o, src)| {
+            for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
+                for (i, &v) in prow.iter().enumerate() {
+                    orow[v.to_usize()] = T::from_usize(i);
+                }
             }
-        }
-    });
+        });
     Ok(())
 }
 
@@ -147,7 +164,15 @@ pub fn power_rows<T: PermIndex>(p: &[T], n: usize, k: &BigInt, out: &mut [T]) ->
     let small_k = k.to_i64();
     let residues: Vec<usize> = match small_k {
         Some(_) => Vec::new(),
-        None => (0..=n).map(|len| if len == 0 { 0 } else { k.mod_floor(&BigInt::from(len)).to_usize().unwrap_or(0) }).collect(),
+        None => (0..=n)
+            .map(|len| {
+                if len == 0 {
+                    0
+                } else {
+                    k.mod_floor(&BigInt::from(len)).to_usize().unwrap_or(0)
+                }
+            })
+            .collect(),
     };
     let shift = |len: usize| -> usize {
         match small_k {
@@ -156,19 +181,22 @@ pub fn power_rows<T: PermIndex>(p: &[T], n: usize, k: &BigInt, out: &mut [T]) ->
         }
     };
     let per_task = rows_per_task(n);
-    out.par_chunks_mut(n * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
-        let mut buf = Vec::new();
-        for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
-            walk_cycles(prow, &mut buf, |cycle| {
-                let len = cycle.len();
-                let s = shift(len);
-                for (t, &x) in cycle.iter().enumerate() {
-                    let target = t + s;
-                    orow[x] = T::from_usize(cycle[if target >= len { target - len } else { target }]);
-                }
-            });
-        }
-    });
+    out.par_chunks_mut(n * per_task)
+        .zip(p.par_chunks(n * per_task))
+        .for_each(|(o, src)| {
+            let mut buf = Vec::new();
+            for (orow, prow) in o.chunks_mut(n).zip(src.chunks(n)) {
+                walk_cycles(prow, &mut buf, |cycle| {
+                    let len = cycle.len();
+                    let s = shift(len);
+                    for (t, &x) in cycle.iter().enumerate() {
+                        let target = t + s;
+                        orow[x] =
+                            T::from_usize(cycle[if target >= len { target - len } else { target }]);
+                    }
+                });
+            }
+        });
     Ok(())
 }
 

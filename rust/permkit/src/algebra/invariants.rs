@@ -13,11 +13,13 @@ use rayon::prelude::*;
 /// Applies `f` to every row in parallel, one output per row.
 fn map_rows<T: PermIndex, O: Send>(p: &[T], n: usize, out: &mut [O], f: impl Fn(&[T]) -> O + Sync) {
     let per_task = rows_per_task(n);
-    out.par_chunks_mut(per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
-        for (slot, row) in o.iter_mut().zip(src.chunks(n)) {
-            *slot = f(row);
-        }
-    });
+    out.par_chunks_mut(per_task)
+        .zip(p.par_chunks(n * per_task))
+        .for_each(|(o, src)| {
+            for (slot, row) in o.iter_mut().zip(src.chunks(n)) {
+                *slot = f(row);
+            }
+        });
 }
 
 /// `out[r]` = +1 or -1, the sign of row `r`.
@@ -27,7 +29,13 @@ pub fn sign_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [i8]) -> Result<()> 
         out.fill(1);
         return Ok(());
     }
-    map_rows(p, n, out, |row| if (n - count_cycles(row)) % 2 == 0 { 1 } else { -1 });
+    map_rows(p, n, out, |row| {
+        if (n - count_cycles(row)) % 2 == 0 {
+            1
+        } else {
+            -1
+        }
+    });
     Ok(())
 }
 
@@ -74,7 +82,10 @@ fn count_inversions_blocked<T: PermIndex>(row: &[T]) -> u64 {
         let block = v >> BLOCK_BITS;
         let word = v / 64;
         let first = block * WORDS;
-        let within: u32 = bits[first..word].iter().map(|w| w.count_ones()).sum::<u32>()
+        let within: u32 = bits[first..word]
+            .iter()
+            .map(|w| w.count_ones())
+            .sum::<u32>()
             + (bits[word] & ((1u64 << (v % 64)) - 1)).count_ones();
         total += (blocks.count_below(block) + within as usize) as u64;
         bits[word] |= 1 << (v % 64);
@@ -102,11 +113,13 @@ pub fn cycle_counts_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [u64]) -> Re
         return Ok(());
     }
     let per_task = rows_per_task(n);
-    out.par_chunks_mut((n + 1) * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
-        for (counts, row) in o.chunks_mut(n + 1).zip(src.chunks(n)) {
-            for_each_cycle_length(row, |len| counts[len] += 1);
-        }
-    });
+    out.par_chunks_mut((n + 1) * per_task)
+        .zip(p.par_chunks(n * per_task))
+        .for_each(|(o, src)| {
+            for (counts, row) in o.chunks_mut(n + 1).zip(src.chunks(n)) {
+                for_each_cycle_length(row, |len| counts[len] += 1);
+            }
+        });
     Ok(())
 }
 
@@ -155,7 +168,10 @@ mod tests {
     fn long_rows_agree_with_quadratic_count() {
         let n = 300usize;
         let p: Vec<u16> = (0..n).map(|i| ((i * 37 + 11) % n) as u16).collect();
-        let brute = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).filter(|&(i, j)| p[i] > p[j]).count();
+        let brute = (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .filter(|&(i, j)| p[i] > p[j])
+            .count();
         assert_eq!(count_inversions(&p), brute as u64);
     }
 }

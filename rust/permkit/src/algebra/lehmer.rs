@@ -13,16 +13,18 @@ pub fn lehmer_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [T]) -> Result<()>
         return Ok(());
     }
     let per_task = rows_per_task(n);
-    out.par_chunks_mut(n * per_task).zip(p.par_chunks(n * per_task)).for_each(|(o, src)| {
-        for (code, row) in o.chunks_mut(n).zip(src.chunks(n)) {
-            let mut tree = Fenwick::new(n);
-            for i in (0..n).rev() {
-                let v = row[i].to_usize();
-                code[i] = T::from_usize(tree.count_below(v));
-                tree.add(v);
+    out.par_chunks_mut(n * per_task)
+        .zip(p.par_chunks(n * per_task))
+        .for_each(|(o, src)| {
+            for (code, row) in o.chunks_mut(n).zip(src.chunks(n)) {
+                let mut tree = Fenwick::new(n);
+                for i in (0..n).rev() {
+                    let v = row[i].to_usize();
+                    code[i] = T::from_usize(tree.count_below(v));
+                    tree.add(v);
+                }
             }
-        }
-    });
+        });
     Ok(())
 }
 
@@ -33,29 +35,33 @@ pub fn from_lehmer_rows<T: PermIndex>(code: &[T], n: usize, out: &mut [T]) -> Re
         return Ok(());
     }
     let bad = code.par_chunks(n).enumerate().find_map_first(|(r, row)| {
-        row.iter().enumerate().find_map(|(i, &c)| match c.checked_index(n - i) {
-            Some(_) => None,
-            None => Some(Error::InvalidValue(format!(
-                "code[{i}] = {} (row {r}) is out of range: code[i] must lie in 0..={}",
-                c.to_i128(),
-                n - 1 - i
-            ))),
-        })
+        row.iter()
+            .enumerate()
+            .find_map(|(i, &c)| match c.checked_index(n - i) {
+                Some(_) => None,
+                None => Some(Error::InvalidValue(format!(
+                    "code[{i}] = {} (row {r}) is out of range: code[i] must lie in 0..={}",
+                    c.to_i128(),
+                    n - 1 - i
+                ))),
+            })
     });
     if let Some(err) = bad {
         return Err(err);
     }
     let per_task = rows_per_task(n);
-    out.par_chunks_mut(n * per_task).zip(code.par_chunks(n * per_task)).for_each(|(o, src)| {
-        for (perm, row) in o.chunks_mut(n).zip(src.chunks(n)) {
-            let mut tree = Fenwick::full(n);
-            for (slot, &c) in perm.iter_mut().zip(row) {
-                let v = tree.select(c.to_usize());
-                tree.remove(v);
-                *slot = T::from_usize(v);
+    out.par_chunks_mut(n * per_task)
+        .zip(code.par_chunks(n * per_task))
+        .for_each(|(o, src)| {
+            for (perm, row) in o.chunks_mut(n).zip(src.chunks(n)) {
+                let mut tree = Fenwick::full(n);
+                for (slot, &c) in perm.iter_mut().zip(row) {
+                    let v = tree.select(c.to_usize());
+                    tree.remove(v);
+                    *slot = T::from_usize(v);
+                }
             }
-        }
-    });
+        });
     Ok(())
 }
 

@@ -52,12 +52,29 @@ impl Spec {
     fn family(&self) -> Option<Family> {
         let (n, k) = (self.n, self.k);
         Some(match self.kind {
-            Kind::PermLex => Family::Permutation { n, order: PermOrder::Lex },
+            Kind::PermLex => Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            },
             Kind::Arrangement => Family::Arrangement { n, k },
-            Kind::CombLex => Family::Combination { n, k, order: CombOrder::Lex },
-            Kind::CombColex => Family::Combination { n, k, order: CombOrder::Colex },
-            Kind::CombRevolvingDoor => Family::Combination { n, k, order: CombOrder::RevolvingDoor },
-            Kind::Multiset => Family::Multiset { counts: self.counts.clone() },
+            Kind::CombLex => Family::Combination {
+                n,
+                k,
+                order: CombOrder::Lex,
+            },
+            Kind::CombColex => Family::Combination {
+                n,
+                k,
+                order: CombOrder::Colex,
+            },
+            Kind::CombRevolvingDoor => Family::Combination {
+                n,
+                k,
+                order: CombOrder::RevolvingDoor,
+            },
+            Kind::Multiset => Family::Multiset {
+                counts: self.counts.clone(),
+            },
             Kind::PermHeap | Kind::PermSjt | Kind::Derangement => return None,
         })
     }
@@ -66,7 +83,10 @@ impl Spec {
         match self.kind {
             Kind::PermHeap | Kind::PermSjt => Ok(count::factorial(self.n as u64)),
             Kind::Derangement => count::derangements(self.n as u64, &Never),
-            _ => self.family().map(|f| f.count()).unwrap_or_else(|| Ok(BigUint::default())),
+            _ => self
+                .family()
+                .map(|f| f.count())
+                .unwrap_or_else(|| Ok(BigUint::default())),
         }
     }
 
@@ -74,8 +94,14 @@ impl Spec {
     fn seek(&self, rank: &BigUint, total: &BigUint) -> Box<dyn Walker> {
         let n = self.n;
         match self.kind {
-            Kind::PermHeap => Box::new(Heap::seek(n, rank).unwrap_or(Heap { a: (0..n).collect(), c: vec![0; n.max(1)] })),
-            Kind::PermSjt => Box::new(Sjt::seek(n, rank).unwrap_or_else(|| Sjt::seek(n, &BigUint::default()).expect("rank 0 exists"))),
+            Kind::PermHeap => Box::new(Heap::seek(n, rank).unwrap_or(Heap {
+                a: (0..n).collect(),
+                c: vec![0; n.max(1)],
+            })),
+            Kind::PermSjt => Box::new(
+                Sjt::seek(n, rank)
+                    .unwrap_or_else(|| Sjt::seek(n, &BigUint::default()).expect("rank 0 exists")),
+            ),
             Kind::Derangement => Box::new(Derangements::seek(n, rank)),
             _ => {
                 let fam = self.family().expect("family kinds");
@@ -125,7 +151,13 @@ fn part_rows(rows: usize, w: usize) -> (usize, usize) {
 
 /// Writes the members of ranks `start .. start + rows` into `out` (row-major,
 /// `rows * spec.width()` values).
-pub fn fill<T: PermIndex>(spec: &Spec, start: &BigUint, rows: usize, out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+pub fn fill<T: PermIndex>(
+    spec: &Spec,
+    start: &BigUint,
+    rows: usize,
+    out: &mut [T],
+    interrupt: &dyn Interrupt,
+) -> Result<()> {
     let total = spec.count()?;
     spec.check_range(start, rows, &total)?;
     let w = spec.width();
@@ -133,43 +165,52 @@ pub fn fill<T: PermIndex>(spec: &Spec, start: &BigUint, rows: usize, out: &mut [
         return Ok(());
     }
     if out.len() != rows * w {
-        return Err(Error::LengthMismatch { expected: rows * w, found: out.len() });
+        return Err(Error::LengthMismatch {
+            expected: rows * w,
+            found: out.len(),
+        });
     }
     let (per_super, part) = part_rows(rows, w);
     for (s, block) in out.chunks_mut(per_super * w).enumerate() {
         interrupt.check()?;
-        block.par_chunks_mut(part * w).enumerate().for_each(|(p, dst)| {
-            let first = start + BigUint::from(s * per_super + p * part);
-            let mut walker = spec.seek(&first, &total);
-            let (head, tail) = dst.split_at_mut(w);
-            for (x, &v) in head.iter_mut().zip(walker.row()) {
-                *x = T::from_usize(v);
-            }
-            let mut tail_run = TailRun::new(head, (&first % TAIL_ORDERINGS as u32).try_into().unwrap_or(0));
-            let mut prev: &[T] = head;
-            for o in tail.chunks_mut(w) {
-                match spec.kind {
-                    Kind::PermLex if w >= TAIL => tail_run.step(prev, o),
-                    // Algorithm L runs on the output rows themselves.
-                    Kind::PermLex | Kind::Multiset => {
-                        o.copy_from_slice(prev);
-                        next_permutation(o);
-                    }
-                    Kind::PermHeap | Kind::PermSjt => {
-                        let (x, y) = walker.advance();
-                        o.copy_from_slice(prev);
-                        o.swap(x, y);
-                    }
-                    _ => {
-                        walker.advance();
-                        for (x, &v) in o.iter_mut().zip(walker.row()) {
-                            *x = T::from_usize(v);
+        block
+            .par_chunks_mut(part * w)
+            .enumerate()
+            .for_each(|(p, dst)| {
+                let first = start + BigUint::from(s * per_super + p * part);
+                let mut walker = spec.seek(&first, &total);
+                let (head, tail) = dst.split_at_mut(w);
+                for (x, &v) in head.iter_mut().zip(walker.row()) {
+                    *x = T::from_usize(v);
+                }
+                let mut tail_run = TailRun::new(
+                    head,
+                    (&first % TAIL_ORDERINGS as u32).try_into().unwrap_or(0),
+                );
+                let mut prev: &[T] = head;
+                for o in tail.chunks_mut(w) {
+                    match spec.kind {
+                        Kind::PermLex if w >= TAIL => tail_run.step(prev, o),
+                        // Algorithm L runs on the output rows themselves.
+                        Kind::PermLex | Kind::Multiset => {
+                            o.copy_from_slice(prev);
+                            next_permutation(o);
+                        }
+                        Kind::PermHeap | Kind::PermSjt => {
+                            let (x, y) = walker.advance();
+                            o.copy_from_slice(prev);
+                            o.swap(x, y);
+                        }
+                        _ => {
+                            walker.advance();
+                            for (x, &v) in o.iter_mut().zip(walker.row()) {
+                                *x = T::from_usize(v);
+                            }
                         }
                     }
+                    prev = o;
                 }
-                prev = o;
-            }
-        });
+            });
     }
     Ok(())
 }
@@ -180,7 +221,32 @@ pub fn fill<T: PermIndex>(spec: &Spec, start: &BigUint, rows: usize, out: &mut [
 /// Algorithm L only crosses from one run to the next.
 const TAIL: usize = 4;
 const TAIL_ORDERINGS: usize = 24;
-const TAIL_PATTERN: [[usize; TAIL]; TAIL_ORDERINGS] = [[0, 1, 2, 3], [0, 1, 3, 2], [0, 2, 1, 3], [0, 2, 3, 1], [0, 3, 1, 2], [0, 3, 2, 1], [1, 0, 2, 3], [1, 0, 3, 2], [1, 2, 0, 3], [1, 2, 3, 0], [1, 3, 0, 2], [1, 3, 2, 0], [2, 0, 1, 3], [2, 0, 3, 1], [2, 1, 0, 3], [2, 1, 3, 0], [2, 3, 0, 1], [2, 3, 1, 0], [3, 0, 1, 2], [3, 0, 2, 1], [3, 1, 0, 2], [3, 1, 2, 0], [3, 2, 0, 1], [3, 2, 1, 0]];
+const TAIL_PATTERN: [[usize; TAIL]; TAIL_ORDERINGS] = [
+    [0, 1, 2, 3],
+    [0, 1, 3, 2],
+    [0, 2, 1, 3],
+    [0, 2, 3, 1],
+    [0, 3, 1, 2],
+    [0, 3, 2, 1],
+    [1, 0, 2, 3],
+    [1, 0, 3, 2],
+    [1, 2, 0, 3],
+    [1, 2, 3, 0],
+    [1, 3, 0, 2],
+    [1, 3, 2, 0],
+    [2, 0, 1, 3],
+    [2, 0, 3, 1],
+    [2, 1, 0, 3],
+    [2, 1, 3, 0],
+    [2, 3, 0, 1],
+    [2, 3, 1, 0],
+    [3, 0, 1, 2],
+    [3, 0, 2, 1],
+    [3, 1, 0, 2],
+    [3, 1, 2, 0],
+    [3, 2, 0, 1],
+    [3, 2, 1, 0],
+];
 
 struct TailRun<T> {
     /// Position of the current row within its run.
@@ -237,20 +303,34 @@ fn next_permutation<T: PermIndex>(a: &mut [T]) {
 
 /// Whether [`changes`] is defined for `kind`.
 pub fn has_changes(kind: Kind) -> bool {
-    matches!(kind, Kind::PermHeap | Kind::PermSjt | Kind::CombRevolvingDoor)
+    matches!(
+        kind,
+        Kind::PermHeap | Kind::PermSjt | Kind::CombRevolvingDoor
+    )
 }
 
 /// Writes the change from rank `start + s` to `start + s + 1` as the pair
 /// `out[2s], out[2s+1]`, for `s < steps`: positions swapped (heap, sjt; the
 /// smaller first) or (element leaving, element entering) (revolving door).
-pub fn changes<T: PermIndex>(spec: &Spec, start: &BigUint, steps: usize, out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+pub fn changes<T: PermIndex>(
+    spec: &Spec,
+    start: &BigUint,
+    steps: usize,
+    out: &mut [T],
+    interrupt: &dyn Interrupt,
+) -> Result<()> {
     if !has_changes(spec.kind) {
-        return Err(Error::InvalidValue("only the heap, sjt and revolving_door orders have a change stream".into()));
+        return Err(Error::InvalidValue(
+            "only the heap, sjt and revolving_door orders have a change stream".into(),
+        ));
     }
     let total = spec.count()?;
     spec.check_range(start, steps + 1, &total)?;
     if out.len() != 2 * steps {
-        return Err(Error::LengthMismatch { expected: 2 * steps, found: out.len() });
+        return Err(Error::LengthMismatch {
+            expected: 2 * steps,
+            found: out.len(),
+        });
     }
     if steps == 0 {
         return Ok(());
@@ -258,15 +338,18 @@ pub fn changes<T: PermIndex>(spec: &Spec, start: &BigUint, steps: usize, out: &m
     let (per_super, part) = part_rows(steps, 2);
     for (s, block) in out.chunks_mut(per_super * 2).enumerate() {
         interrupt.check()?;
-        block.par_chunks_mut(part * 2).enumerate().for_each(|(p, dst)| {
-            let first = start + BigUint::from(s * per_super + p * part);
-            let mut walker = spec.seek(&first, &total);
-            for pair in dst.chunks_mut(2) {
-                let (x, y) = walker.advance();
-                pair[0] = T::from_usize(x);
-                pair[1] = T::from_usize(y);
-            }
-        });
+        block
+            .par_chunks_mut(part * 2)
+            .enumerate()
+            .for_each(|(p, dst)| {
+                let first = start + BigUint::from(s * per_super + p * part);
+                let mut walker = spec.seek(&first, &total);
+                for pair in dst.chunks_mut(2) {
+                    let (x, y) = walker.advance();
+                    pair[0] = T::from_usize(x);
+                    pair[1] = T::from_usize(y);
+                }
+            });
     }
     Ok(())
 }
@@ -277,7 +360,12 @@ mod tests {
     use crate::rank::RankInt;
 
     fn spec(kind: Kind, n: usize, k: usize) -> Spec {
-        Spec { kind, n, k, counts: vec![] }
+        Spec {
+            kind,
+            n,
+            k,
+            counts: vec![],
+        }
     }
 
     fn all_rows(s: &Spec) -> Vec<Vec<usize>> {
@@ -289,14 +377,21 @@ mod tests {
         if w == 0 {
             return vec![vec![]; rows];
         }
-        out.chunks(w).map(|r| r.iter().map(|&x| x as usize).collect()).collect()
+        out.chunks(w)
+            .map(|r| r.iter().map(|&x| x as usize).collect())
+            .collect()
     }
 
     #[test]
     fn successors_agree_with_unranking() {
         for n in 0..=6usize {
             for k in 0..=n {
-                for kind in [Kind::Arrangement, Kind::CombLex, Kind::CombColex, Kind::CombRevolvingDoor] {
+                for kind in [
+                    Kind::Arrangement,
+                    Kind::CombLex,
+                    Kind::CombColex,
+                    Kind::CombRevolvingDoor,
+                ] {
                     let s = spec(kind, n, k);
                     let fam = s.family().unwrap();
                     let total = fam.count().unwrap();
@@ -307,7 +402,12 @@ mod tests {
                     }
                 }
             }
-            for kind in [Kind::PermLex, Kind::PermSjt, Kind::PermHeap, Kind::Derangement] {
+            for kind in [
+                Kind::PermLex,
+                Kind::PermSjt,
+                Kind::PermHeap,
+                Kind::Derangement,
+            ] {
                 let s = spec(kind, n, 0);
                 let rows = all_rows(&s);
                 for (r, row) in rows.iter().enumerate() {
@@ -345,7 +445,12 @@ mod tests {
 
     #[test]
     fn change_stream_replays_the_rows() {
-        for (kind, n, k) in [(Kind::PermHeap, 6, 0), (Kind::PermSjt, 6, 0), (Kind::CombRevolvingDoor, 7, 3), (Kind::CombRevolvingDoor, 8, 4)] {
+        for (kind, n, k) in [
+            (Kind::PermHeap, 6, 0),
+            (Kind::PermSjt, 6, 0),
+            (Kind::CombRevolvingDoor, 7, 3),
+            (Kind::CombRevolvingDoor, 8, 4),
+        ] {
             let s = spec(kind, n, k);
             let rows = all_rows(&s);
             let mut ch = vec![0u32; 2 * (rows.len() - 1)];
@@ -373,7 +478,10 @@ mod tests {
         fill(&s, &BigUint::default(), rows, &mut a, &Never).unwrap();
         let mut walker = s.seek(&BigUint::default(), &s.count().unwrap());
         for (r, row) in a.chunks(9).enumerate() {
-            assert!(row.iter().zip(walker.row()).all(|(&x, &y)| x as usize == y), "row {r}");
+            assert!(
+                row.iter().zip(walker.row()).all(|(&x, &y)| x as usize == y),
+                "row {r}"
+            );
             walker.advance();
         }
     }

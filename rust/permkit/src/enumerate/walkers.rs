@@ -1,7 +1,9 @@
 //! Successor kernels: each walker holds one member and steps to the next in
 //! O(1) amortized time, reporting the change it made.
 
-use crate::rank::{derangement_unrank, heap_digits, heap_state_from_digits, sjt_from_digits, RankInt};
+use crate::rank::{
+    derangement_unrank, heap_digits, heap_state_from_digits, sjt_from_digits, RankInt,
+};
 use num_bigint::BigUint;
 
 pub trait Walker: Send {
@@ -254,7 +256,10 @@ impl Derangements {
     pub fn seek(n: usize, rank: &BigUint) -> Self {
         let mut a = vec![0; n];
         derangement_unrank(rank, &mut a);
-        Derangements { a, suffix: Vec::with_capacity(n) }
+        Derangements {
+            a,
+            suffix: Vec::with_capacity(n),
+        }
     }
 }
 

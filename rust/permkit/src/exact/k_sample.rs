@@ -15,7 +15,9 @@ pub struct LabelOrders<'a> {
 pub fn unrank(sizes: &[usize], rank: u128) -> Result<Vec<usize>> {
     let total = multinomial(sizes).ok_or_else(|| Error::Overflow("too many splits".into()))?;
     if rank >= total {
-        return Err(Error::InvalidValue(format!("rank {rank} is out of range 0..{total}")));
+        return Err(Error::InvalidValue(format!(
+            "rank {rank} is out of range 0..{total}"
+        )));
     }
     let mut left = sizes.to_vec();
     let n: usize = sizes.iter().sum();
@@ -43,14 +45,21 @@ impl<'a> LabelOrders<'a> {
     pub fn at(scores: &'a [i128], sizes: &[usize], rank: u128) -> Result<Self> {
         let n: usize = sizes.iter().sum();
         if n != scores.len() {
-            return Err(Error::LengthMismatch { expected: scores.len(), found: n });
+            return Err(Error::LengthMismatch {
+                expected: scores.len(),
+                found: n,
+            });
         }
         let labels = unrank(sizes, rank)?;
         let mut sums = vec![0i128; sizes.len()];
         for (&l, &v) in labels.iter().zip(scores) {
             sums[l] += v;
         }
-        Ok(Self { scores, labels, sums })
+        Ok(Self {
+            scores,
+            labels,
+            sums,
+        })
     }
 
     pub fn group_sums(&self) -> &[i128] {
@@ -66,8 +75,12 @@ impl<'a> LabelOrders<'a> {
     pub fn advance(&mut self) {
         let l = &mut self.labels;
         let n = l.len();
-        let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| l[i] < l[i + 1]) else { return };
-        let Some(j) = (i + 1..n).rev().find(|&j| l[j] > l[i]) else { return };
+        let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| l[i] < l[i + 1]) else {
+            return;
+        };
+        let Some(j) = (i + 1..n).rev().find(|&j| l[j] > l[i]) else {
+            return;
+        };
         for p in i..n {
             self.sums[l[p]] -= self.scores[p];
         }

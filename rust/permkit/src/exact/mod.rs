@@ -11,8 +11,8 @@
 pub mod k_sample;
 pub mod monte_carlo;
 pub mod paired;
-pub mod shift;
 pub mod pairings;
+pub mod shift;
 pub mod two_sample;
 pub mod welch;
 
@@ -52,7 +52,10 @@ pub enum Design {
     /// Two groups: K = sum of the scores in group 1 (size `n1`).
     TwoSample { n1: usize },
     /// k groups of `sizes`: K = sum_g weights[g] * S_g^2.
-    KSample { sizes: Vec<usize>, weights: Vec<i128> },
+    KSample {
+        sizes: Vec<usize>,
+        weights: Vec<i128>,
+    },
     /// Paired differences, each sign flipped or not: K = sum_i ±scores[i].
     SignFlip,
     /// Second sample reordered: K = sum_i scores[i] * partner[a[i]].
@@ -118,7 +121,8 @@ pub struct Outcome {
 const LIMIT: i128 = 1 << 120;
 
 fn abs_sum(v: &[i128]) -> Option<i128> {
-    v.iter().try_fold(0i128, |acc, &x| acc.checked_add(x.checked_abs()?))
+    v.iter()
+        .try_fold(0i128, |acc, &x| acc.checked_add(x.checked_abs()?))
 }
 
 impl Problem {
@@ -136,33 +140,52 @@ impl Problem {
     /// Checks sizes and that no K (nor the deviation transform) can overflow i128.
     pub fn validate(&self, rule: &Rule) -> Result<u128> {
         let n = self.scores.len();
-        let too_big = || Error::Overflow("scores too large for exact 128-bit sums; scale the data down".into());
+        let too_big = || {
+            Error::Overflow("scores too large for exact 128-bit sums; scale the data down".into())
+        };
         let bound = abs_sum(&self.scores).ok_or_else(too_big)?;
         let key_bound = match &self.design {
             Design::TwoSample { n1 } => {
                 if *n1 > n {
-                    return Err(Error::InvalidValue(format!("group size {n1} exceeds {n} observations")));
+                    return Err(Error::InvalidValue(format!(
+                        "group size {n1} exceeds {n} observations"
+                    )));
                 }
                 bound
             }
             Design::SignFlip => bound,
             Design::KSample { sizes, weights } => {
                 if sizes.iter().sum::<usize>() != n || weights.len() != sizes.len() {
-                    return Err(Error::LengthMismatch { expected: n, found: sizes.iter().sum() });
+                    return Err(Error::LengthMismatch {
+                        expected: n,
+                        found: sizes.iter().sum(),
+                    });
                 }
                 let w = abs_sum(weights).ok_or_else(too_big)?;
                 if bound > LIMIT {
                     return Err(too_big());
                 }
-                bound.checked_mul(bound).and_then(|b| b.checked_mul(w)).ok_or_else(too_big)?
+                bound
+                    .checked_mul(bound)
+                    .and_then(|b| b.checked_mul(w))
+                    .ok_or_else(too_big)?
             }
             Design::Pairing { partner } => {
                 if partner.len() != n {
-                    return Err(Error::LengthMismatch { expected: n, found: partner.len() });
+                    return Err(Error::LengthMismatch {
+                        expected: n,
+                        found: partner.len(),
+                    });
                 }
-                let m = partner.iter().try_fold(0i128, |a, &x| Some(a.max(x.checked_abs()?))).ok_or_else(too_big)?;
+                let m = partner
+                    .iter()
+                    .try_fold(0i128, |a, &x| Some(a.max(x.checked_abs()?)))
+                    .ok_or_else(too_big)?;
                 // Steps add (x_p - x_q)(y_r - y_s): bound them too.
-                bound.checked_mul(m).and_then(|b| b.checked_mul(4)).ok_or_else(too_big)?
+                bound
+                    .checked_mul(m)
+                    .and_then(|b| b.checked_mul(4))
+                    .ok_or_else(too_big)?
             }
         };
         if key_bound > LIMIT {
@@ -175,7 +198,9 @@ impl Problem {
                 .filter(|&x| x < i128::MAX / 2)
                 .ok_or_else(too_big)?;
         }
-        self.count().ok_or_else(|| Error::Overflow("the number of relabellings does not fit in 128 bits".into()))
+        self.count().ok_or_else(|| {
+            Error::Overflow("the number of relabellings does not fit in 128 bits".into())
+        })
     }
 }
 
@@ -225,7 +250,12 @@ struct WeightedSquares<'a> {
 impl Walker for WeightedSquares<'_> {
     #[inline]
     fn key(&self) -> i128 {
-        self.orders.group_sums().iter().zip(self.weights).map(|(&s, &w)| w * s * s).sum()
+        self.orders
+            .group_sums()
+            .iter()
+            .zip(self.weights)
+            .map(|(&s, &w)| w * s * s)
+            .sum()
     }
     #[inline]
     fn advance(&mut self) {
@@ -307,7 +337,12 @@ fn record_all<W: Walker>(mut w: W, len: u64, rule: &Rule, collect: Collect, out:
 }
 
 /// K of one Monte Carlo resample (a pure function of key and resample index).
-fn resample_key(p: &Problem, stream: &mut ResampleStream, order: &mut [usize], bits: &mut Vec<u64>) -> i128 {
+fn resample_key(
+    p: &Problem,
+    stream: &mut ResampleStream,
+    order: &mut [usize],
+    bits: &mut Vec<u64>,
+) -> i128 {
     let v = &p.scores;
     match &p.design {
         Design::TwoSample { n1 } => {
@@ -328,11 +363,23 @@ fn resample_key(p: &Problem, stream: &mut ResampleStream, order: &mut [usize], b
         }
         Design::SignFlip => {
             stream.sign_bits(v.len(), bits);
-            v.iter().enumerate().map(|(i, &x)| if bits[i / 64] >> (i % 64) & 1 == 1 { -x } else { x }).sum()
+            v.iter()
+                .enumerate()
+                .map(|(i, &x)| {
+                    if bits[i / 64] >> (i % 64) & 1 == 1 {
+                        -x
+                    } else {
+                        x
+                    }
+                })
+                .sum()
         }
         Design::Pairing { partner } => {
             stream.shuffle_prefix(order, v.len().saturating_sub(1));
-            v.iter().zip(order.iter()).map(|(&x, &a)| x * partner[a]).sum()
+            v.iter()
+                .zip(order.iter())
+                .map(|(&x, &a)| x * partner[a])
+                .sum()
         }
     }
 }
@@ -352,7 +399,10 @@ fn prepare(p: &Problem, rule: &Rule, source: Source, collect: Collect) -> LowSum
         return LowSums::None;
     }
     match p.design {
-        Design::SignFlip => LowSums::Signed(paired::sorted_low_sums(&p.scores, LOW_BITS.min(p.scores.len()))),
+        Design::SignFlip => LowSums::Signed(paired::sorted_low_sums(
+            &p.scores,
+            LOW_BITS.min(p.scores.len()),
+        )),
         Design::TwoSample { .. } if p.scores.len() > LOW_SCORES => {
             LowSums::BySize(two_sample::low_subset_sums(&p.scores, LOW_SCORES))
         }
@@ -377,52 +427,91 @@ fn run_chunk(
                     // Whole blocks by meet in the middle, partial blocks by walking.
                     let range = start..start + len as u128;
                     let mut failure = None;
-                    two_sample::for_each_block(&p.scores, *n1, LOW_SCORES, &range, &mut |b: two_sample::Block| {
-                        let from = b.start.max(range.start);
-                        let to = (b.start + b.len).min(range.end);
-                        if from == b.start && to == b.start + b.len {
-                            rule.record_shifted(b.high_sum, &sums[b.size], &mut out.tally);
-                        } else {
-                            match two_sample::RevolvingDoor::at(&p.scores, *n1, from) {
-                                Ok(w) => record_all(w, (to - from) as u64, rule, collect, &mut out),
-                                Err(e) => failure = Some(e),
+                    two_sample::for_each_block(
+                        &p.scores,
+                        *n1,
+                        LOW_SCORES,
+                        &range,
+                        &mut |b: two_sample::Block| {
+                            let from = b.start.max(range.start);
+                            let to = (b.start + b.len).min(range.end);
+                            if from == b.start && to == b.start + b.len {
+                                rule.record_shifted(b.high_sum, &sums[b.size], &mut out.tally);
+                            } else {
+                                match two_sample::RevolvingDoor::at(&p.scores, *n1, from) {
+                                    Ok(w) => {
+                                        record_all(w, (to - from) as u64, rule, collect, &mut out)
+                                    }
+                                    Err(e) => failure = Some(e),
+                                }
                             }
-                        }
-                    });
+                        },
+                    );
                     if let Some(e) = failure {
                         return Err(e);
                     }
                 } else {
-                    record_all(two_sample::RevolvingDoor::at(&p.scores, *n1, start)?, len, rule, collect, &mut out)
+                    record_all(
+                        two_sample::RevolvingDoor::at(&p.scores, *n1, start)?,
+                        len,
+                        rule,
+                        collect,
+                        &mut out,
+                    )
                 }
             }
             Design::SignFlip => {
-                let start = u64::try_from(start).map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
+                let start = u64::try_from(start)
+                    .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                 let bits = LOW_BITS.min(p.scores.len());
                 let block = 1u64 << bits;
-                if let (LowSums::Signed(low), true) = (low, start % block == 0 && len % block == 0) {
+                if let (LowSums::Signed(low), true) = (low, start % block == 0 && len % block == 0)
+                {
                     // Counting only: whole blocks by meet in the middle.
-                    paired::for_each_block(&p.scores, bits, start / block..(start + len) / block, |high| {
-                        rule.record_shifted(high, low, &mut out.tally)
-                    });
+                    paired::for_each_block(
+                        &p.scores,
+                        bits,
+                        start / block..(start + len) / block,
+                        |high| rule.record_shifted(high, low, &mut out.tally),
+                    );
                 } else {
-                    record_all(paired::SignFlips::at(&p.scores, start)?, len, rule, collect, &mut out)
+                    record_all(
+                        paired::SignFlips::at(&p.scores, start)?,
+                        len,
+                        rule,
+                        collect,
+                        &mut out,
+                    )
                 }
             }
             Design::Pairing { partner } => {
-                let start = u64::try_from(start).map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
-                record_all(pairings::PlainChanges::at(&p.scores, partner, start)?, len, rule, collect, &mut out)
+                let start = u64::try_from(start)
+                    .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
+                record_all(
+                    pairings::PlainChanges::at(&p.scores, partner, start)?,
+                    len,
+                    rule,
+                    collect,
+                    &mut out,
+                )
             }
             Design::KSample { sizes, weights } => {
                 let orders = k_sample::LabelOrders::at(&p.scores, sizes, start)?;
-                record_all(WeightedSquares { orders, weights }, len, rule, collect, &mut out)
+                record_all(
+                    WeightedSquares { orders, weights },
+                    len,
+                    rule,
+                    collect,
+                    &mut out,
+                )
             }
         },
         Source::MonteCarlo { key } => {
             let n = p.scores.len();
             let mut order: Vec<usize> = (0..n).collect();
             let mut bits = Vec::new();
-            let first = u64::try_from(start).map_err(|_| Error::Overflow("resample index beyond 64 bits".into()))?;
+            let first = u64::try_from(start)
+                .map_err(|_| Error::Overflow("resample index beyond 64 bits".into()))?;
             for r in first..first + len {
                 for (i, o) in order.iter_mut().enumerate() {
                     *o = i;
@@ -464,14 +553,22 @@ pub fn tally(
     let count = p.validate(rule)?;
     if let Source::Exact = source {
         if range.end > count {
-            return Err(Error::InvalidValue(format!("rank range end {} exceeds {count} relabellings", range.end)));
+            return Err(Error::InvalidValue(format!(
+                "rank range end {} exceeds {count} relabellings",
+                range.end
+            )));
         }
     }
     if matches!(source, Source::MonteCarlo { .. }) && range.end > 1u128 << 63 {
         return Err(Error::InvalidValue("at most 2^63 resamples".into()));
     }
-    if matches!(p.design, Design::SignFlip) && p.scores.len() > 63 && matches!(source, Source::Exact) {
-        return Err(Error::Overflow("exact sign flips are limited to 63 pairs".into()));
+    if matches!(p.design, Design::SignFlip)
+        && p.scores.len() > 63
+        && matches!(source, Source::Exact)
+    {
+        return Err(Error::Overflow(
+            "exact sign flips are limited to 63 pairs".into(),
+        ));
     }
     let mut out = Outcome::default();
     if range.start >= range.end {
@@ -491,8 +588,10 @@ pub fn tally(
     let wave = rayon::current_num_threads().max(1) * 4;
     for group in chunks.chunks(wave) {
         interrupt.check()?;
-        let parts: Vec<Result<Outcome>> =
-            group.par_iter().map(|&(s, len)| run_chunk(p, rule, source, s, len, collect, &low)).collect();
+        let parts: Vec<Result<Outcome>> = group
+            .par_iter()
+            .map(|&(s, len)| run_chunk(p, rule, source, s, len, collect, &low))
+            .collect();
         for part in parts {
             let part = part?;
             let t = &mut out.tally;
@@ -534,15 +633,27 @@ impl Shape {
 
     fn problem(&self) -> Problem {
         match self {
-            Shape::Independent { sizes } if sizes.len() == 2 => {
-                Problem { design: Design::TwoSample { n1: sizes[0] }, scores: vec![0; sizes.iter().sum()] }
-            }
-            Shape::Independent { sizes } => Problem {
-                design: Design::KSample { sizes: sizes.clone(), weights: vec![0; sizes.len()] },
+            Shape::Independent { sizes } if sizes.len() == 2 => Problem {
+                design: Design::TwoSample { n1: sizes[0] },
                 scores: vec![0; sizes.iter().sum()],
             },
-            Shape::Paired { n } => Problem { design: Design::SignFlip, scores: vec![0; *n] },
-            Shape::Pairings { n, .. } => Problem { design: Design::Pairing { partner: vec![0; *n] }, scores: vec![0; *n] },
+            Shape::Independent { sizes } => Problem {
+                design: Design::KSample {
+                    sizes: sizes.clone(),
+                    weights: vec![0; sizes.len()],
+                },
+                scores: vec![0; sizes.iter().sum()],
+            },
+            Shape::Paired { n } => Problem {
+                design: Design::SignFlip,
+                scores: vec![0; *n],
+            },
+            Shape::Pairings { n, .. } => Problem {
+                design: Design::Pairing {
+                    partner: vec![0; *n],
+                },
+                scores: vec![0; *n],
+            },
         }
     }
 
@@ -551,7 +662,12 @@ impl Shape {
     }
 }
 
-fn write_groups(labels_or_members: impl Fn(usize) -> usize, groups: usize, n: usize, row: &mut [u32]) {
+fn write_groups(
+    labels_or_members: impl Fn(usize) -> usize,
+    groups: usize,
+    n: usize,
+    row: &mut [u32],
+) {
     let mut k = 0;
     for g in 0..groups {
         for i in 0..n {
@@ -584,13 +700,22 @@ fn write_pairing(order: &[usize], samples: usize, row: &mut [u32]) {
 
 /// Writes `count` rows of gather indices, for relabellings `start..start+count`
 /// (ranks, or Monte Carlo resample indices when `mc_key` is given), into `out`.
-pub fn relabel_rows(shape: &Shape, start: u128, count: usize, mc_key: Option<u64>, out: &mut [u32]) -> Result<()> {
+pub fn relabel_rows(
+    shape: &Shape,
+    start: u128,
+    count: usize,
+    mc_key: Option<u64>,
+    out: &mut [u32],
+) -> Result<()> {
     let m = shape.row_len();
     if m == 0 {
         return Err(Error::InvalidValue("no observations to relabel".into()));
     }
     if out.len() != m * count {
-        return Err(Error::LengthMismatch { expected: m * count, found: out.len() });
+        return Err(Error::LengthMismatch {
+            expected: m * count,
+            found: out.len(),
+        });
     }
     if m > u32::MAX as usize {
         return Err(Error::Overflow("too many observations".into()));
@@ -602,9 +727,14 @@ pub fn relabel_rows(shape: &Shape, start: u128, count: usize, mc_key: Option<u64
     let rows = out.chunks_mut(m);
     match mc_key {
         None => {
-            let total = p.count().ok_or_else(|| Error::Overflow("too many relabellings".into()))?;
+            let total = p
+                .count()
+                .ok_or_else(|| Error::Overflow("too many relabellings".into()))?;
             if start + count as u128 > total {
-                return Err(Error::InvalidValue(format!("ranks up to {} exceed {total} relabellings", start + count as u128)));
+                return Err(Error::InvalidValue(format!(
+                    "ranks up to {} exceed {total} relabellings",
+                    start + count as u128
+                )));
             }
             match shape {
                 Shape::Independent { sizes } if sizes.len() == 2 => {
@@ -628,7 +758,8 @@ pub fn relabel_rows(shape: &Shape, start: u128, count: usize, mc_key: Option<u64
                     }
                 }
                 Shape::Paired { n } => {
-                    let start = u64::try_from(start).map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
+                    let start = u64::try_from(start)
+                        .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                     let mut w = paired::SignFlips::at(&p.scores, start)?;
                     for row in rows {
                         let f = w.flipped();
@@ -637,7 +768,8 @@ pub fn relabel_rows(shape: &Shape, start: u128, count: usize, mc_key: Option<u64
                     }
                 }
                 Shape::Pairings { samples, .. } => {
-                    let start = u64::try_from(start).map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
+                    let start = u64::try_from(start)
+                        .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                     let y = p.scores.clone();
                     let mut w = pairings::PlainChanges::at(&p.scores, &y, start)?;
                     for row in rows {
@@ -648,7 +780,8 @@ pub fn relabel_rows(shape: &Shape, start: u128, count: usize, mc_key: Option<u64
             }
         }
         Some(key) => {
-            let first = u64::try_from(start).map_err(|_| Error::Overflow("resample index beyond 64 bits".into()))?;
+            let first = u64::try_from(start)
+                .map_err(|_| Error::Overflow("resample index beyond 64 bits".into()))?;
             let mut bits = Vec::new();
             for (r, row) in rows.enumerate() {
                 let mut stream = ResampleStream::new(key, first + r as u64);
@@ -689,29 +822,81 @@ mod tests {
     use crate::Never;
 
     fn rule(ge: i128, le: i128) -> Rule {
-        Rule { ge, le, deviation: None }
+        Rule {
+            ge,
+            le,
+            deviation: None,
+        }
     }
 
     #[test]
     fn darwin_zea_mays_sign_flips() {
         // Fisher (1935) via docs reference: greater 863/32768 with ties counted.
-        let d = [49i128, -67, 8, 16, 6, 23, 28, 41, 14, 29, 56, 24, 75, 60, -48];
+        let d = [
+            49i128, -67, 8, 16, 6, 23, 28, 41, 14, 29, 56, 24, 75, 60, -48,
+        ];
         let k0: i128 = d.iter().sum();
-        let p = Problem { design: Design::SignFlip, scores: d.to_vec() };
-        let out = tally(&p, &rule(k0, k0), Source::Exact, 0..32768, Collect::Nothing, &Never).unwrap();
+        let p = Problem {
+            design: Design::SignFlip,
+            scores: d.to_vec(),
+        };
+        let out = tally(
+            &p,
+            &rule(k0, k0),
+            Source::Exact,
+            0..32768,
+            Collect::Nothing,
+            &Never,
+        )
+        .unwrap();
         assert_eq!(out.tally.ge, 863);
         assert_eq!(out.tally.total, 32768);
-        let strict = tally(&p, &rule(k0 + 1, k0), Source::Exact, 0..32768, Collect::Nothing, &Never).unwrap();
+        let strict = tally(
+            &p,
+            &rule(k0 + 1, k0),
+            Source::Exact,
+            0..32768,
+            Collect::Nothing,
+            &Never,
+        )
+        .unwrap();
         assert_eq!(strict.tally.ge, 835);
     }
 
     #[test]
     fn chunked_ranges_add_up_and_histograms_agree() {
         let v: Vec<i128> = vec![3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
-        let p = Problem { design: Design::TwoSample { n1: 5 }, scores: v };
-        let all = tally(&p, &rule(25, 20), Source::Exact, 0..792, Collect::Histogram, &Never).unwrap();
-        let a = tally(&p, &rule(25, 20), Source::Exact, 0..300, Collect::Nothing, &Never).unwrap();
-        let b = tally(&p, &rule(25, 20), Source::Exact, 300..792, Collect::Nothing, &Never).unwrap();
+        let p = Problem {
+            design: Design::TwoSample { n1: 5 },
+            scores: v,
+        };
+        let all = tally(
+            &p,
+            &rule(25, 20),
+            Source::Exact,
+            0..792,
+            Collect::Histogram,
+            &Never,
+        )
+        .unwrap();
+        let a = tally(
+            &p,
+            &rule(25, 20),
+            Source::Exact,
+            0..300,
+            Collect::Nothing,
+            &Never,
+        )
+        .unwrap();
+        let b = tally(
+            &p,
+            &rule(25, 20),
+            Source::Exact,
+            300..792,
+            Collect::Nothing,
+            &Never,
+        )
+        .unwrap();
         assert_eq!(all.tally.ge, a.tally.ge + b.tally.ge);
         assert_eq!(all.tally.le, a.tally.le + b.tally.le);
         assert_eq!(all.histogram.values().sum::<u64>(), 792);
@@ -721,15 +906,52 @@ mod tests {
     fn sign_flip_blocks_equal_walking_including_deviation() {
         let scores: Vec<i128> = vec![5, -3, 3, 8, 0, 2, 7, -7, 1, 4, 6, 9, 11, 13, 2, 5];
         let k0: i128 = scores.iter().sum();
-        let p = Problem { design: Design::SignFlip, scores };
-        let dev = Deviation { scale: 1, center: 0, at_least: k0.abs(), above: k0.abs() };
+        let p = Problem {
+            design: Design::SignFlip,
+            scores,
+        };
+        let dev = Deviation {
+            scale: 1,
+            center: 0,
+            at_least: k0.abs(),
+            above: k0.abs(),
+        };
         for (ge, le) in [(k0, k0), (0, 0), (-3, 40), (i128::MIN / 4, i128::MAX / 4)] {
-            let rule = Rule { ge, le, deviation: Some(dev) };
-            let fast = tally(&p, &rule, Source::Exact, 0..1 << 16, Collect::Nothing, &Never).unwrap();
-            let slow = tally(&p, &rule, Source::Exact, 0..1 << 16, Collect::Histogram, &Never).unwrap();
+            let rule = Rule {
+                ge,
+                le,
+                deviation: Some(dev),
+            };
+            let fast = tally(
+                &p,
+                &rule,
+                Source::Exact,
+                0..1 << 16,
+                Collect::Nothing,
+                &Never,
+            )
+            .unwrap();
+            let slow = tally(
+                &p,
+                &rule,
+                Source::Exact,
+                0..1 << 16,
+                Collect::Histogram,
+                &Never,
+            )
+            .unwrap();
             assert_eq!(fast.tally, slow.tally);
-            let partial = tally(&p, &rule, Source::Exact, 4096..12288, Collect::Nothing, &Never).unwrap();
-            let walked = tally(&p, &rule, Source::Exact, 4096..12288, Collect::Full, &Never).unwrap();
+            let partial = tally(
+                &p,
+                &rule,
+                Source::Exact,
+                4096..12288,
+                Collect::Nothing,
+                &Never,
+            )
+            .unwrap();
+            let walked =
+                tally(&p, &rule, Source::Exact, 4096..12288, Collect::Full, &Never).unwrap();
             assert_eq!(partial.tally, walked.tally);
         }
     }
@@ -738,12 +960,32 @@ mod tests {
     fn two_sample_blocks_equal_walking_on_any_range() {
         let scores: Vec<i128> = (0..22).map(|i| (i * 7919 % 23) as i128 - 11).collect();
         let k0: i128 = scores[..9].iter().sum();
-        let p = Problem { design: Design::TwoSample { n1: 9 }, scores };
+        let p = Problem {
+            design: Design::TwoSample { n1: 9 },
+            scores,
+        };
         let total = p.count().unwrap();
-        let dev = Deviation { scale: 22, center: 9 * p.scores.iter().sum::<i128>(), at_least: 30, above: 40 };
-        let rule = Rule { ge: k0, le: k0 - 3, deviation: Some(dev) };
+        let dev = Deviation {
+            scale: 22,
+            center: 9 * p.scores.iter().sum::<i128>(),
+            at_least: 30,
+            above: 40,
+        };
+        let rule = Rule {
+            ge: k0,
+            le: k0 - 3,
+            deviation: Some(dev),
+        };
         for range in [0..total, 1000..(total / 3 + 17), (total - 5)..total] {
-            let fast = tally(&p, &rule, Source::Exact, range.clone(), Collect::Nothing, &Never).unwrap();
+            let fast = tally(
+                &p,
+                &rule,
+                Source::Exact,
+                range.clone(),
+                Collect::Nothing,
+                &Never,
+            )
+            .unwrap();
             let slow = tally(&p, &rule, Source::Exact, range, Collect::Full, &Never).unwrap();
             assert_eq!(fast.tally, slow.tally);
         }
@@ -758,7 +1000,10 @@ mod tests {
 
     #[test]
     fn overflowing_scores_are_refused() {
-        let p = Problem { design: Design::SignFlip, scores: vec![1 << 119, 1 << 119, 1 << 119] };
+        let p = Problem {
+            design: Design::SignFlip,
+            scores: vec![1 << 119, 1 << 119, 1 << 119],
+        };
         assert!(matches!(p.validate(&rule(0, 0)), Err(Error::Overflow(_))));
     }
 
@@ -766,7 +1011,9 @@ mod tests {
     fn relabel_rows_are_permutations() {
         for shape in [
             Shape::Independent { sizes: vec![2, 3] },
-            Shape::Independent { sizes: vec![1, 2, 2] },
+            Shape::Independent {
+                sizes: vec![1, 2, 2],
+            },
             Shape::Paired { n: 3 },
             Shape::Pairings { n: 4, samples: 2 },
         ] {

@@ -15,7 +15,10 @@ pub struct ResampleStream {
 
 impl ResampleStream {
     pub fn new(key: u64, resample: u64) -> Self {
-        Self { key, counter: resample << 32 }
+        Self {
+            key,
+            counter: resample << 32,
+        }
     }
 
     #[inline]

@@ -17,11 +17,22 @@ impl<'a> SignFlips<'a> {
     pub fn at(scores: &'a [i128], rank: u64) -> Result<Self> {
         let n = scores.len();
         if n > 63 || (rank >> n) != 0 {
-            return Err(Error::InvalidValue(format!("rank {rank} is out of range for {n} pairs (at most 63 pairs)")));
+            return Err(Error::InvalidValue(format!(
+                "rank {rank} is out of range for {n} pairs (at most 63 pairs)"
+            )));
         }
         let flipped = rank ^ (rank >> 1);
-        let sum = scores.iter().enumerate().map(|(i, &v)| if flipped >> i & 1 == 1 { -v } else { v }).sum();
-        Ok(Self { scores, rank, flipped, sum })
+        let sum = scores
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| if flipped >> i & 1 == 1 { -v } else { v })
+            .sum();
+        Ok(Self {
+            scores,
+            rank,
+            flipped,
+            sum,
+        })
     }
 
     /// Sum of the scores with the current signs.
@@ -41,7 +52,11 @@ impl<'a> SignFlips<'a> {
         let bit = self.rank.trailing_zeros() as usize;
         if let Some(&v) = self.scores.get(bit) {
             self.flipped ^= 1 << bit;
-            self.sum += if self.flipped >> bit & 1 == 1 { -2 * v } else { 2 * v };
+            self.sum += if self.flipped >> bit & 1 == 1 {
+                -2 * v
+            } else {
+                2 * v
+            };
         }
     }
 }
@@ -64,9 +79,16 @@ pub fn sorted_low_sums(scores: &[i128], bits: usize) -> Vec<i128> {
 /// h in `blocks`: every sign pattern of the low `bits` scores occurs once in a
 /// block and the high scores carry the signs of gray(h), so a block's keys are
 /// high_sum + each of `sorted_low_sums`.
-pub fn for_each_block(scores: &[i128], bits: usize, blocks: std::ops::Range<u64>, mut visit: impl FnMut(i128)) {
+pub fn for_each_block(
+    scores: &[i128],
+    bits: usize,
+    blocks: std::ops::Range<u64>,
+    mut visit: impl FnMut(i128),
+) {
     let high = &scores[bits..];
-    let Ok(mut walk) = SignFlips::at(high, blocks.start) else { return };
+    let Ok(mut walk) = SignFlips::at(high, blocks.start) else {
+        return;
+    };
     for h in blocks.clone() {
         visit(walk.sum());
         if h + 1 < blocks.end {

@@ -25,11 +25,17 @@ impl<'a> PlainChanges<'a> {
     pub fn at(x: &'a [i128], y: &'a [i128], rank: u64) -> Result<Self> {
         let n = x.len();
         if y.len() != n {
-            return Err(Error::LengthMismatch { expected: n, found: y.len() });
+            return Err(Error::LengthMismatch {
+                expected: n,
+                found: y.len(),
+            });
         }
-        let total = factorial(n).ok_or_else(|| Error::Overflow(format!("{n}! orders do not fit in 64 bits")))?;
+        let total = factorial(n)
+            .ok_or_else(|| Error::Overflow(format!("{n}! orders do not fit in 64 bits")))?;
         if rank >= total {
-            return Err(Error::InvalidValue(format!("rank {rank} is out of range 0..{total}")));
+            return Err(Error::InvalidValue(format!(
+                "rank {rank} is out of range 0..{total}"
+            )));
         }
         let mut c = vec![0i64; n + 1];
         let mut o = vec![1i64; n + 1];

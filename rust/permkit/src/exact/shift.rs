@@ -32,14 +32,20 @@ fn add_into(dst: &mut [u64], src: &[u64]) {
 }
 
 fn to_biguint(limbs: &[u64]) -> BigUint {
-    let digits: Vec<u32> = limbs.iter().flat_map(|&w| [w as u32, (w >> 32) as u32]).collect();
+    let digits: Vec<u32> = limbs
+        .iter()
+        .flat_map(|&w| [w as u32, (w >> 32) as u32])
+        .collect();
     BigUint::new(digits)
 }
 
 fn small(values: &[i128], what: &str) -> Result<Vec<u64>> {
     values
         .iter()
-        .map(|&v| u64::try_from(v).map_err(|_| Error::Overflow(format!("{what}: normalised score {v} is too large"))))
+        .map(|&v| {
+            u64::try_from(v)
+                .map_err(|_| Error::Overflow(format!("{what}: normalised score {v} is too large")))
+        })
         .collect()
 }
 
@@ -59,14 +65,22 @@ fn normalise_two_sample(scores: &[i128]) -> (Vec<i128>, i128, i128) {
 }
 
 /// The distribution of the group-1 sum K over all C(n, n1) splits: (K, count) ascending.
-pub fn two_sample(scores: &[i128], n1: usize, interrupt: &dyn Interrupt) -> Result<Vec<(i128, BigUint)>> {
+pub fn two_sample(
+    scores: &[i128],
+    n1: usize,
+    interrupt: &dyn Interrupt,
+) -> Result<Vec<(i128, BigUint)>> {
     let n = scores.len();
     if n1 > n {
-        return Err(Error::InvalidValue(format!("group size {n1} exceeds {n} observations")));
+        return Err(Error::InvalidValue(format!(
+            "group size {n1} exceeds {n} observations"
+        )));
     }
-    let words = two_sample_words(scores, n1).filter(|&w| w <= MAX_TABLE_WORDS).ok_or_else(|| {
-        Error::Overflow("scores too spread out for the shift algorithm table".into())
-    })?;
+    let words = two_sample_words(scores, n1)
+        .filter(|&w| w <= MAX_TABLE_WORDS)
+        .ok_or_else(|| {
+            Error::Overflow("scores too spread out for the shift algorithm table".into())
+        })?;
     let (a, min, g) = normalise_two_sample(scores);
     let a = small(&a, "shift")?;
     let limbs = limbs_for_bits(n.max(1) as u32); // C(n, n1) < 2^n
@@ -112,9 +126,11 @@ pub fn sign_flip_words(scores: &[i128]) -> Option<u128> {
 
 /// The distribution of K = sum_i ±scores[i] over all 2^n sign vectors: (K, count) ascending.
 pub fn sign_flip(scores: &[i128], interrupt: &dyn Interrupt) -> Result<Vec<(i128, BigUint)>> {
-    let words = sign_flip_words(scores).filter(|&w| w <= MAX_TABLE_WORDS).ok_or_else(|| {
-        Error::Overflow("scores too spread out for the shift algorithm table".into())
-    })?;
+    let words = sign_flip_words(scores)
+        .filter(|&w| w <= MAX_TABLE_WORDS)
+        .ok_or_else(|| {
+            Error::Overflow("scores too spread out for the shift algorithm table".into())
+        })?;
     let g = gcd_all(scores.iter().copied()).max(1);
     let a: Vec<i128> = scores.iter().map(|&v| v.abs() / g).collect();
     let a = small(&a, "shift")?;
@@ -143,7 +159,9 @@ pub fn sign_flip(scores: &[i128], interrupt: &dyn Interrupt) -> Result<Vec<(i128
     Ok((0..=total)
         .filter_map(|s| {
             let c = &table[s * limbs..(s + 1) * limbs];
-            c.iter().any(|&w| w != 0).then(|| (g * (2 * s as i128 - total as i128), to_biguint(c)))
+            c.iter()
+                .any(|&w| w != 0)
+                .then(|| (g * (2 * s as i128 - total as i128), to_biguint(c)))
         })
         .collect())
 }
@@ -157,8 +175,20 @@ mod tests {
 
     fn histogram(p: &Problem) -> Vec<(i128, u64)> {
         let total = p.count().unwrap();
-        let rule = Rule { ge: 0, le: 0, deviation: None };
-        let out = tally(p, &rule, Source::Exact, 0..total, Collect::Histogram, &Never).unwrap();
+        let rule = Rule {
+            ge: 0,
+            le: 0,
+            deviation: None,
+        };
+        let out = tally(
+            p,
+            &rule,
+            Source::Exact,
+            0..total,
+            Collect::Histogram,
+            &Never,
+        )
+        .unwrap();
         out.histogram.into_iter().collect()
     }
 
@@ -167,8 +197,14 @@ mod tests {
         let scores: Vec<i128> = vec![4, 6, 6, 10, 2, 8, 8, 8, 12, 4, 14];
         for n1 in 0..=scores.len() {
             let dp = two_sample(&scores, n1, &Never).unwrap();
-            let dp: Vec<(i128, u64)> = dp.into_iter().map(|(k, c)| (k, c.to_u64().unwrap())).collect();
-            let p = Problem { design: Design::TwoSample { n1 }, scores: scores.clone() };
+            let dp: Vec<(i128, u64)> = dp
+                .into_iter()
+                .map(|(k, c)| (k, c.to_u64().unwrap()))
+                .collect();
+            let p = Problem {
+                design: Design::TwoSample { n1 },
+                scores: scores.clone(),
+            };
             assert_eq!(dp, histogram(&p), "n1={n1}");
         }
     }
@@ -176,9 +212,15 @@ mod tests {
     #[test]
     fn sign_flip_matches_enumeration_with_zeros_and_ties() {
         let scores: Vec<i128> = vec![3, -6, 0, 9, 9, -3, 12, 0, 6];
-        let dp: Vec<(i128, u64)> =
-            sign_flip(&scores, &Never).unwrap().into_iter().map(|(k, c)| (k, c.to_u64().unwrap())).collect();
-        let p = Problem { design: Design::SignFlip, scores };
+        let dp: Vec<(i128, u64)> = sign_flip(&scores, &Never)
+            .unwrap()
+            .into_iter()
+            .map(|(k, c)| (k, c.to_u64().unwrap()))
+            .collect();
+        let p = Problem {
+            design: Design::SignFlip,
+            scores,
+        };
         assert_eq!(dp, histogram(&p));
     }
 

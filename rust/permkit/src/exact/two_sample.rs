@@ -19,9 +19,12 @@ pub struct RevolvingDoor<'a> {
 
 /// The subset of rank `rank` (0-based) in revolving-door order, ascending.
 pub fn unrank(n: usize, t: usize, rank: u128) -> Result<Vec<usize>> {
-    let total = binomial(n as u64, t as u64).ok_or_else(|| Error::Overflow("too many splits".into()))?;
+    let total =
+        binomial(n as u64, t as u64).ok_or_else(|| Error::Overflow("too many splits".into()))?;
     if t > n || rank >= total {
-        return Err(Error::InvalidValue(format!("rank {rank} is out of range 0..{total}")));
+        return Err(Error::InvalidValue(format!(
+            "rank {rank} is out of range 0..{total}"
+        )));
     }
     let (mut n, mut t, mut r) = (n, t, rank);
     let mut members = Vec::with_capacity(t);
@@ -162,7 +165,13 @@ pub struct Block {
 /// Calls `visit` with the blocks of Γ(n, t) overlapping `range`, in rank order.
 /// Γ(n,t) = Γ(n-1,t), then Γ(n-1,t-1) reversed with n-1 added; reversing swaps
 /// the two parts, so only the order of the parts depends on a reversal flag.
-pub fn for_each_block(scores: &[i128], t: usize, low: usize, range: &std::ops::Range<u128>, visit: &mut impl FnMut(Block)) {
+pub fn for_each_block(
+    scores: &[i128],
+    t: usize,
+    low: usize,
+    range: &std::ops::Range<u128>,
+    visit: &mut impl FnMut(Block),
+) {
     #[allow(clippy::too_many_arguments)]
     fn walk(
         scores: &[i128],
@@ -180,7 +189,12 @@ pub fn for_each_block(scores: &[i128], t: usize, low: usize, range: &std::ops::R
             return;
         }
         if n <= low {
-            visit(Block { start: offset, len, size: t, high_sum });
+            visit(Block {
+                start: offset,
+                len,
+                size: t,
+                high_sum,
+            });
             return;
         }
         let without = binomial(n as u64 - 1, t as u64).unwrap_or(0);
@@ -188,13 +202,43 @@ pub fn for_each_block(scores: &[i128], t: usize, low: usize, range: &std::ops::R
         let top = scores[n - 1];
         if reversed {
             if t > 0 {
-                walk(scores, n - 1, t - 1, low, offset, false, high_sum + top, range, visit);
+                walk(
+                    scores,
+                    n - 1,
+                    t - 1,
+                    low,
+                    offset,
+                    false,
+                    high_sum + top,
+                    range,
+                    visit,
+                );
             }
-            walk(scores, n - 1, t, low, offset + with, true, high_sum, range, visit);
+            walk(
+                scores,
+                n - 1,
+                t,
+                low,
+                offset + with,
+                true,
+                high_sum,
+                range,
+                visit,
+            );
         } else {
             walk(scores, n - 1, t, low, offset, false, high_sum, range, visit);
             if t > 0 {
-                walk(scores, n - 1, t - 1, low, offset + without, true, high_sum + top, range, visit);
+                walk(
+                    scores,
+                    n - 1,
+                    t - 1,
+                    low,
+                    offset + without,
+                    true,
+                    high_sum + top,
+                    range,
+                    visit,
+                );
             }
         }
     }

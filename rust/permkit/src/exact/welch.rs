@@ -100,7 +100,11 @@ impl Parts {
             num_bigint::Sign::NoSign => 0,
             num_bigint::Sign::Plus => 1,
         };
-        SignedRoot { sign, num: &a * &a * ((n1 - 1) * (n2 - 1)), den: b }
+        SignedRoot {
+            sign,
+            num: &a * &a * ((n1 - 1) * (n2 - 1)),
+            den: b,
+        }
     }
 
     #[inline]
@@ -127,19 +131,38 @@ pub fn tally(
 ) -> Result<Tally> {
     let n = scores.len();
     if n1 < 2 || n1 > n || n - n1 < 2 {
-        return Err(Error::InvalidValue("Welch t needs two or more observations per group".into()));
+        return Err(Error::InvalidValue(
+            "Welch t needs two or more observations per group".into(),
+        ));
     }
-    let too_big = || Error::Overflow("scores too large for exact Welch t; scale the data down".into());
-    let sum_abs = scores.iter().try_fold(0i128, |a, &v| a.checked_add(v.checked_abs()?)).ok_or_else(too_big)?;
-    let total_sq = scores.iter().try_fold(0i128, |a, &v| a.checked_add(v.checked_mul(v)?)).ok_or_else(too_big)?;
+    let too_big =
+        || Error::Overflow("scores too large for exact Welch t; scale the data down".into());
+    let sum_abs = scores
+        .iter()
+        .try_fold(0i128, |a, &v| a.checked_add(v.checked_abs()?))
+        .ok_or_else(too_big)?;
+    let total_sq = scores
+        .iter()
+        .try_fold(0i128, |a, &v| a.checked_add(v.checked_mul(v)?))
+        .ok_or_else(too_big)?;
     // n * Q, S^2 and n^3 must stay below 2^126.
     let n128 = n as i128;
-    sum_abs.checked_mul(sum_abs).filter(|&x| x < 1 << 124).ok_or_else(too_big)?;
-    total_sq.checked_mul(n128).filter(|&x| x < 1 << 124).ok_or_else(too_big)?;
+    sum_abs
+        .checked_mul(sum_abs)
+        .filter(|&x| x < 1 << 124)
+        .ok_or_else(too_big)?;
+    total_sq
+        .checked_mul(n128)
+        .filter(|&x| x < 1 << 124)
+        .ok_or_else(too_big)?;
     let squares: Vec<i128> = scores.iter().map(|&v| v * v).collect();
     let parts = Parts::new(n1, n - n1, scores.iter().sum(), total_sq);
     let (low_f, high_f) = (low.approx(), high.approx());
-    let close = |t: f64, thr: f64| !t.is_finite() || !thr.is_finite() || (t - thr).abs() <= 1e-9 * thr.abs().max(t.abs()).max(1e-300);
+    let close = |t: f64, thr: f64| {
+        !t.is_finite()
+            || !thr.is_finite()
+            || (t - thr).abs() <= 1e-9 * thr.abs().max(t.abs()).max(1e-300)
+    };
     let count_chunk = |pos: u128, len: u128| -> Result<Tally> {
         let mut out = Tally::default();
         let mut door = RevolvingDoor::at(scores, n1, pos)?;
@@ -149,7 +172,10 @@ pub fn tally(
             let t = parts.approx(s1, q1);
             let (ge, le) = if close(t, low_f) || close(t, high_f) {
                 let exact = parts.exact(s1, q1);
-                (exact.cmp(low) != Ordering::Less, exact.cmp(high) != Ordering::Greater)
+                (
+                    exact.cmp(low) != Ordering::Less,
+                    exact.cmp(high) != Ordering::Greater,
+                )
             } else {
                 (t >= low_f, t <= high_f)
             };
@@ -178,7 +204,10 @@ pub fn tally(
     let wave = rayon::current_num_threads().max(1) * 4;
     for group in chunks.chunks(wave) {
         interrupt.check()?;
-        let parts: Vec<Result<Tally>> = group.par_iter().map(|&(pos, len)| count_chunk(pos, len)).collect();
+        let parts: Vec<Result<Tally>> = group
+            .par_iter()
+            .map(|&(pos, len)| count_chunk(pos, len))
+            .collect();
         for part in parts {
             let part = part?;
             out.total += part.total;
@@ -199,7 +228,12 @@ mod tests {
     fn filtered_counts_equal_exact_counts_with_ties() {
         let scores: Vec<i128> = vec![3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
         let n1 = 5;
-        let parts = Parts::new(5, 7, scores.iter().sum(), scores.iter().map(|v| v * v).sum());
+        let parts = Parts::new(
+            5,
+            7,
+            scores.iter().sum(),
+            scores.iter().map(|v| v * v).sum(),
+        );
         let observed = {
             let s1: i128 = scores[..n1].iter().sum();
             let q1: i128 = scores[..n1].iter().map(|v| v * v).sum();

@@ -41,13 +41,21 @@ impl<R: RankInt> Binom<R> {
     /// Needs `m >= 1`.
     fn dec_m(&mut self) {
         let (m, j) = (self.m, self.j);
-        self.v = if m > j { self.v.mul_div(m - j, m) } else { R::from_u64(0) };
+        self.v = if m > j {
+            self.v.mul_div(m - j, m)
+        } else {
+            R::from_u64(0)
+        };
         self.m = m - 1;
     }
 
     fn inc_j(&mut self) {
         let (m, j) = (self.m, self.j);
-        self.v = if m > j { self.v.mul_div(m - j, j + 1) } else { R::from_u64(0) };
+        self.v = if m > j {
+            self.v.mul_div(m - j, j + 1)
+        } else {
+            R::from_u64(0)
+        };
         self.j = j + 1;
     }
 
@@ -159,7 +167,11 @@ pub fn revolving_door_unrank<R: RankInt>(r: &R, n: u64, out: &mut [u64]) {
         let m = w.m;
         out[j] = m;
         let jj = j as u64 + 1;
-        let next = if m + 1 == jj { R::from_u64(1) } else { w.v.mul_div(m + 1, m + 1 - jj) };
+        let next = if m + 1 == jj {
+            R::from_u64(1)
+        } else {
+            w.v.mul_div(m + 1, m + 1 - jj)
+        };
         r = next.sub(&R::from_u64(1)).sub(&r);
         if j > 0 {
             w.dec_j();
@@ -181,7 +193,9 @@ mod tests {
         }
         loop {
             out.push(c.clone());
-            let Some(i) = (0..k).rev().find(|&i| c[i] < n - k as u64 + i as u64) else { return out };
+            let Some(i) = (0..k).rev().find(|&i| c[i] < n - k as u64 + i as u64) else {
+                return out;
+            };
             c[i] += 1;
             for j in i + 1..k {
                 c[j] = c[j - 1] + 1;

@@ -39,7 +39,11 @@ pub fn derangement_unrank<R: RankInt>(r: &R, out: &mut [usize]) {
         let base = overlap - if unused[i] { 1 } else { 0 };
         // Choosing value v also removes v from the overlap when v > i.
         let f_keep: R = completions(m, base);
-        let f_drop: R = if base > 0 { completions(m, base - 1) } else { R::from_u64(0) };
+        let f_drop: R = if base > 0 {
+            completions(m, base - 1)
+        } else {
+            R::from_u64(0)
+        };
         for v in 0..n {
             if !unused[v] || v == i {
                 continue;
@@ -69,7 +73,9 @@ mod tests {
                 if p.iter().enumerate().all(|(i, &v)| i != v) {
                     expected.push(p.clone());
                 }
-                let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| p[i] < p[i + 1]) else { break };
+                let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| p[i] < p[i + 1]) else {
+                    break;
+                };
                 let j = (i + 1..n).rev().find(|&j| p[j] > p[i]).unwrap();
                 p.swap(i, j);
                 p[i + 1..].reverse();

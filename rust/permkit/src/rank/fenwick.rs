@@ -18,7 +18,11 @@ impl Fenwick {
                 tree[parent] += tree[i];
             }
         }
-        let top = if n == 0 { 0 } else { 1 << (usize::BITS - 1 - n.leading_zeros()) };
+        let top = if n == 0 {
+            0
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
         Fenwick { tree, top }
     }
 

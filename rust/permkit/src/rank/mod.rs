@@ -15,12 +15,16 @@ mod perm;
 mod radix;
 pub mod rows;
 
-pub use combination::{colex_rank, colex_unrank, lex_combination_rank, lex_combination_unrank,
-                      revolving_door_rank, revolving_door_unrank};
+pub use combination::{
+    colex_rank, colex_unrank, lex_combination_rank, lex_combination_unrank, revolving_door_rank,
+    revolving_door_unrank,
+};
 pub use derangement::derangement_unrank;
 pub use multiset::{multiset_count, multiset_rank, multiset_unrank};
-pub use perm::{heap_digits, heap_state_from_digits, lex_digits, lex_from_digits, mr_digits,
-               mr_from_digits, sjt_digits, sjt_from_digits, PermOrder};
+pub use perm::{
+    heap_digits, heap_state_from_digits, lex_digits, lex_from_digits, mr_digits, mr_from_digits,
+    sjt_digits, sjt_from_digits, PermOrder,
+};
 pub use radix::RankInt;
 pub use rows::Family;
 

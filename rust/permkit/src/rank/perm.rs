@@ -112,7 +112,11 @@ pub fn sjt_digits(p: &[usize]) -> Vec<u64> {
             // sympy: k - 1 = number of smaller values left of j; the digit
             // reflects on the parity of the rank so far.
             let smaller_left = placed.prefix(pos[j]);
-            let d = if odd { smaller_left } else { j as u64 - smaller_left };
+            let d = if odd {
+                smaller_left
+            } else {
+                j as u64 - smaller_left
+            };
             odd = (odd && (j + 1) % 2 == 1) ^ (d % 2 == 1);
             digits[j - 1] = d;
         }
@@ -208,7 +212,11 @@ mod tests {
         let mut i = 1;
         while i < n {
             if c[i] < i {
-                if i % 2 == 0 { a.swap(0, i) } else { a.swap(c[i], i) }
+                if i % 2 == 0 {
+                    a.swap(0, i)
+                } else {
+                    a.swap(c[i], i)
+                }
                 out.push(a.clone());
                 c[i] += 1;
                 i = 1;

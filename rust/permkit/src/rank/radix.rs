@@ -12,7 +12,9 @@ use num_bigint::BigUint;
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive, Zero};
 
-pub trait RankInt: Clone + Ord + Send + Sync + std::fmt::Debug + std::fmt::Display + 'static {
+pub trait RankInt:
+    Clone + Ord + Send + Sync + std::fmt::Debug + std::fmt::Display + 'static
+{
     fn from_u64(x: u64) -> Self;
     fn is_zero(&self) -> bool;
     fn is_odd(&self) -> bool;
@@ -63,7 +65,10 @@ impl RankInt for u64 {
         (v == 0).then_some(digits)
     }
     fn from_digits(digits: &[u64], radices: &[u64]) -> Self {
-        digits.iter().zip(radices).fold(0u64, |acc, (&d, &b)| acc.wrapping_mul(b).wrapping_add(d))
+        digits
+            .iter()
+            .zip(radices)
+            .fold(0u64, |acc, (&d, &b)| acc.wrapping_mul(b).wrapping_add(d))
     }
 }
 
@@ -82,14 +87,22 @@ fn leaves(radices: &[u64]) -> Vec<Leaf> {
         match product.checked_mul(b) {
             Some(p) => product = p,
             None => {
-                out.push(Leaf { start, end: i, product });
+                out.push(Leaf {
+                    start,
+                    end: i,
+                    product,
+                });
                 start = i;
                 product = b;
             }
         }
     }
     if start < radices.len() {
-        out.push(Leaf { start, end: radices.len(), product });
+        out.push(Leaf {
+            start,
+            end: radices.len(),
+            product,
+        });
     }
     out
 }
@@ -188,7 +201,10 @@ mod tests {
         assert_eq!(horner.to_digits(&radices).unwrap(), digits);
         let total = crate::count::factorial(300);
         assert!(total.to_digits(&radices).is_none());
-        assert_eq!((total - 1u32).to_digits(&radices).unwrap(), radices.iter().map(|b| b - 1).collect::<Vec<_>>());
+        assert_eq!(
+            (total - 1u32).to_digits(&radices).unwrap(),
+            radices.iter().map(|b| b - 1).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -22,10 +22,22 @@ pub enum CombOrder {
 /// A family of objects with a rank order; rows are its members.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Family {
-    Permutation { n: usize, order: PermOrder },
-    Arrangement { n: usize, k: usize },
-    Combination { n: usize, k: usize, order: CombOrder },
-    Multiset { counts: Vec<u64> },
+    Permutation {
+        n: usize,
+        order: PermOrder,
+    },
+    Arrangement {
+        n: usize,
+        k: usize,
+    },
+    Combination {
+        n: usize,
+        k: usize,
+        order: CombOrder,
+    },
+    Multiset {
+        counts: Vec<u64>,
+    },
 }
 
 /// Values handled per interrupt poll (rows x width).
@@ -45,7 +57,9 @@ impl Family {
     /// Number of distinct values a row may hold.
     fn alphabet(&self) -> usize {
         match self {
-            Family::Permutation { n, .. } | Family::Arrangement { n, .. } | Family::Combination { n, .. } => *n,
+            Family::Permutation { n, .. }
+            | Family::Arrangement { n, .. }
+            | Family::Combination { n, .. } => *n,
             Family::Multiset { counts } => counts.len(),
         }
     }
@@ -66,7 +80,9 @@ impl Family {
                 let mut seen = vec![false; self.alphabet()];
                 for (i, &v) in row.iter().enumerate() {
                     if std::mem::replace(&mut seen[v], true) {
-                        return Err(format!("value {v} appears more than once (again at index {i})"));
+                        return Err(format!(
+                            "value {v} appears more than once (again at index {i})"
+                        ));
                     }
                 }
             }
@@ -81,7 +97,10 @@ impl Family {
                     seen[v] += 1;
                 }
                 if let Some(v) = (0..counts.len()).find(|&v| seen[v] != counts[v]) {
-                    return Err(format!("value {v} appears {} times; the multiset has it {} times", seen[v], counts[v]));
+                    return Err(format!(
+                        "value {v} appears {} times; the multiset has it {} times",
+                        seen[v], counts[v]
+                    ));
                 }
             }
         }
@@ -90,7 +109,9 @@ impl Family {
 
     fn rank_row<R: RankInt>(&self, row: &[usize], total: &R) -> R {
         match self {
-            Family::Permutation { n, order } => R::from_digits(&order.digits(row), &order.radices(*n)),
+            Family::Permutation { n, order } => {
+                R::from_digits(&order.digits(row), &order.radices(*n))
+            }
             Family::Arrangement { n, k } => {
                 let radices: Vec<u64> = (0..*k).map(|i| (n - i) as u64).collect();
                 R::from_digits(&lex_digits(row, *n), &radices)
@@ -147,7 +168,13 @@ fn rows_per_super(width: usize) -> usize {
 }
 
 /// Ranks each row of `data` (rows of `fam.width()` values) into `out`.
-pub fn rank_rows<T: PermIndex, R: RankInt>(fam: &Family, data: &[T], total: &R, out: &mut [R], interrupt: &dyn Interrupt) -> Result<()> {
+pub fn rank_rows<T: PermIndex, R: RankInt>(
+    fam: &Family,
+    data: &[T],
+    total: &R,
+    out: &mut [R],
+    interrupt: &dyn Interrupt,
+) -> Result<()> {
     let w = fam.width();
     let alphabet = fam.alphabet();
     if w == 0 {
@@ -155,7 +182,11 @@ pub fn rank_rows<T: PermIndex, R: RankInt>(fam: &Family, data: &[T], total: &R, 
         return Ok(());
     }
     let per_super = rows_per_super(w);
-    for (s, (block, out_block)) in data.chunks(per_super * w).zip(out.chunks_mut(per_super)).enumerate() {
+    for (s, (block, out_block)) in data
+        .chunks(per_super * w)
+        .zip(out.chunks_mut(per_super))
+        .enumerate()
+    {
         interrupt.check()?;
         let err = block
             .par_chunks(TASK_ROWS * w)
@@ -186,7 +217,12 @@ pub fn rank_rows<T: PermIndex, R: RankInt>(fam: &Family, data: &[T], total: &R, 
 }
 
 fn value_error(row: usize, index: usize, value: i128, alphabet: usize) -> Error {
-    Error::OutOfRange { row, index, value, n: alphabet }
+    Error::OutOfRange {
+        row,
+        index,
+        value,
+        n: alphabet,
+    }
 }
 
 /// Error for the first rank not below `total`, if any.
@@ -195,14 +231,24 @@ pub fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
         Some(i) => Err(Error::InvalidValue(format!(
             "rank {} at index {i} is out of range: valid ranks are 0..={}",
             ranks[i],
-            if total.is_zero() { "(none: the family is empty)".to_string() } else { total.sub(&R::from_u64(1)).to_string() }
+            if total.is_zero() {
+                "(none: the family is empty)".to_string()
+            } else {
+                total.sub(&R::from_u64(1)).to_string()
+            }
         ))),
         None => Ok(()),
     }
 }
 
 /// Writes the member of each rank as a row of `out`.
-pub fn unrank_rows<T: PermIndex, R: RankInt>(fam: &Family, ranks: &[R], total: &R, out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+pub fn unrank_rows<T: PermIndex, R: RankInt>(
+    fam: &Family,
+    ranks: &[R],
+    total: &R,
+    out: &mut [T],
+    interrupt: &dyn Interrupt,
+) -> Result<()> {
     check_ranks(ranks, total)?;
     let w = fam.width();
     if w == 0 {
@@ -211,15 +257,18 @@ pub fn unrank_rows<T: PermIndex, R: RankInt>(fam: &Family, ranks: &[R], total: &
     let per_super = rows_per_super(w);
     for (block, out_block) in ranks.chunks(per_super).zip(out.chunks_mut(per_super * w)) {
         interrupt.check()?;
-        block.par_chunks(TASK_ROWS).zip(out_block.par_chunks_mut(TASK_ROWS * w)).for_each(|(rs, outs)| {
-            let mut row = vec![0usize; w];
-            for (r, o) in rs.iter().zip(outs.chunks_mut(w)) {
-                fam.unrank_row(r, total, &mut row);
-                for (dst, &x) in o.iter_mut().zip(&row) {
-                    *dst = T::from_usize(x);
+        block
+            .par_chunks(TASK_ROWS)
+            .zip(out_block.par_chunks_mut(TASK_ROWS * w))
+            .for_each(|(rs, outs)| {
+                let mut row = vec![0usize; w];
+                for (r, o) in rs.iter().zip(outs.chunks_mut(w)) {
+                    fam.unrank_row(r, total, &mut row);
+                    for (dst, &x) in o.iter_mut().zip(&row) {
+                        *dst = T::from_usize(x);
+                    }
                 }
-            }
-        });
+            });
     }
     Ok(())
 }
@@ -237,12 +286,17 @@ pub mod fast {
 
     /// Entry x: the lex x-th permutation of 0..LOW, as nibbles (position 0 lowest).
     fn low_perms() -> &'static [u32; LOW_PRODUCT as usize] {
-        static TABLE: std::sync::OnceLock<Box<[u32; LOW_PRODUCT as usize]>> = std::sync::OnceLock::new();
+        static TABLE: std::sync::OnceLock<Box<[u32; LOW_PRODUCT as usize]>> =
+            std::sync::OnceLock::new();
         TABLE.get_or_init(|| {
             let mut t = Box::new([0u32; LOW_PRODUCT as usize]);
             let mut p = [0u8, 1, 2, 3, 4, 5, 6, 7];
             for slot in t.iter_mut() {
-                *slot = p.iter().enumerate().map(|(i, &v)| (v as u32) << (4 * i)).sum();
+                *slot = p
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| (v as u32) << (4 * i))
+                    .sum();
                 // next permutation (Algorithm L)
                 if let Some(i) = (0..LOW - 1).rev().find(|&i| p[i] < p[i + 1]) {
                     let j = (i + 1..LOW).rev().find(|&j| p[j] > p[i]).unwrap_or(i + 1);
@@ -265,7 +319,8 @@ pub mod fast {
             let x = v.to_usize();
             out_of_range |= x >= N;
             let bit = 1u32 << (x & 31);
-            let d = ((x & 31) as u32).wrapping_sub((used & bit.wrapping_sub(1)).count_ones()) as u64;
+            let d =
+                ((x & 31) as u32).wrapping_sub((used & bit.wrapping_sub(1)).count_ones()) as u64;
             used |= bit;
             if i + LOW < N {
                 hi = hi.wrapping_mul((N - i) as u64).wrapping_add(d);
@@ -338,23 +393,28 @@ pub mod fast {
     }
 
     fn rank_all<const N: usize, T: PermIndex>(data: &[T], out: &mut [u64]) -> bool {
-        data.par_chunks(TASK_ROWS * N).zip(out.par_chunks_mut(TASK_ROWS)).all(|(rows, outs)| {
-            for (row, o) in rows.chunks_exact(N).zip(outs.iter_mut()) {
-                match rank_one::<N, T>(row) {
-                    Some(r) => *o = r,
-                    None => return false,
+        data.par_chunks(TASK_ROWS * N)
+            .zip(out.par_chunks_mut(TASK_ROWS))
+            .all(|(rows, outs)| {
+                for (row, o) in rows.chunks_exact(N).zip(outs.iter_mut()) {
+                    match rank_one::<N, T>(row) {
+                        Some(r) => *o = r,
+                        None => return false,
+                    }
                 }
-            }
-            true
-        })
+                true
+            })
     }
 
     fn unrank_all<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
-        ranks.par_chunks(TASK_ROWS).zip(out.par_chunks_mut(TASK_ROWS * N)).for_each(|(rs, outs)| {
-            for (&r, o) in rs.iter().zip(outs.chunks_exact_mut(N)) {
-                unrank_one::<N, T>(r, o);
-            }
-        });
+        ranks
+            .par_chunks(TASK_ROWS)
+            .zip(out.par_chunks_mut(TASK_ROWS * N))
+            .for_each(|(rs, outs)| {
+                for (&r, o) in rs.iter().zip(outs.chunks_exact_mut(N)) {
+                    unrank_one::<N, T>(r, o);
+                }
+            });
     }
 
     macro_rules! by_len {
@@ -373,12 +433,20 @@ pub mod fast {
 
     /// Lex ranks of permutations of length `1 <= n <= 20`; on invalid input
     /// falls back to the general kernel, which names the first bad row.
-    pub fn rank_lex<T: PermIndex>(n: usize, data: &[T], out: &mut [u64], interrupt: &dyn Interrupt) -> Result<()> {
+    pub fn rank_lex<T: PermIndex>(
+        n: usize,
+        data: &[T],
+        out: &mut [u64],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
         let per_super = rows_per_super(n);
         for (block, out_block) in data.chunks(per_super * n).zip(out.chunks_mut(per_super)) {
             interrupt.check()?;
             if !by_len!(n, rank_all, block, out_block) {
-                let fam = Family::Permutation { n, order: PermOrder::Lex };
+                let fam = Family::Permutation {
+                    n,
+                    order: PermOrder::Lex,
+                };
                 let total: u64 = (1..=n as u64).product();
                 return rank_rows(&fam, data, &total, out, interrupt);
             }
@@ -386,7 +454,12 @@ pub mod fast {
         Ok(())
     }
 
-    pub fn unrank_lex<T: PermIndex>(n: usize, ranks: &[u64], out: &mut [T], interrupt: &dyn Interrupt) -> Result<()> {
+    pub fn unrank_lex<T: PermIndex>(
+        n: usize,
+        ranks: &[u64],
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
         let total: u64 = (1..=n as u64).product();
         check_ranks(ranks, &total)?;
         let per_super = rows_per_super(n);
@@ -406,9 +479,14 @@ mod tests {
     #[test]
     fn fast_lex_matches_general_kernel() {
         for n in 1..=20usize {
-            let fam = Family::Permutation { n, order: PermOrder::Lex };
+            let fam = Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            };
             let total: u64 = fam.total().unwrap().unwrap();
-            let ranks: Vec<u64> = (0..200u64).map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 3) % total).collect();
+            let ranks: Vec<u64> = (0..200u64)
+                .map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 3) % total)
+                .collect();
             let mut a = vec![0u8; ranks.len() * n];
             let mut b = vec![0u8; ranks.len() * n];
             fast::unrank_lex(n, &ranks, &mut a, &Never).unwrap();
@@ -422,9 +500,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_first_bad_row() {
-        let fam = Family::Permutation { n: 3, order: PermOrder::Mr };
+        let fam = Family::Permutation {
+            n: 3,
+            order: PermOrder::Mr,
+        };
         let mut out = [0u64; 3];
-        let err = rank_rows(&fam, &[0u8, 1, 2, 0, 0, 2, 5, 1, 0], &6, &mut out, &Never).unwrap_err();
+        let err =
+            rank_rows(&fam, &[0u8, 1, 2, 0, 0, 2, 5, 1, 0], &6, &mut out, &Never).unwrap_err();
         assert!(err.to_string().contains("row 1"), "{err}");
         let mut rows = [0u8; 6];
         assert!(unrank_rows(&fam, &[5u64, 6], &6, &mut rows, &Never).is_err());
@@ -439,7 +521,9 @@ mod timing {
     #[test]
     #[ignore]
     fn time_fast_unrank() {
-        let ranks: Vec<u64> = (0..1_000_000u64).map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 8) % 479001600).collect();
+        let ranks: Vec<u64> = (0..1_000_000u64)
+            .map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 8) % 479001600)
+            .collect();
         let mut out = vec![0u8; ranks.len() * 12];
         let (mut bu, mut br) = (f64::MAX, f64::MAX);
         for _ in 0..25 {

@@ -6,9 +6,9 @@
 
 pub mod keys;
 pub mod philox;
-pub mod stream;
-pub mod squares;
 pub mod splitmix;
+pub mod squares;
+pub mod stream;
 
 pub use philox::philox4x32_10;
 pub use squares::{squares32, squares64};

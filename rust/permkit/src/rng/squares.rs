@@ -43,16 +43,51 @@ mod tests {
         (0xc8e4fd154ce32f6d, 0x2, 0xeee77e31, 0xeee77e310b90add2),
         (0xc8e4fd154ce32f6d, 0x3, 0xf9a1dcf6, 0xf9a1dcf6ff2160d7),
         (0xc8e4fd154ce32f6d, 0x3e7, 0x19443d4a, 0x19443d4ae26e2235),
-        (0xc8e4fd154ce32f6d, 0xffffffff, 0xbd8764c5, 0xbd8764c5420d954e),
-        (0xc8e4fd154ce32f6d, 0x100000000, 0xed6dae2c, 0xed6dae2c73b96bae),
-        (0xc8e4fd154ce32f6d, 0x8000000000000000, 0x4489a2d9, 0x4489a2d90d894a11),
-        (0xc8e4fd154ce32f6d, 0xffffffffffffffff, 0xa3c3ef54, 0xa3c3ef54c9d27cff),
+        (
+            0xc8e4fd154ce32f6d,
+            0xffffffff,
+            0xbd8764c5,
+            0xbd8764c5420d954e,
+        ),
+        (
+            0xc8e4fd154ce32f6d,
+            0x100000000,
+            0xed6dae2c,
+            0xed6dae2c73b96bae,
+        ),
+        (
+            0xc8e4fd154ce32f6d,
+            0x8000000000000000,
+            0x4489a2d9,
+            0x4489a2d90d894a11,
+        ),
+        (
+            0xc8e4fd154ce32f6d,
+            0xffffffffffffffff,
+            0xa3c3ef54,
+            0xa3c3ef54c9d27cff,
+        ),
         (0x3bc8bca4d301945b, 0x0, 0x5167ea8b, 0x5167ea8b7923d95b),
         (0x3bc8bca4d301945b, 0x3e7, 0x6fed4684, 0x6fed4684dbba7a54),
-        (0x3bc8bca4d301945b, 0xffffffffffffffff, 0xbcf68f9b, 0xbcf68f9bc82e357f),
+        (
+            0x3bc8bca4d301945b,
+            0xffffffffffffffff,
+            0xbcf68f9b,
+            0xbcf68f9bc82e357f,
+        ),
         (0x32d1638d0d582acf, 0x0, 0x84ef8bb4, 0x84ef8bb44b2a9590),
-        (0x32d1638d0d582acf, 0x100000000, 0xa0ce0c8b, 0xa0ce0c8bbf7bd0a1),
-        (0x32d1638d0d582acf, 0xffffffffffffffff, 0xa85473af, 0xa85473afe71d240b),
+        (
+            0x32d1638d0d582acf,
+            0x100000000,
+            0xa0ce0c8b,
+            0xa0ce0c8bbf7bd0a1,
+        ),
+        (
+            0x32d1638d0d582acf,
+            0xffffffffffffffff,
+            0xa85473af,
+            0xa85473afe71d240b,
+        ),
     ];
 
     #[test]

@@ -14,15 +14,17 @@ const FILL_CHUNK: usize = 1 << 14;
 /// Writes `f(i)` to `out[i]` for every `i`, in parallel chunks.
 fn par_fill(out: &mut [u64], f: impl Fn(u64) -> u64 + Sync) {
     let wide = simd::has_avx512();
-    out.par_chunks_mut(FILL_CHUNK).enumerate().for_each(|(c, chunk)| {
-        let base = (c * FILL_CHUNK) as u64;
-        if wide {
-            // SAFETY: the CPU supports the features the wide version is compiled for.
-            unsafe { simd::fill_avx512(chunk, base, &f) }
-        } else {
-            fill_scalar(chunk, base, &f)
-        }
-    });
+    out.par_chunks_mut(FILL_CHUNK)
+        .enumerate()
+        .for_each(|(c, chunk)| {
+            let base = (c * FILL_CHUNK) as u64;
+            if wide {
+                // SAFETY: the CPU supports the features the wide version is compiled for.
+                unsafe { simd::fill_avx512(chunk, base, &f) }
+            } else {
+                fill_scalar(chunk, base, &f)
+            }
+        });
 }
 
 #[inline(always)]
@@ -85,7 +87,10 @@ mod simd {
         let sq = |x: __m512i| _mm512_mullo_epi64(x, x);
         let mut i = head;
         while i + 8 <= len {
-            let ctr = _mm512_add_epi64(_mm512_set1_epi64(first.wrapping_add(i as u64) as i64), lanes);
+            let ctr = _mm512_add_epi64(
+                _mm512_set1_epi64(first.wrapping_add(i as u64) as i64),
+                lanes,
+            );
             let y = _mm512_mullo_epi64(ctr, k);
             let z = _mm512_add_epi64(y, k);
             let mut x = _mm512_ror_epi64::<32>(_mm512_add_epi64(sq(y), y));
@@ -114,7 +119,11 @@ mod simd {
         use super::{squares32, squares64};
         for (i, slot) in out.iter_mut().enumerate() {
             let ctr = first.wrapping_add(i as u64);
-            *slot = if WIDE { squares64(key, ctr) } else { squares32(key, ctr) as u64 };
+            *slot = if WIDE {
+                squares64(key, ctr)
+            } else {
+                squares32(key, ctr) as u64
+            };
         }
     }
 }
@@ -143,11 +152,13 @@ fn fill_squares<const WIDE: bool>(key: u64, counter: u64, out: &mut [u64]) {
         }
     };
     if out.len() >= STREAMING_MIN && simd::has_avx512() {
-        out.par_chunks_mut(FILL_CHUNK).enumerate().for_each(|(c, chunk)| {
-            let first = counter.wrapping_add((c * FILL_CHUNK) as u64);
-            // SAFETY: the CPU supports AVX-512 F and DQ (checked above).
-            unsafe { simd::squares_streaming::<WIDE>(key, first, chunk) }
-        });
+        out.par_chunks_mut(FILL_CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let first = counter.wrapping_add((c * FILL_CHUNK) as u64);
+                // SAFETY: the CPU supports AVX-512 F and DQ (checked above).
+                unsafe { simd::squares_streaming::<WIDE>(key, first, chunk) }
+            });
     } else {
         par_fill(out, f);
     }
@@ -173,7 +184,12 @@ pub fn philox_key_words(key: u64) -> [u32; 2] {
 /// The 128-bit block of `counter` (counter word 0 = least significant 32 bits).
 #[inline(always)]
 pub fn philox_block(key: [u32; 2], counter: u128) -> [u32; 4] {
-    let c = [counter as u32, (counter >> 32) as u32, (counter >> 64) as u32, (counter >> 96) as u32];
+    let c = [
+        counter as u32,
+        (counter >> 32) as u32,
+        (counter >> 64) as u32,
+        (counter >> 96) as u32,
+    ];
     philox4x32_10(c, key)
 }
 
@@ -181,21 +197,23 @@ pub fn philox_block(key: [u32; 2], counter: u128) -> [u32; 4] {
 /// in order, then block `b + 1`. Fills `out[i]` with the output `i` places
 /// after word `word` (0..4) of block `counter`, one output per element.
 pub fn fill_philox4x32(key: [u32; 2], counter: u128, word: u32, out: &mut [u64]) {
-    out.par_chunks_mut(FILL_CHUNK).enumerate().for_each(|(c, chunk)| {
-        let first = word as u128 + (c * FILL_CHUNK) as u128;
-        let mut block_index = counter.wrapping_add(first / 4);
-        let mut w = (first % 4) as usize;
-        let mut block = philox_block(key, block_index);
-        for slot in chunk.iter_mut() {
-            if w == 4 {
-                block_index = block_index.wrapping_add(1);
-                block = philox_block(key, block_index);
-                w = 0;
+    out.par_chunks_mut(FILL_CHUNK)
+        .enumerate()
+        .for_each(|(c, chunk)| {
+            let first = word as u128 + (c * FILL_CHUNK) as u128;
+            let mut block_index = counter.wrapping_add(first / 4);
+            let mut w = (first % 4) as usize;
+            let mut block = philox_block(key, block_index);
+            for slot in chunk.iter_mut() {
+                if w == 4 {
+                    block_index = block_index.wrapping_add(1);
+                    block = philox_block(key, block_index);
+                    w = 0;
+                }
+                *slot = block[w] as u64;
+                w += 1;
             }
-            *slot = block[w] as u64;
-            w += 1;
-        }
-    });
+        });
 }
 
 /// Lemire's multiply-shift draw in `0..bound` from one uniform 64-bit `word`,
@@ -259,7 +277,17 @@ impl HalfWordDraws {
     /// ceil((n - 1) / 2) for a Fisher-Yates pass over n elements) bounds the
     /// work done ahead of need. The hint never changes the values drawn.
     pub fn new(key: u64, first: u64, stride: u64, expected: u64) -> Self {
-        Self { key, first, stride, expected, halves: [0; 2 * DRAW_BATCH], pos: 0, end: 0, batch_word: 0, next_index: 0 }
+        Self {
+            key,
+            first,
+            stride,
+            expected,
+            halves: [0; 2 * DRAW_BATCH],
+            pos: 0,
+            end: 0,
+            batch_word: 0,
+            next_index: 0,
+        }
     }
 
     #[inline(always)]
@@ -275,7 +303,10 @@ impl HalfWordDraws {
     #[inline(never)]
     fn refill(&mut self) {
         let index = self.next_index;
-        let len = self.expected.saturating_sub(index).clamp(1, DRAW_BATCH as u64) as usize;
+        let len = self
+            .expected
+            .saturating_sub(index)
+            .clamp(1, DRAW_BATCH as u64) as usize;
         let mut outputs = [0u64; DRAW_BATCH];
         let first = self.first.wrapping_add(index.wrapping_mul(self.stride));
         squares64_strided(self.key, first, self.stride, &mut outputs[..len]);
@@ -325,9 +356,15 @@ mod tests {
         let start = u64::MAX - 5; // wraps mod 2^64 inside the block
         let mut out = vec![0u64; n];
         fill_squares64(KEY, start, &mut out);
-        assert!(out.iter().enumerate().all(|(i, &v)| v == squares64(KEY, start.wrapping_add(i as u64))));
+        assert!(out
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v == squares64(KEY, start.wrapping_add(i as u64))));
         fill_squares32(KEY, start, &mut out);
-        assert!(out.iter().enumerate().all(|(i, &v)| v == squares32(KEY, start.wrapping_add(i as u64)) as u64));
+        assert!(out
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v == squares32(KEY, start.wrapping_add(i as u64)) as u64));
     }
 
     #[test]
@@ -338,9 +375,15 @@ mod tests {
         for offset in [0usize, 1, 3] {
             let out = &mut buffer[offset..offset + n];
             fill_squares64(KEY, 77, out);
-            assert!(out.iter().enumerate().all(|(i, &v)| v == squares64(KEY, 77 + i as u64)));
+            assert!(out
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| v == squares64(KEY, 77 + i as u64)));
             fill_squares32(KEY, u64::MAX, out);
-            assert!(out.iter().enumerate().all(|(i, &v)| v == squares32(KEY, u64::MAX.wrapping_add(i as u64)) as u64));
+            assert!(out
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| v == squares32(KEY, u64::MAX.wrapping_add(i as u64)) as u64));
         }
     }
 
@@ -380,7 +423,11 @@ mod tests {
             for _ in 0..2000 {
                 let w = sm.next_u64();
                 let m = w as u128 * bound as u128;
-                let want = if (m as u64) < zone { None } else { Some((m >> 64) as u64) };
+                let want = if (m as u64) < zone {
+                    None
+                } else {
+                    Some((m >> 64) as u64)
+                };
                 assert_eq!(lemire(w, bound), want);
             }
         }
@@ -411,7 +458,11 @@ mod tests {
             let zone = ((1u64 << 32) - bound) % bound;
             for w in (0..=u32::MAX).step_by(65_521) {
                 let m = w as u64 * bound;
-                let want = if (m & 0xFFFF_FFFF) < zone { None } else { Some(m >> 32) };
+                let want = if (m & 0xFFFF_FFFF) < zone {
+                    None
+                } else {
+                    Some(m >> 32)
+                };
                 assert_eq!(lemire32(w, bound), want);
             }
         }
@@ -431,7 +482,10 @@ mod tests {
         assert_eq!(d.below(bound), expect((w1 >> 32) as u32));
         assert_eq!(d.counters_used(), 2);
         let big = (1u64 << 40) + 3;
-        assert_eq!(d.below(big), lemire(((w1 as u32 as u64) << 32) | (squares64(KEY, 24) >> 32), big).unwrap());
+        assert_eq!(
+            d.below(big),
+            lemire(((w1 as u32 as u64) << 32) | (squares64(KEY, 24) >> 32), big).unwrap()
+        );
         assert_eq!(d.counters_used(), 3);
     }
 }

@@ -46,7 +46,12 @@ fn fisher_yates<T>(a: &mut [T], draws: &mut HalfWordDraws) {
 
 /// Writes a uniformly random permutation of `0..out.len()` into `out`.
 /// Returns the number of counters consumed (the stream advances by it).
-pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
+pub fn permutation_into<T: PermIndex>(
+    out: &mut [T],
+    key: u64,
+    counter: u64,
+    intr: &dyn Interrupt,
+) -> Result<u64> {
     let n = out.len();
     if n as u128 > T::MAX_LEN {
         return Err(Error::InvalidValue(format!(
@@ -71,7 +76,12 @@ pub fn permutation_into<T: PermIndex>(out: &mut [T], key: u64, counter: u64, int
 /// permutation `permutation_into` gives with the same key and counter.
 /// Returns the number of counters consumed. An interrupt is honoured only
 /// before `data` is modified, so `data` never holds duplicates or losses.
-pub fn shuffle_in_place<T: Copy + Send + Sync>(data: &mut [T], key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
+pub fn shuffle_in_place<T: Copy + Send + Sync>(
+    data: &mut [T],
+    key: u64,
+    counter: u64,
+    intr: &dyn Interrupt,
+) -> Result<u64> {
     let n = data.len();
     if n <= FISHER_YATES_MAX {
         let mut draws = HalfWordDraws::new(key, counter, 1, fisher_yates_words(n));
@@ -93,7 +103,10 @@ pub fn shuffle_in_place_with_scratch<T: Copy + Send + Sync>(
 ) -> Result<u64> {
     let n = data.len();
     if scratch.len() != n {
-        return Err(Error::LengthMismatch { expected: n, found: scratch.len() });
+        return Err(Error::LengthMismatch {
+            expected: n,
+            found: scratch.len(),
+        });
     }
     if n <= FISHER_YATES_MAX {
         return shuffle_in_place(data, key, counter, intr);
@@ -109,9 +122,18 @@ pub fn shuffle_in_place_with_scratch<T: Copy + Send + Sync>(
 /// exactly `shuffle_in_place`; with `m > 1` rows, row k is Fisher-Yates-shuffled
 /// on counters `counter + k + t * m`; the stream advances by `m` times the
 /// most counters a row used. Returns the counters consumed.
-pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, counter: u64, intr: &dyn Interrupt) -> Result<u64> {
+pub fn permuted_rows<T: Copy + Send + Sync>(
+    data: &mut [T],
+    n: usize,
+    key: u64,
+    counter: u64,
+    intr: &dyn Interrupt,
+) -> Result<u64> {
     if n == 0 || data.len() % n != 0 {
-        return Err(Error::LengthMismatch { expected: n, found: data.len() });
+        return Err(Error::LengthMismatch {
+            expected: n,
+            found: data.len(),
+        });
     }
     let m = data.len() / n;
     if m == 1 {
@@ -126,7 +148,12 @@ pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, 
             .enumerate()
             .map(|(r, row)| {
                 let k = first_row + r as u64;
-                let mut draws = HalfWordDraws::new(key, counter.wrapping_add(k), m as u64, fisher_yates_words(n));
+                let mut draws = HalfWordDraws::new(
+                    key,
+                    counter.wrapping_add(k),
+                    m as u64,
+                    fisher_yates_words(n),
+                );
                 fisher_yates(row, &mut draws);
                 draws.counters_used()
             })
@@ -141,7 +168,10 @@ pub fn permuted_rows<T: Copy + Send + Sync>(data: &mut [T], n: usize, key: u64, 
 fn uninit_vec<T>(n: usize) -> Result<Vec<MaybeUninit<T>>> {
     let mut buffer: Vec<MaybeUninit<T>> = Vec::new();
     buffer.try_reserve_exact(n).map_err(|_| {
-        Error::Overflow(format!("a working buffer of {n} elements ({} bytes) cannot be allocated", n as u128 * std::mem::size_of::<T>() as u128))
+        Error::Overflow(format!(
+            "a working buffer of {n} elements ({} bytes) cannot be allocated",
+            n as u128 * std::mem::size_of::<T>() as u128
+        ))
     })?;
     // SAFETY: MaybeUninit needs no initialisation.
     unsafe { buffer.set_len(n) };

@@ -44,26 +44,39 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
     let bits = buckets.trailing_zeros() as usize;
     let per = 64 / bits;
     let words = n.div_ceil(per);
-    let packed = PackedBuckets { key, counter, bits, per, n };
+    let packed = PackedBuckets {
+        key,
+        counter,
+        bits,
+        per,
+        n,
+    };
     let chunk_words = n.div_ceil(MAX_CHUNKS).max(MIN_CHUNK).div_ceil(per);
     let chunks = words.div_ceil(chunk_words);
     let word_range = |c: usize| (c * chunk_words, ((c + 1) * chunk_words).min(words));
-    let cells = chunks
-        .checked_mul(buckets)
-        .ok_or_else(|| Error::Overflow(format!("a shuffle of {n} elements needs too many histogram cells")))?;
+    let cells = chunks.checked_mul(buckets).ok_or_else(|| {
+        Error::Overflow(format!(
+            "a shuffle of {n} elements needs too many histogram cells"
+        ))
+    })?;
     let mut offsets: Vec<usize> = Vec::new();
-    offsets
-        .try_reserve_exact(cells)
-        .map_err(|_| Error::Overflow(format!("the histograms of a shuffle of {n} elements cannot be allocated")))?;
+    offsets.try_reserve_exact(cells).map_err(|_| {
+        Error::Overflow(format!(
+            "the histograms of a shuffle of {n} elements cannot be allocated"
+        ))
+    })?;
     offsets.resize(cells, 0);
 
     // Pass 1: per-chunk bucket histograms. Nothing is written to `out` yet, so
     // this is where an interrupt leaves the input untouched.
     intr.check()?;
-    offsets.par_chunks_mut(buckets).enumerate().for_each(|(c, hist)| {
-        let (w0, w1) = word_range(c);
-        packed.for_each(w0, w1, |_, b| hist[b] += 1);
-    });
+    offsets
+        .par_chunks_mut(buckets)
+        .enumerate()
+        .for_each(|(c, hist)| {
+            let (w0, w1) = word_range(c);
+            packed.for_each(w0, w1, |_, b| hist[b] += 1);
+        });
     intr.check()?;
 
     // Exclusive prefix sums in (bucket, chunk) order make the scatter stable.
@@ -82,16 +95,19 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
 
     // Pass 2: stable scatter. Not interruptible: `out` is mid-rewrite.
     let target = SharedSlice(out.as_mut_ptr());
-    offsets.par_chunks_mut(buckets).enumerate().for_each(|(c, next)| {
-        let (w0, w1) = word_range(c);
-        packed.for_each(w0, w1, |i, b| {
-            let slot = &mut next[b];
-            // SAFETY: the prefix sums give every element its own index in 0..n,
-            // computed from the same bucket numbers as the histograms.
-            unsafe { target.write(*slot, MaybeUninit::new(source(i))) };
-            *slot += 1;
+    offsets
+        .par_chunks_mut(buckets)
+        .enumerate()
+        .for_each(|(c, next)| {
+            let (w0, w1) = word_range(c);
+            packed.for_each(w0, w1, |i, b| {
+                let slot = &mut next[b];
+                // SAFETY: the prefix sums give every element its own index in 0..n,
+                // computed from the same bucket numbers as the histograms.
+                unsafe { target.write(*slot, MaybeUninit::new(source(i))) };
+                *slot += 1;
+            });
         });
-    });
 
     // Pass 3: Fisher-Yates inside each bucket, bucket b on counters
     // counter + W + b + t * B.
@@ -114,7 +130,12 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
             .map(|(k, (start, slice))| {
                 let b = (g * BUCKET_GROUP + k) as u64;
                 pull_into_cache(slice);
-                let mut draws = HalfWordDraws::new(key, base.wrapping_add(b), buckets as u64, fisher_yates_words(slice.len()));
+                let mut draws = HalfWordDraws::new(
+                    key,
+                    base.wrapping_add(b),
+                    buckets as u64,
+                    fisher_yates_words(slice.len()),
+                );
                 fisher_yates(slice, &mut draws);
                 if let Some(dest) = dest {
                     // SAFETY: buckets cover disjoint ranges of 0..n and were

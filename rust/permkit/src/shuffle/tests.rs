@@ -24,7 +24,12 @@ fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
     }
     let mut most = 0;
     for (b, g) in groups.iter_mut().enumerate() {
-        let mut d = HalfWordDraws::new(key, counter.wrapping_add((words + b) as u64), buckets as u64, 0);
+        let mut d = HalfWordDraws::new(
+            key,
+            counter.wrapping_add((words + b) as u64),
+            buckets as u64,
+            0,
+        );
         fisher_yates(g, &mut d);
         most = most.max(d.counters_used());
     }
@@ -33,12 +38,21 @@ fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
 
 fn is_permutation(p: &[u64]) -> bool {
     let mut seen = vec![false; p.len()];
-    p.iter().all(|&v| (v as usize) < p.len() && !std::mem::replace(&mut seen[v as usize], true))
+    p.iter()
+        .all(|&v| (v as usize) < p.len() && !std::mem::replace(&mut seen[v as usize], true))
 }
 
 #[test]
 fn matches_the_sequential_reference_on_both_paths() {
-    for (n, counter) in [(0, 0), (1, 5), (2, 0), (10, 3), (FISHER_YATES_MAX, 0), (FISHER_YATES_MAX + 1, 7), (300_001, u64::MAX - 10)] {
+    for (n, counter) in [
+        (0, 0),
+        (1, 5),
+        (2, 0),
+        (10, 3),
+        (FISHER_YATES_MAX, 0),
+        (FISHER_YATES_MAX + 1, 7),
+        (300_001, u64::MAX - 10),
+    ] {
         let mut out = vec![0u64; n];
         let used = permutation_into(&mut out, KEY, counter, &Never).unwrap();
         let (want, want_used) = reference_permutation(n, KEY, counter);
@@ -56,10 +70,16 @@ fn shuffle_equals_gather_by_permutation() {
         let original: Vec<[u64; 2]> = (0..n as u64).map(|i| [i * 3 + 1, !i]).collect();
         let mut data = original.clone();
         assert_eq!(shuffle_in_place(&mut data, KEY, 11, &Never).unwrap(), used);
-        assert!(data.iter().zip(&perm).all(|(d, &p)| *d == original[p as usize]));
+        assert!(data
+            .iter()
+            .zip(&perm)
+            .all(|(d, &p)| *d == original[p as usize]));
         let mut again = original.clone();
         let mut scratch = vec![std::mem::MaybeUninit::uninit(); n];
-        assert_eq!(shuffle_in_place_with_scratch(&mut again, &mut scratch, KEY, 11, &Never).unwrap(), used);
+        assert_eq!(
+            shuffle_in_place_with_scratch(&mut again, &mut scratch, KEY, 11, &Never).unwrap(),
+            used
+        );
         assert_eq!(again, data);
     }
 }
@@ -68,7 +88,10 @@ fn shuffle_equals_gather_by_permutation() {
 fn thread_count_does_not_change_the_result() {
     let n = 500_000;
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let mut out = vec![0u32; n];
             permutation_into(&mut out, KEY, 0, &Never).unwrap();
@@ -117,7 +140,10 @@ fn interrupt_before_writing_leaves_input_untouched() {
         }
     }
     let mut data: Vec<u64> = (0..100_000).collect();
-    assert_eq!(shuffle_in_place(&mut data, KEY, 0, &Always), Err(Error::Interrupted));
+    assert_eq!(
+        shuffle_in_place(&mut data, KEY, 0, &Always),
+        Err(Error::Interrupted)
+    );
     assert!(data.iter().enumerate().all(|(i, &v)| v == i as u64));
 }
 
