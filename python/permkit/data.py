@@ -5,6 +5,10 @@ epoch's global order is an :class:`permkit.IndexShuffle` keyed by (seed, epoch),
 computed on the fly (O(1) memory for any n); rank ``r`` of ``W`` takes global
 positions ``r, r + W, r + 2W, ...``. When torch is importable the sampler is a
 ``torch.utils.data.Sampler``; otherwise it is a plain iterable.
+
+:class:`DistributedSampler` and :class:`RandomSampler` are torch's samplers (same
+arguments, lengths, padding, errors) over that order: migrating is one import.
+:func:`buffer_shuffle` shuffles streams that cannot be indexed through a buffer.
 """
 
 from __future__ import annotations
