@@ -261,6 +261,23 @@ def test_works_without_torch():
     assert out.strip() == "[0, 1, 2, 3, 4]"
 
 
+def test_torch_drop_ins_and_buffer_shuffle_work_without_torch():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from permkit.data import DistributedSampler, RandomSampler, buffer_shuffle\n"
+        "try:\n"
+        "    DistributedSampler(range(5))\n"
+        "except RuntimeError as e:\n"
+        "    assert 'num_replicas and rank' in str(e), e\n"
+        "print([len(DistributedSampler(range(5), 2, r)) for r in range(2)],"
+        " sorted(RandomSampler(range(5))), sorted(buffer_shuffle(range(5), 2, 1)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[3, 3] [0, 1, 2, 3, 4] [0, 1, 2, 3, 4]"
+
+
 # --- torch integration (skipped when torch is absent) ---------------------------------
 
 needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed")
@@ -423,7 +440,9 @@ def test_issue11_load_state_dict_names_the_field_that_differs():
     assert "seed 1, but this sampler has seed 1" not in str(info.value)
     with pytest.raises(ValueError, match="saved with seed 2, but this sampler has seed 1"):
         s.load_state_dict(ShuffleSampler(100, 2).state_dict())
-    with pytest.raises(ValueError, match="saved with shuffle=False, but this sampler has shuffle=True"):
+    with pytest.raises(
+        ValueError, match="saved with shuffle=False, but this sampler has shuffle=True"
+    ):
         s.load_state_dict(ShuffleSampler(100, 1, shuffle=False).state_dict())
     with pytest.raises(ValueError, match="window_blocks=3, but this sampler has window_blocks=8"):
         s.load_state_dict({**good, "window_blocks": 3})
