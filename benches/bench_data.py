@@ -15,12 +15,12 @@ ratio = anchor time / permkit time (higher is better for permkit).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import sys
 
 from harness import Table, alternating_medians
-
 from permkit.data import DistributedSampler, RandomSampler, buffer_shuffle
 
 QUICK = "--quick" in sys.argv
@@ -55,21 +55,26 @@ def bench_buffers(table: Table) -> None:
     try:
         from webdataset.filters import _shuffle
 
-        anchors["webdataset"] = lambda size: lambda: consume(
-            _shuffle(iter(source), bufsize=size, initial=size, rng=random.Random(0))
-        )
+        def wds(size):
+            return lambda: consume(
+                _shuffle(iter(source), bufsize=size, initial=size, rng=random.Random(0))
+            )
+
+        anchors["webdataset"] = wds
     except Exception as exc:  # pragma: no cover - optional
         print(f"  (webdataset not usable: {exc})")
     for size in (1000, 10**5):
-        ours = lambda: consume(buffer_shuffle(source, size, seed=0))  # noqa: E731
+        ours = functools.partial(lambda k: consume(buffer_shuffle(source, k, seed=0)), size)
         # The same element type on both sides: datasets yields (key, dict) pairs.
-        ours_pairs = lambda: consume(  # noqa: E731
-            buffer_shuffle(((i, {"x": i}) for i in source), size, seed=0)
+        ours_pairs = functools.partial(
+            lambda k: consume(buffer_shuffle(((i, {"x": i}) for i in source), k, seed=0)), size
         )
         for name, make in anchors.items():
             mine = ours_pairs if name == "datasets" else ours
             a, b = alternating_medians(mine, make(size), repeat=REPEATS)
-            table.add("buffer shuffle of a stream", f"{STREAM:.0e} items, buffer {size}", a, name, b)
+            table.add(
+                "buffer shuffle of a stream", f"{STREAM:.0e} items, buffer {size}", a, name, b
+            )
 
 
 def bench_samplers(table: Table) -> None:
