@@ -50,9 +50,11 @@ def oracle(items, size, seed, epoch=0):
         s += 1
         out.append(buf[j])
         buf[j] = x
-    drain = Draws(derive_key(kq, 0x44, 0))
-    for m in range(len(buf), 0, -1):
-        j = drain.below(m)
+    m = len(buf)
+    for i in range(m):
+        if i % 4096 == 0:
+            drain = Draws(derive_key(kq, 0x44, i // 4096))
+        j = drain.below(m - i)
         out.append(buf[j])
         buf[j] = buf[-1]
         buf.pop()
@@ -180,3 +182,16 @@ def test_bad_input_and_mismatched_states():
     with pytest.raises(ValueError, match="same stream"):
         next(t)
     assert isinstance(s, BufferShuffle) and "buffer_size=10" in repr(s)
+
+
+@pytest.mark.parametrize("cut", [600, 701, 4796, 4797, 5000, 9000])
+@pytest.mark.parametrize("keep", [False, True])
+def test_resume_inside_a_long_drain(cut, keep):
+    # 8300 slots, 9000 elements: 700 steady outputs, then a drain of three draw chunks.
+    full = list(buffer_shuffle(range(9000), 8300, 5))
+    s = buffer_shuffle(range(9000), 8300, 5)
+    head = list(itertools.islice(s, cut))
+    state = s.state_dict(include_buffer=keep)
+    t = buffer_shuffle(range(state["consumed"], 9000) if keep else range(9000), 8300, 5)
+    t.load_state_dict(state)
+    assert head + list(t) == full

@@ -844,13 +844,15 @@ class BufferShuffle(Generic[_T]):
                     chunk, offset = chunk + 1, 0
             self._drain_size = len(buf)
         m = self._drain_size
-        key = derive_key(self._key, DOMAIN_BUFFER_DRAIN, 0)
-        draws = _native.draws_below(key, np.arange(m, 0, -1, dtype=np.uint64))
-        for j in draws[m - len(buf) :].tolist():
-            out = buf[j]
-            buf[j] = buf[-1]
-            buf.pop()
-            yield out
+        for chunk in range((m - len(buf)) // _DRAW_CHUNK, -(-m // _DRAW_CHUNK)):
+            lo = chunk * _DRAW_CHUNK
+            bounds = np.arange(m - lo, max(0, m - lo - _DRAW_CHUNK), -1, dtype=np.uint64)
+            key = derive_key(self._key, DOMAIN_BUFFER_DRAIN, chunk)
+            for j in _native.draws_below(key, bounds)[m - len(buf) - lo :].tolist():
+                out = buf[j]
+                buf[j] = buf[-1]
+                buf.pop()
+                yield out
 
     def state_dict(self, include_buffer: bool = False) -> dict[str, Any]:
         """(version, seed, key, buffer_size, epoch, consumed, emitted, drain_size[, buffer]).
