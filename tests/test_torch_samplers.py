@@ -164,6 +164,11 @@ DDP_SCRIPT = textwrap.dedent(
         if rank == 0:
             with open(out, "w") as f:
                 f.write(repr([(s.num_replicas, len(s))] + [p.tolist() for p in parts]))
+        for n, drop in ((1, False), (11, True), (0, False)):  # torch's padding test sizes
+            t = DistributedSampler(range(n), drop_last=drop)
+            sizes = [torch.zeros(1, dtype=torch.int64) for _ in range(world)]
+            dist.all_gather(sizes, torch.tensor([len(list(t))]))
+            assert {int(x) for x in sizes} == {t.num_samples}, (n, drop, sizes)
         try:
             DistributedSampler(range(11), rank=world)
         except ValueError as e:
@@ -300,6 +305,31 @@ def test_random_sampler_spec_with_replacement_and_across_epochs():
     orders = ShuffleSampler(7, 11)
     expect = [orders.global_order(e)(np.arange(7, dtype=np.uint64)).tolist() for e in range(3)]
     assert list(s) == (expect[0] + expect[1] + expect[2])[:17]
+
+
+def _pinned(sampler, seed):
+    sampler.load_state_dict({**sampler.state_dict(), "seed": seed, "position": 0})
+    return list(sampler)
+
+
+def test_random_sampler_golden_vectors():
+    # Pinned in docs/data_loading.md: iteration seed 11.
+    assert _pinned(RandomSampler(range(10), True, 12), 11) == [7, 9, 4, 1, 6, 9, 6, 9, 8, 0, 3, 3]
+    assert _pinned(RandomSampler(range(2**40), True, 4), 11) == [
+        800779103997,
+        494827515685,
+        761590934270,
+        766067785470,
+    ]
+    assert _pinned(RandomSampler(range(10), num_samples=12), 11) == [
+        9, 0, 1, 3, 7, 2, 4, 5, 6, 8, 6, 5,
+    ]  # fmt: skip
+
+
+def test_random_sampler_with_replacement_is_uniform():
+    counts = np.bincount(_pinned(RandomSampler(range(7), True, 70_000), 3), minlength=7)
+    # 10_000 expected per value, sd ~ 93: 6 sd is a failure, not noise.
+    assert np.abs(counts - 10_000).max() < 560
 
 
 def test_random_sampler_bad_input_and_resume_errors():
