@@ -261,6 +261,23 @@ def test_works_without_torch():
     assert out.strip() == "[0, 1, 2, 3, 4]"
 
 
+def test_torch_drop_ins_and_buffer_shuffle_work_without_torch():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from permkit.data import DistributedSampler, RandomSampler, buffer_shuffle\n"
+        "try:\n"
+        "    DistributedSampler(range(5))\n"
+        "except RuntimeError as e:\n"
+        "    assert 'num_replicas and rank' in str(e), e\n"
+        "print([len(DistributedSampler(range(5), 2, r)) for r in range(2)],"
+        " sorted(RandomSampler(range(5))), sorted(buffer_shuffle(range(5), 2, 1)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[3, 3] [0, 1, 2, 3, 4] [0, 1, 2, 3, 4]"
+
+
 # --- torch integration (skipped when torch is absent) ---------------------------------
 
 needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed")
@@ -318,3 +335,131 @@ def test_torch_dataloader_resume_mid_epoch():
     resumed.load_state_dict(state)
     rest = [int(v) for b in DataLoader(data, batch_size=4, sampler=resumed) for v in b]
     assert head + rest == full
+
+
+# --- issue 11: elastic resumes keep the epoch exact (no repeat, no loss) --------------
+
+
+def _run_pass(n, seed, world_size, state, steps=None, **kw):
+    """Every rank of one pass, in lockstep for ``steps`` steps (None: to the end).
+
+    Returns (indices yielded per rank, rank 0's state dict afterwards).
+    """
+    samplers = [
+        ShuffleSampler(n, seed, rank=r, world_size=world_size, **kw) for r in range(world_size)
+    ]
+    for s in samplers:
+        s.set_epoch(3)
+        if state is not None:
+            s.load_state_dict(state)
+            s.set_epoch(3)
+    lengths = [len(s) for s in samplers]
+    iters = [iter(s) for s in samplers]
+    got = [[] for _ in samplers]
+    step = 0
+    while steps is None or step < steps:
+        values = [next(it, None) for it in iters]
+        if all(v is None for v in values):
+            break
+        for r, v in enumerate(values):
+            if v is not None:
+                got[r].append(v)
+        step += 1
+    if steps is None:
+        assert [len(g) for g in got] == lengths
+    return got, samplers[0].state_dict()
+
+
+def test_issue11_drop_last_cursor_past_the_new_total_does_not_replay():
+    # 9 samples, 3 ranks, drop_last: each rank takes 2 (cursor 6); resume on 5 ranks.
+    got, state = _run_pass(9, 0, 3, None, steps=2, drop_last=True)
+    assert state["cursor"] == 6
+    rest, end = _run_pass(9, 0, 5, state, drop_last=True)
+    seen = [v for part in (*got, *rest) for v in part]
+    assert rest == [[]] * 5  # 3 positions left, fewer than 5 ranks: drop_last drops them
+    assert len(seen) == len(set(seen)) == 6
+    assert end["cursor"] == 9  # complete: loading it again yields nothing
+    again, _ = _run_pass(9, 0, 2, end, drop_last=True)
+    assert again == [[], []]
+
+
+@pytest.mark.parametrize("drop_last,even", [(False, False), (True, False), (False, True)])
+def test_hypothesis_elastic_trials_never_repeat_or_lose(drop_last, even):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        n=st.integers(0, 60),
+        plan=st.lists(st.tuples(st.integers(1, 9), st.integers(0, 12)), min_size=1, max_size=4),
+        last_world=st.integers(1, 9),
+        seed=st.integers(0, 2**64),
+    )
+    def trial(n, plan, last_world, seed):
+        kw = {"drop_last": drop_last, "even": even}
+        state, seen, order = (
+            None,
+            [],
+            list(
+                ShuffleSampler(n, seed, **{**kw, "even": False}).global_order(3)(
+                    np.arange(n, dtype=np.uint64)
+                )
+            ),
+        )
+        for world, steps in [*plan, (last_world, None)]:
+            start = 0 if state is None else state["cursor"]
+            got, state = _run_pass(n, seed, world, state, steps, **kw)
+            if drop_last or even:  # DDP safety: every rank makes the same number of steps
+                assert len({len(g) for g in got}) == 1
+            # In lockstep the ranks read consecutive global positions from the cursor.
+            merged = [g[i] for i in range(max(map(len, got), default=0)) for g in got if i < len(g)]
+            expect = [order[p % n] for p in range(start, start + len(merged))] if n else []
+            assert merged == expect
+            seen += merged
+        assert state["cursor"] == n  # the epoch is complete
+        if even:
+            # Padding repeats only the start of the order, and less than one step's worth.
+            assert set(seen) == set(range(n))
+            assert len(seen) - n < max(w for w, _ in [*plan, (last_world, 0)])
+        else:
+            assert len(seen) == len(set(seen))  # never repeated
+            lost = n - len(seen)
+            assert (
+                lost == 0 if not drop_last else lost < max(w for w, _ in [*plan, (last_world, 0)])
+            )
+            assert seen == order[: len(seen)]  # what is dropped is only the tail
+
+    trial()
+
+
+def test_issue11_load_state_dict_names_the_field_that_differs():
+    good = ShuffleSampler(100, 1).state_dict()
+    s = ShuffleSampler(100, 1)
+    with pytest.raises(ValueError, match="'key'") as info:
+        s.load_state_dict({**good, "key": good["key"] ^ 1})
+    assert "seed 1, but this sampler has seed 1" not in str(info.value)
+    with pytest.raises(ValueError, match="saved with seed 2, but this sampler has seed 1"):
+        s.load_state_dict(ShuffleSampler(100, 2).state_dict())
+    with pytest.raises(
+        ValueError, match="saved with shuffle=False, but this sampler has shuffle=True"
+    ):
+        s.load_state_dict(ShuffleSampler(100, 1, shuffle=False).state_dict())
+    with pytest.raises(ValueError, match="window_blocks=3, but this sampler has window_blocks=8"):
+        s.load_state_dict({**good, "window_blocks": 3})
+    with pytest.raises(ValueError, match="n=99 \\(dataset size\\)"):
+        s.load_state_dict(ShuffleSampler(99, 1).state_dict())
+    with pytest.raises(ValueError, match="version 2 is newer"):
+        s.load_state_dict({**good, "version": 2})
+    with pytest.raises(ValueError, match="not supported"):
+        s.load_state_dict({**good, "version": "1"})
+
+
+def test_even_pads_like_torch_and_len_follows_resume():
+    streams = [list(ShuffleSampler(10, 2, rank=r, world_size=4, even=True)) for r in range(4)]
+    assert [len(x) for x in streams] == [3, 3, 3, 3]
+    full = list(ShuffleSampler(10, 2))
+    merged = [x[i] for i in range(3) for x in streams]
+    assert merged == full + full[:2]
+    s = ShuffleSampler(10, 2, rank=1, world_size=4, even=True)
+    s.load_state_dict({**s.state_dict(), "cursor": 4})
+    assert len(s) == 2 == len(list(s))  # positions 5 and 9 + wrap: (4..11) on 4 ranks

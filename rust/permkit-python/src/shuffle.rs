@@ -5,10 +5,11 @@
 use crate::convert::{to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::npyffi::flags::{NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE};
+use numpy::{PyArray1, PyReadonlyArray1};
 use numpy::{PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use permkit::shuffle::{
-    permutation_into as core_permutation_into, permuted_rows as core_permuted_rows,
-    shuffle_in_place_with_scratch,
+    draws_below as core_draws_below, permutation_into as core_permutation_into,
+    permuted_rows as core_permuted_rows, shuffle_in_place_with_scratch,
 };
 use permkit::{Interrupt, Never};
 use pyo3::exceptions::PyValueError;
@@ -153,7 +154,23 @@ fn permuted_last_axis(
     run_native(py, x, Kernel::WithinRows, None, key, counter)
 }
 
+/// draws_below(key, bounds) -> uint64 draws: draw `i` is uniform in
+/// `0..bounds[i]`, from the draw sequence D(0, 1) of `key`.
+#[pyfunction]
+fn draws_below<'py>(
+    py: Python<'py>,
+    key: u64,
+    bounds: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let bounds = bounds.as_slice()?;
+    let mut out = vec![0u64; bounds.len()];
+    py.allow_threads(|| core_draws_below(key, bounds, &mut out))
+        .map_err(|e| to_pyerr(e, "bounds"))?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(draws_below, m)?)?;
     m.add_function(wrap_pyfunction!(permutation_into, m)?)?;
     m.add_function(wrap_pyfunction!(shuffle_rows, m)?)?;
     m.add_function(wrap_pyfunction!(permuted_last_axis, m)?)?;

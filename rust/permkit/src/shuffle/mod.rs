@@ -72,6 +72,29 @@ pub fn permutation_into<T: PermIndex>(
     unsafe { scatter::rao_sandelius(slots, |i| T::from_usize(i), None, key, counter, intr) }
 }
 
+/// Uniform draws `out[i]` in `0..bounds[i]`, in order, from the draw
+/// sequence `D(0, 1)` of `key` (docs/shuffle.md): word `t` is a half of
+/// `squares64(key, t / 2)`, high half first. Streaming samplers draw their
+/// buffer slots and with-replacement indices in bulk with it.
+pub fn draws_below(key: u64, bounds: &[u64], out: &mut [u64]) -> Result<()> {
+    if bounds.len() != out.len() {
+        return Err(Error::LengthMismatch {
+            expected: bounds.len(),
+            found: out.len(),
+        });
+    }
+    if let Some(i) = bounds.iter().position(|&b| b == 0) {
+        return Err(Error::InvalidValue(format!(
+            "bound at index {i} is 0 (bounds must be at least 1)"
+        )));
+    }
+    let mut draws = HalfWordDraws::new(key, 0, 1, (out.len() as u64).div_ceil(2));
+    for (slot, &bound) in out.iter_mut().zip(bounds) {
+        *slot = draws.below(bound);
+    }
+    Ok(())
+}
+
 /// Shuffles `data` in place; the result equals `data[permutation(n)]` for the
 /// permutation `permutation_into` gives with the same key and counter.
 /// Returns the number of counters consumed. An interrupt is honoured only

@@ -154,3 +154,20 @@ fn bucket_count_is_a_power_of_two_near_n_over_64k() {
     assert_eq!(bucket_count(1 << 24), 256);
     assert_eq!(bucket_count((1 << 24) + 1), 512);
 }
+
+#[test]
+fn draws_below_follow_the_draw_sequence() {
+    let bounds: Vec<u64> = (0..300u64)
+        .map(|i| 1 + (i * 7919) % 5000)
+        .chain([1 << 32, (1 << 32) + 1, u64::MAX])
+        .collect();
+    let mut reference = HalfWordDraws::new(KEY, 0, 1, 0);
+    let want: Vec<u64> = bounds.iter().map(|&b| reference.below(b)).collect();
+    let mut got = vec![0u64; bounds.len()];
+    draws_below(KEY, &bounds, &mut got).unwrap();
+    assert_eq!(got, want);
+    assert!(got.iter().zip(&bounds).all(|(v, b)| v < b));
+    let mut one = [0u64; 1];
+    assert!(draws_below(KEY, &[0], &mut one).is_err());
+    assert!(draws_below(KEY, &[1, 2], &mut one).is_err());
+}
