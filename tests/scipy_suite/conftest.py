@@ -9,12 +9,13 @@ rest of permkit's suite is unaffected: it loads a hypothesis profile, and its
 from __future__ import annotations
 
 import multiprocessing
+
 import hypothesis
 import pytest
 
 _profile = hypothesis.settings.get_current_profile_name()
 from scipy import conftest as _scipy_conftest  # noqa: E402
-from scipy.conftest import *  # noqa: E402,F401,F403  (scipy's fixtures: xp, devices, ...)
+from scipy.conftest import *  # noqa: E402, F403  (scipy's fixtures: xp, devices, ...)
 
 hypothesis.settings.load_profile(_profile)
 

@@ -20,8 +20,18 @@ from permkit._seeding import seed_words
 from permkit.stats import _engine
 from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
 from permkit.stats._result import NullHistogram, PermutationTestResult
+from permkit.stats._scipy_patch import ScipyPatch, patch_scipy, unpatch_scipy
 
-__all__ = ["BUILTINS", "EXACT_LIMIT", "NullHistogram", "PermutationTestResult", "permutation_test"]
+__all__ = [
+    "BUILTINS",
+    "EXACT_LIMIT",
+    "NullHistogram",
+    "PermutationTestResult",
+    "ScipyPatch",
+    "patch_scipy",
+    "permutation_test",
+    "unpatch_scipy",
+]
 
 #: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
 EXACT_LIMIT = 2**31

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, NamedTuple, Optional, Union
+from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class PermutationTestResult:
         statistic: Any,
         pvalue: Any,
         null_distribution: NullDistribution,
-        pvalue_fraction: Optional[Union[Fraction, np.ndarray]],
+        pvalue_fraction: Fraction | np.ndarray | None,
         n_extreme: Any,
         n_total: Any,
         method: str,
@@ -53,7 +53,7 @@ class PermutationTestResult:
         self.statistic = _as_numpy(statistic)
         self.pvalue = _as_numpy(pvalue)
         self._null: NullDistribution = null_distribution
-        self._null_source: Optional[Callable[[], NullDistribution]] = None
+        self._null_source: Callable[[], NullDistribution] | None = None
         self.pvalue_fraction = pvalue_fraction
         self.n_extreme = n_extreme
         self.n_total = n_total
