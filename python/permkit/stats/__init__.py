@@ -137,6 +137,10 @@ def permutation_test(
             rerun_exact = False
 
         def full_null() -> Any:
+            if result.method in ("exact", "shift"):  # refuse before enumerating
+                totals = np.ravel(np.asarray(result.n_total, dtype=object))
+                runs = max((int(t) for t in totals if t is not None), default=0)
+                _check_full_fits("full", runs, totals.size)
             return _test(
                 data,
                 statistic,
