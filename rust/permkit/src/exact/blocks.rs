@@ -37,11 +37,11 @@ pub fn checked_power(base: u128, exp: usize) -> Option<u128> {
 pub fn unrank_lexicographic(mut rank: u128, out: &mut [usize]) {
     let k = out.len();
     let mut pool: Vec<usize> = (0..k).collect();
-    for i in 0..k {
+    for (i, slot) in out.iter_mut().enumerate() {
         let radix = factorial(k - 1 - i).unwrap_or(u128::MAX);
         let digit = (rank / radix) as usize;
         rank %= radix;
-        out[i] = pool.remove(digit.min(pool.len() - 1));
+        *slot = pool.remove(digit.min(pool.len() - 1));
     }
 }
 

@@ -1105,6 +1105,8 @@ mod tests {
             },
             Shape::Paired { n: 3 },
             Shape::Pairings { n: 4, samples: 2 },
+            Shape::AllPairings { n: 3, samples: 3 },
+            Shape::Blocks { n: 3, samples: 3 },
         ] {
             let m = shape.row_len();
             let count = shape.count().unwrap() as usize;
@@ -1121,5 +1123,48 @@ mod tests {
             assert_eq!(rows.len(), count);
             relabel_rows(&shape, 0, 5, Some(12345), &mut out[..m * 5]).unwrap();
         }
+    }
+
+    #[test]
+    fn k_sample_rows_keep_blocks_and_samples_apart() {
+        let (n, k) = (3usize, 3usize);
+        let check = |shape: &Shape, row: &[u32]| {
+            for (pos, &src) in row.iter().enumerate() {
+                let (src, pos) = (src as usize, pos);
+                match shape {
+                    // A block's values stay in their block.
+                    Shape::Blocks { .. } => assert_eq!(src % n, pos % n),
+                    // A sample's values stay in their sample.
+                    _ => assert_eq!(src / n, pos / n),
+                }
+            }
+        };
+        for shape in [
+            Shape::Blocks { n, samples: k },
+            Shape::AllPairings { n, samples: k },
+        ] {
+            let count = shape.count().unwrap() as usize;
+            assert_eq!(count, 216);
+            let mut out = vec![0u32; 9 * count];
+            relabel_rows(&shape, 0, count, None, &mut out).unwrap();
+            out.chunks(9).for_each(|r| check(&shape, r));
+            assert_eq!(
+                &out[..9],
+                &(0..9).collect::<Vec<u32>>()[..],
+                "rank 0 is the identity"
+            );
+            // Any range equals the same rows of the whole enumeration.
+            let mut part = vec![0u32; 9 * 7];
+            relabel_rows(&shape, 100, 7, None, &mut part).unwrap();
+            assert_eq!(&part[..], &out[9 * 100..9 * 107]);
+            let mut mc = vec![0u32; 9 * 50];
+            relabel_rows(&shape, 0, 50, Some(99), &mut mc).unwrap();
+            mc.chunks(9).for_each(|r| check(&shape, r));
+            let mut again = vec![0u32; 9 * 10];
+            relabel_rows(&shape, 40, 10, Some(99), &mut again).unwrap();
+            assert_eq!(&again[..], &mc[9 * 40..]);
+        }
+        let mut out = vec![0u32; 9];
+        assert!(relabel_rows(&Shape::Blocks { n, samples: k }, 216, 1, None, &mut out).is_err());
     }
 }
