@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 
 import numpy as np
 import scipy.stats
 
-sys.path.insert(0, os.path.dirname(__file__))
 from harness import fmt_seconds, median_seconds
 from permkit.stats import patch_scipy, permutation_test
 
