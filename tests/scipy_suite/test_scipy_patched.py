@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import scipy.stats
@@ -13,7 +14,7 @@ import scipy.stats
 from permkit.stats import patch_scipy
 
 
-def _scipy_tests(name: str):  # type: ignore[no-untyped-def]
+def _scipy_tests(name: str) -> Any:
     return importlib.import_module(f"scipy.stats.tests.{name}")
 
 
@@ -53,41 +54,41 @@ def _patched(request: pytest.FixtureRequest) -> Iterator[None]:
     assert scipy.stats.permutation_test.__module__ == "scipy.stats._resampling"
 
 
-class TestSpearmanRho(_correlation.TestSpearmanRho):  # type: ignore[misc]
+class TestSpearmanRho(_correlation.TestSpearmanRho):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestChatterjeeXi(_correlation.TestChatterjeeXi):  # type: ignore[misc]
+class TestChatterjeeXi(_correlation.TestChatterjeeXi):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestWilcoxon(_morestats.TestWilcoxon):  # type: ignore[misc]
+class TestWilcoxon(_morestats.TestWilcoxon):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestAndersonKSamp(_morestats.TestAndersonKSamp):  # type: ignore[misc]
+class TestAndersonKSamp(_morestats.TestAndersonKSamp):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestBWSTest(_hypotests.TestBWSTest):  # type: ignore[misc]
+class TestBWSTest(_hypotests.TestBWSTest):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestMannWhitneyU(_hypotests.TestMannWhitneyU):  # type: ignore[misc]
+class TestMannWhitneyU(_hypotests.TestMannWhitneyU):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestPearsonr(_stats.TestPearsonr):  # type: ignore[misc]
+class TestPearsonr(_stats.TestPearsonr):  # type: ignore[misc,name-defined]
     pass
 
 
-class Test_ttest_ind_permutations(_stats.Test_ttest_ind_permutations):  # type: ignore[misc]
+class Test_ttest_ind_permutations(_stats.Test_ttest_ind_permutations):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestFisherExact(_stats.TestFisherExact):  # type: ignore[misc]
+class TestFisherExact(_stats.TestFisherExact):  # type: ignore[misc,name-defined]
     pass
 
 
-class TestChi2Contingency(_contingency.TestChi2Contingency):  # type: ignore[misc]
+class TestChi2Contingency(_contingency.TestChi2Contingency):  # type: ignore[misc,name-defined]
     pass

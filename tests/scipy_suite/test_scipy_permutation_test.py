@@ -38,7 +38,7 @@ class _RaisesWithoutMessage:
         return pytest.raises(expected, *args, **kwargs)
 
 
-class TestPermutationTest(_scipy_tests.TestPermutationTest):  # type: ignore[misc]
+class TestPermutationTest(_scipy_tests.TestPermutationTest):  # type: ignore[misc,name-defined]
     """scipy 1.17's tests of permutation_test, against permkit."""
 
     def test_permutation_test_iv(self, xp: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,7 +98,7 @@ def permutation_test(
     >>> res.pvalue_fraction, res.n_extreme, res.n_total, res.method
     (Fraction(863, 32768), 863, 32768, 'exact')
     """
-    permutation_type = _check_options(
+    permutation_type, alternative, batch = _check_options(
         permutation_type,
         alternative,
         two_sided,
@@ -257,10 +257,13 @@ def _check_options(
     batch,
     workers,
     vectorized,
-) -> str:
+) -> tuple[str, str, int | None]:
     types = ("independent", "samples", "pairings")
     if not isinstance(permutation_type, str) or permutation_type.lower() not in types:
         raise ValueError(f"permutation_type: must be one of {types}, got {permutation_type!r}")
+    # Like scipy: case-insensitive names, integral floats for counts.
+    if isinstance(alternative, str):
+        alternative = alternative.lower()
     if alternative not in ("two-sided", "less", "greater"):
         raise ValueError(
             f"alternative: must be 'two-sided', 'less' or 'greater', got {alternative!r}"
@@ -283,12 +286,14 @@ def _check_options(
         or not (n_resamples == math.inf or (n_resamples > 0 and n_resamples == int(n_resamples)))
     ):
         raise ValueError(f"n_resamples: must be a positive integer (or inf), got {n_resamples!r}")
+    if isinstance(batch, (float, np.floating)) and math.isfinite(batch) and batch == int(batch):
+        batch = int(batch)
     for name, value in (("batch", batch), ("workers", workers)):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0
         ):
             raise ValueError(f"{name}: must be a positive integer or None, got {value!r}")
-    return permutation_type.lower()
+    return permutation_type.lower(), alternative, batch
 
 
 def _check_axis(axis: Any) -> int:
