@@ -37,6 +37,10 @@ __all__ = [
 EXACT_LIMIT = 2**31
 #: Largest shift-algorithm table (u64 words, 256 MiB), as in the Rust core.
 SHIFT_MAX_WORDS = 1 << 25
+#: Map operations the blocks dynamic programming (friedman, page) may spend for exact=None
+#: (1 << 24: under a second), and for exact=True; beyond them Monte Carlo / enumeration is used.
+BLOCKS_WORK = 1 << 24
+BLOCKS_FORCED_WORK = 1 << 30
 #: Exact enumeration works on 63-bit ranks.
 _RANK_LIMIT = 2**63
 
@@ -593,7 +597,8 @@ def _builtin_slice(
     if p.kind == "blocks":
         distribution = None
         if exact is not False and null_distribution != "full":
-            distribution = _native.block_key_distribution(p.scores, p.weights)
+            budget = BLOCKS_FORCED_WORK if exact else BLOCKS_WORK
+            distribution = _native.block_key_distribution(p.scores, p.weights, budget)
         if distribution is None:  # Monte Carlo, "full", or beyond the dynamic programming
             return float_path(exact, progress)
         return _distribution_slice(

@@ -219,21 +219,22 @@ fn shift_distribution(
     py.allow_threads(run).map_err(|e| to_pyerr(e, "data"))
 }
 
-/// block_key_distribution(blocks, weights) -> [(K, count)] or None: exact distribution of
-/// K = sum_j weights[j] R_j (weights given) or sum_j R_j^2 (weights None) over the
-/// within-block relabellings of `blocks` (n rows of k scores); None when too large.
+/// block_key_distribution(blocks, weights, max_work) -> [(K, count)] or None: exact
+/// distribution of K = sum_j weights[j] R_j (weights given) or sum_j R_j^2 (weights None)
+/// over the within-block relabellings of `blocks` (n rows of k scores); None when too large.
 #[pyfunction]
-#[pyo3(signature = (blocks, weights))]
+#[pyo3(signature = (blocks, weights, max_work))]
 fn block_key_distribution(
     py: Python<'_>,
     blocks: Vec<Vec<i128>>,
     weights: Option<Vec<i128>>,
+    max_work: u64,
 ) -> PyResult<Option<Vec<(i128, u128)>>> {
     let key = match weights {
         Some(w) => BlockKey::Linear(w),
         None => BlockKey::SumOfSquares,
     };
-    py.allow_threads(|| key_distribution(&blocks, &key, &Signals))
+    py.allow_threads(|| key_distribution(&blocks, &key, max_work, &Signals))
         .map_err(|e| to_pyerr(e, "data"))
 }
 

@@ -18,8 +18,9 @@ pub enum BlockKey {
     SumOfSquares,
 }
 
-/// Most dynamic-programming states kept at once (about 100 bytes each).
-pub const MAX_STATES: usize = 1 << 22;
+/// Most dynamic-programming states kept at once (a rank-sum vector and a count each,
+/// about 200 bytes with the map's overhead; two maps live at a time: under 512 MiB).
+pub const MAX_STATES: usize = 1 << 20;
 /// Most samples for the dynamic programming (k! arrangements per block).
 pub const MAX_SAMPLES: usize = 8;
 
@@ -59,13 +60,53 @@ fn arrangements(block: &[i128]) -> HashMap<Vec<i128>, u128> {
     out
 }
 
+/// Distributions of partial keys: packed state -> count.
+type Counts = HashMap<i128, u128>;
+
+/// Convolves `states` with the per-block `steps` (both packed, adding without carries);
+/// None when a count overflows 128 bits or the states exceed MAX_STATES.
+fn convolve(
+    states: &Counts,
+    steps: &Counts,
+    work: &mut u64,
+    interrupt: &dyn Interrupt,
+) -> Result<Option<Counts>> {
+    let mut next = Counts::with_capacity(states.len().min(MAX_STATES));
+    for (&s, &c) in states {
+        for (&v, &m) in steps {
+            let Some(add) = c.checked_mul(m) else {
+                return Ok(None);
+            };
+            let slot = next.entry(s + v).or_insert(0);
+            let Some(sum) = slot.checked_add(add) else {
+                return Ok(None);
+            };
+            *slot = sum;
+        }
+        *work += steps.len() as u64;
+        if *work % POLL_EVERY < steps.len() as u64 {
+            interrupt.check()?;
+        }
+        if next.len() > MAX_STATES {
+            return Ok(None);
+        }
+    }
+    Ok(Some(next))
+}
+
+/// Map operations between Ctrl-C polls.
+const POLL_EVERY: u64 = 1 << 20;
+
 /// The exact distribution of the key over all (k!)^n within-block relabellings,
-/// as (key, count) ascending; `Ok(None)` when it is too large to compute (more
-/// than MAX_SAMPLES samples, more than MAX_STATES states, or counts beyond
-/// 128 bits). `blocks[i]` holds block i's scores for samples 0..k.
+/// as (key, count) ascending; `Ok(None)` when it is too large to compute: more
+/// than MAX_SAMPLES samples, more than MAX_STATES states, more than `max_work`
+/// map operations (2^24 take about half a second), or counts beyond 128 bits.
+/// `blocks[i]` holds block i's scores (small nonnegative integers, e.g. doubled
+/// midranks) for samples 0..k.
 pub fn key_distribution(
     blocks: &[Vec<i128>],
     key: &BlockKey,
+    max_work: u64,
     interrupt: &dyn Interrupt,
 ) -> Result<Option<Vec<(i128, u128)>>> {
     let k = blocks.first().map_or(0, |b| b.len());
@@ -82,75 +123,63 @@ pub fn key_distribution(
             });
         }
     }
+    if blocks.iter().flatten().any(|&x| !(0..1 << 40).contains(&x)) {
+        return Err(Error::InvalidValue(
+            "block scores must be integers in 0..2**40".into(),
+        ));
+    }
     if k > MAX_SAMPLES {
         return Ok(None);
     }
-    let too_big = || Error::Overflow("block scores too large for exact 128-bit sums".into());
-    blocks
-        .iter()
-        .flatten()
-        .try_fold(0i128, |a, &x| a.checked_add(x.checked_abs()?))
-        .filter(|&b| b < 1 << 60)
-        .ok_or_else(too_big)?;
-    // States: the partial totals R_j (squares) or the partial linear key.
-    let mut states: HashMap<Vec<i128>, u128> = HashMap::from([(vec![0; k], 1)]);
-    let mut linear: HashMap<i128, u128> = HashMap::from([(0, 1)]);
+    // Friedman: the rank-sum vector packed in base B (every total R_j < B), so that
+    // adding packed vectors adds the totals without carries; None if it needs > 126 bits.
+    let total: i128 = blocks.iter().flatten().sum();
+    let base = total + 1;
+    let packing: Option<Vec<i128>> = (0..k)
+        .try_fold((Vec::with_capacity(k), 1i128), |(mut acc, p), _| {
+            acc.push(p);
+            Some((acc, p.checked_mul(base).filter(|&q| q < 1 << 126)?))
+        })
+        .map(|(acc, _)| acc);
+    let step_of = |arranged: &[i128]| -> Option<i128> {
+        match key {
+            BlockKey::Linear(w) => Some(arranged.iter().zip(w).map(|(&x, &wj)| x * wj).sum()),
+            BlockKey::SumOfSquares => packing
+                .as_ref()
+                .map(|p| arranged.iter().zip(p).map(|(&x, &pj)| x * pj).sum()),
+        }
+    };
+    let mut states: Counts = HashMap::from([(0, 1)]);
+    let mut work = 0u64;
     for block in blocks {
         interrupt.check()?;
-        let arranged = arrangements(block);
-        match key {
-            BlockKey::Linear(w) => {
-                let mut steps: HashMap<i128, u128> = HashMap::new();
-                for (a, c) in &arranged {
-                    let v: i128 = a.iter().zip(w).map(|(&x, &wj)| x * wj).sum();
-                    *steps.entry(v).or_insert(0) += c;
-                }
-                let mut next: HashMap<i128, u128> = HashMap::new();
-                for (&s, &c) in &linear {
-                    for (&v, &m) in &steps {
-                        let Some(add) = c.checked_mul(m) else {
-                            return Ok(None);
-                        };
-                        let slot = next.entry(s + v).or_insert(0);
-                        let Some(sum) = slot.checked_add(add) else {
-                            return Ok(None);
-                        };
-                        *slot = sum;
-                    }
-                }
-                if next.len() > MAX_STATES {
-                    return Ok(None);
-                }
-                linear = next;
-            }
-            BlockKey::SumOfSquares => {
-                let mut next: HashMap<Vec<i128>, u128> = HashMap::new();
-                for (s, &c) in &states {
-                    for (a, &m) in &arranged {
-                        let totals: Vec<i128> = s.iter().zip(a).map(|(&x, &y)| x + y).collect();
-                        let Some(add) = c.checked_mul(m) else {
-                            return Ok(None);
-                        };
-                        let slot = next.entry(totals).or_insert(0);
-                        let Some(sum) = slot.checked_add(add) else {
-                            return Ok(None);
-                        };
-                        *slot = sum;
-                    }
-                    if next.len() > MAX_STATES {
-                        return Ok(None);
-                    }
-                }
-                states = next;
-            }
+        let mut steps = Counts::new();
+        for (a, c) in arrangements(block) {
+            let Some(v) = step_of(&a) else {
+                return Ok(None);
+            };
+            *steps.entry(v).or_insert(0) += c;
+        }
+        let estimate = (states.len() as u64).saturating_mul(steps.len() as u64);
+        if work.saturating_add(estimate) > max_work {
+            return Ok(None);
+        }
+        match convolve(&states, &steps, &mut work, interrupt)? {
+            Some(next) => states = next,
+            None => return Ok(None),
         }
     }
-    let mut by_key: HashMap<i128, u128> = HashMap::new();
-    match key {
-        BlockKey::Linear(_) => by_key = linear,
-        BlockKey::SumOfSquares => {
-            for (s, c) in states {
-                let q: i128 = s.iter().map(|&x| x * x).sum();
+    let mut by_key: Counts = HashMap::new();
+    match (key, &packing) {
+        (BlockKey::Linear(_), _) => by_key = states,
+        (BlockKey::SumOfSquares, Some(_)) => {
+            for (mut packed, c) in states {
+                let mut q = 0i128;
+                for _ in 0..k {
+                    let r = packed % base;
+                    packed /= base;
+                    q += r * r;
+                }
                 let slot = by_key.entry(q).or_insert(0);
                 let Some(sum) = slot.checked_add(c) else {
                     return Ok(None);
@@ -158,6 +187,7 @@ pub fn key_distribution(
                 *slot = sum;
             }
         }
+        (BlockKey::SumOfSquares, None) => return Ok(None),
     }
     let mut out: Vec<(i128, u128)> = by_key.into_iter().collect();
     out.sort_unstable();
@@ -205,7 +235,9 @@ mod tests {
             vec![5, 5, 5, 5],
         ];
         for key in [BlockKey::Linear(vec![1, 2, 3, 4]), BlockKey::SumOfSquares] {
-            let dp = key_distribution(&blocks, &key, &Never).unwrap().unwrap();
+            let dp = key_distribution(&blocks, &key, u64::MAX, &Never)
+                .unwrap()
+                .unwrap();
             assert_eq!(dp, brute(&blocks, &key));
             assert_eq!(dp.iter().map(|&(_, c)| c).sum::<u128>(), 24u128.pow(4));
         }
@@ -227,9 +259,23 @@ mod tests {
     }
 
     #[test]
+    fn work_beyond_the_budget_is_declined() {
+        let blocks = vec![vec![2, 4, 6, 8]; 6];
+        let key = BlockKey::SumOfSquares;
+        assert!(key_distribution(&blocks, &key, 100, &Never)
+            .unwrap()
+            .is_none());
+        assert!(key_distribution(&blocks, &key, u64::MAX, &Never)
+            .unwrap()
+            .is_some());
+        let negative = vec![vec![-1, 2, 3]];
+        assert!(key_distribution(&negative, &key, u64::MAX, &Never).is_err());
+    }
+
+    #[test]
     fn too_many_samples_is_declined() {
         let blocks = vec![(0..9).collect::<Vec<i128>>()];
-        let d = key_distribution(&blocks, &BlockKey::SumOfSquares, &Never).unwrap();
+        let d = key_distribution(&blocks, &BlockKey::SumOfSquares, u64::MAX, &Never).unwrap();
         assert!(d.is_none());
     }
 }
