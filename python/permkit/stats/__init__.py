@@ -11,7 +11,7 @@ import inspect
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable
 
 import numpy as np
 
@@ -937,7 +937,7 @@ def _callable_test(
         n_extreme = np.empty(lead, dtype=object)
         for index in np.ndindex(lead):
 
-            def at(a):
+            def at(a: Any, index: tuple[int, ...] = index) -> int:
                 return int(np.asarray(a)[index]) if np.ndim(a) else int(a)
 
             frac[index], n_extreme[index] = _pvalue(

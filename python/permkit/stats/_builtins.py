@@ -435,9 +435,12 @@ def _plan_pairings(name: str, samples) -> Plan:
         spread = (n * sum(a * a for a in ix) - sum_x**2) * (n * sum(b * b for b in iy) - sum_y**2)
         if spread == 0:
             raise ValueError(f"data: {name} correlation is undefined for a constant sample")
-        f = lambda k: as_signed_ratio(
-            Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True
-        )
+
+        def f(k: int) -> Signed:
+            return as_signed_ratio(
+                Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True
+            )
+
         root = math.sqrt(spread)
         values = lambda k: (n * k - sum_x * sum_y) / root  # noqa: E731
     ge, le = _thresholds(f, key0, lo, hi)
