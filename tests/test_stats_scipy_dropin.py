@@ -170,6 +170,17 @@ def test_null_distribution_is_computed_on_access_with_the_same_relabellings() ->
     np.testing.assert_allclose(null_of(built_in), null_of(full), rtol=1e-12)
 
 
+def test_results_pickle_without_the_pending_null_distribution() -> None:
+    import pickle
+
+    res = permutation_test(([1.0, 2.0, 5.0], [3.0, 4.0]), "mean_diff")
+    back = pickle.loads(pickle.dumps(res))
+    assert back.pvalue == res.pvalue and back.pvalue_fraction == res.pvalue_fraction
+    assert back.null_distribution is None and len(res.null_distribution) == 10
+    again = pickle.loads(pickle.dumps(res))  # once computed, it is carried
+    np.testing.assert_array_equal(again.null_distribution, res.null_distribution)
+
+
 def test_null_distribution_on_access_keeps_the_memory_guard() -> None:
     x, y = np.arange(100), np.arange(100) + 3  # shift algorithm: C(200, 100) relabellings
     res = permutation_test((x, y), "rank_sum")

@@ -78,6 +78,13 @@ class PermutationTestResult:
         if self._null is None:
             self._null_source = source
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A pending null distribution is not carried along (its source is a closure over
+        # the data); a pickled result holds what was collected.
+        state = dict(self.__dict__)
+        state["_null_source"] = None
+        return state
+
     def __repr__(self) -> str:
         null = "<computed on access>" if self._null_source is not None else repr(self._null)
         return (
