@@ -18,7 +18,7 @@ import numpy as np
 from permkit import _native
 from permkit._seeding import seed_words
 from permkit.stats import _engine
-from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
+from permkit.stats._builtins import BUILTINS, Plan, check_builtin, numpy_statistic, plan
 from permkit.stats._result import NullHistogram, PermutationTestResult
 from permkit.stats._scipy_patch import ScipyPatch, patch_scipy, unpatch_scipy
 
@@ -693,7 +693,14 @@ def _shift_feasible(p) -> bool:
 
 
 def _distribution_slice(
-    p, dist, method, alternative, two_sided, mid_p, null_distribution, deviation
+    p: Plan,
+    dist: Sequence[tuple[int, int]],
+    method: str,
+    alternative: str,
+    two_sided: str,
+    mid_p: bool,
+    null_distribution: str | None,
+    deviation: bool,
 ) -> PermutationTestResult:
     """Exact p-value from the exact distribution of the key: (key, count) ascending."""
     le = sum(c for k, c in dist if k <= p.le)
@@ -717,7 +724,7 @@ def _distribution_slice(
     )
 
 
-def _deviation_on_values(p, dist) -> tuple[int, int]:
+def _deviation_on_values(p: Plan, dist: Sequence[tuple[Any, int]]) -> tuple[int, int]:
     """#{|T - ET| >= |t - ET|} and #{... >}, on statistic values T (for statistics,
     like t, that are not linear in the key), with the callables' tolerance."""
     keys = np.array([float(k) for k, _ in dist])

@@ -460,7 +460,7 @@ def _plan_pairings(name: str, samples) -> Plan:
     )
 
 
-def _plan_blocks(name: str, samples, deviation: bool) -> Plan:
+def _plan_blocks(name: str, samples: list[np.ndarray], deviation: bool) -> Plan:
     """Friedman / Page on within-block doubled midranks; the key is sum_j R_j^2 or sum_j j R_j.
 
     ``scores`` holds the blocks (n rows of k doubled midranks); the exact
