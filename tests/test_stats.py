@@ -412,7 +412,10 @@ def test_histogram_and_full_null_distributions():
     values, counts = np.unique(np.round(ref.null_distribution, 12), return_counts=True)
     np.testing.assert_allclose(hist.null_distribution.values, values)
     np.testing.assert_array_equal(hist.null_distribution.counts, counts)
-    assert permutation_test((x, y), "mean_diff").null_distribution is None
+    lazy = permutation_test((x, y), "mean_diff")
+    assert "<computed on access>" in repr(lazy)  # nothing collected while testing
+    np.testing.assert_array_equal(lazy.null_distribution, full.null_distribution)
+    assert "<computed on access>" not in repr(lazy)
 
 
 def test_k_sample_f_full_null_matches_scipy():

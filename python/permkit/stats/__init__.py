@@ -11,22 +11,36 @@ import inspect
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable
 
 import numpy as np
 
 from permkit import _native
 from permkit._seeding import seed_words
 from permkit.stats import _engine
-from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
+from permkit.stats._builtins import BUILTINS, Plan, check_builtin, numpy_statistic, plan
 from permkit.stats._result import NullHistogram, PermutationTestResult
+from permkit.stats._scipy_patch import ScipyPatch, patch_scipy, unpatch_scipy
 
-__all__ = ["BUILTINS", "EXACT_LIMIT", "NullHistogram", "PermutationTestResult", "permutation_test"]
+__all__ = [
+    "BUILTINS",
+    "EXACT_LIMIT",
+    "NullHistogram",
+    "PermutationTestResult",
+    "ScipyPatch",
+    "patch_scipy",
+    "permutation_test",
+    "unpatch_scipy",
+]
 
 #: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
 EXACT_LIMIT = 2**31
 #: Largest shift-algorithm table (u64 words, 256 MiB), as in the Rust core.
 SHIFT_MAX_WORDS = 1 << 25
+#: Map operations the blocks dynamic programming (friedman, page) may spend for exact=None
+#: (1 << 24: under a second), and for exact=True; beyond them Monte Carlo / enumeration is used.
+BLOCKS_WORK = 1 << 24
+BLOCKS_FORCED_WORK = 1 << 30
 #: Exact enumeration works on 63-bit ranks.
 _RANK_LIMIT = 2**63
 
@@ -50,6 +64,7 @@ def permutation_test(
     executor: Any = None,
     progress: bool = False,
     nan_policy: str = "raise",
+    random_state: Any = None,
 ) -> PermutationTestResult:
     """Permutation test of ``statistic`` on ``data``, like ``scipy.stats.permutation_test``.
 
@@ -58,8 +73,16 @@ def permutation_test(
     clipped to 1, Monte Carlo p = (b + 1) / (m + 1)). ``statistic`` is a
     callable (``statistic(*samples, axis=-1)``) or a built-in name computed
     exactly in Rust: "independent": "mean_diff", "sum", "t", "welch_t",
-    "rank_sum", "f" (k samples); "samples": "mean", "sum", "signed_rank";
+    "rank_sum", "f" (k samples); "samples": "mean", "sum", "signed_rank",
+    "friedman", "page" (k >= 3 samples of n blocks, relabelled within blocks);
     "pairings": "pearson", "spearman", "sum_product".
+
+    Like scipy, ``axis`` applies to the samples broadcast against each other
+    (fewer dimensions get leading 1s), "samples" and "pairings" take any number
+    of samples (each block's values permuted among the samples; each sample
+    reordered), scalar results are numpy scalars, ``random_state`` is the
+    legacy name of ``rng``, and ``res.null_distribution`` is computed on
+    first access when it was not collected.
 
     ``exact``: None enumerates when the count is at most EXACT_LIMIT
     for built-ins (2**31), or at most ``n_resamples`` for callables (scipy's rule);
@@ -79,7 +102,7 @@ def permutation_test(
     >>> res.pvalue_fraction, res.n_extreme, res.n_total, res.method
     (Fraction(863, 32768), 863, 32768, 'exact')
     """
-    permutation_type = _check_options(
+    permutation_type, alternative, batch = _check_options(
         permutation_type,
         alternative,
         two_sided,
@@ -91,6 +114,81 @@ def permutation_test(
         workers,
         vectorized,
     )
+    key_source = _KeySource(_check_rng(rng, random_state))
+    result = _test(
+        data,
+        statistic,
+        permutation_type,
+        vectorized,
+        n_resamples=n_resamples,
+        batch=batch,
+        alternative=alternative,
+        axis=axis,
+        rng=key_source,
+        exact=exact,
+        two_sided=two_sided,
+        mid_p=mid_p,
+        null_distribution=null_distribution,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        nan_policy=nan_policy,
+    )
+    if null_distribution is None and result.method != "none":
+        # Read on access: rerun collecting every value, same relabellings (same key), same guard.
+        rerun_exact = True if result.method in ("exact", "shift") else exact
+        if result.method == "monte carlo":
+            rerun_exact = False
+
+        def full_null() -> Any:
+            if result.method in ("exact", "shift"):  # refuse before enumerating
+                totals = np.ravel(np.asarray(result.n_total, dtype=object))
+                runs = max((int(t) for t in totals if t is not None), default=0)
+                _check_full_fits("full", runs, totals.size)
+            return _test(
+                data,
+                statistic,
+                permutation_type,
+                vectorized,
+                n_resamples=n_resamples,
+                batch=batch,
+                alternative=alternative,
+                axis=axis,
+                rng=key_source,
+                exact=rerun_exact,
+                two_sided="double",
+                mid_p=mid_p,
+                null_distribution="full",
+                workers=workers,
+                executor=executor,
+                progress=False,
+                nan_policy=nan_policy,
+            ).null_distribution
+
+        result.compute_null_on_access(full_null)
+    return result
+
+
+def _test(
+    data: Sequence[Any],
+    statistic: str | Callable[..., Any],
+    permutation_type: str,
+    vectorized: bool | None,
+    *,
+    n_resamples: int | float,
+    batch: int | None,
+    alternative: str,
+    axis: Any,
+    rng: _KeySource,
+    exact: bool | None,
+    two_sided: str,
+    mid_p: bool,
+    null_distribution: str | None,
+    workers: int | None,
+    executor: Any,
+    progress: bool,
+    nan_policy: str,
+) -> PermutationTestResult:
     samples = _as_samples(data, axis, permutation_type)
     samples, propagate_nan = _apply_nan_policy(samples, nan_policy, permutation_type)
     for s in samples:
@@ -163,10 +261,13 @@ def _check_options(
     batch,
     workers,
     vectorized,
-) -> str:
+) -> tuple[str, str, int | None]:
     types = ("independent", "samples", "pairings")
     if not isinstance(permutation_type, str) or permutation_type.lower() not in types:
         raise ValueError(f"permutation_type: must be one of {types}, got {permutation_type!r}")
+    # Like scipy: case-insensitive names, integral floats for counts.
+    if isinstance(alternative, str):
+        alternative = alternative.lower()
     if alternative not in ("two-sided", "less", "greater"):
         raise ValueError(
             f"alternative: must be 'two-sided', 'less' or 'greater', got {alternative!r}"
@@ -189,27 +290,42 @@ def _check_options(
         or not (n_resamples == math.inf or (n_resamples > 0 and n_resamples == int(n_resamples)))
     ):
         raise ValueError(f"n_resamples: must be a positive integer (or inf), got {n_resamples!r}")
+    if isinstance(batch, (float, np.floating)) and math.isfinite(batch) and batch == int(batch):
+        batch = int(batch)
     for name, value in (("batch", batch), ("workers", workers)):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0
         ):
             raise ValueError(f"{name}: must be a positive integer or None, got {value!r}")
-    return permutation_type.lower()
+    return permutation_type.lower(), alternative, batch
 
 
-def _as_samples(data, axis, permutation_type) -> list[np.ndarray]:
+def _check_axis(axis: Any) -> int:
+    """scipy's rule: anything int() accepts whose value is integral."""
+    try:
+        axis_int = int(axis)
+    except TypeError:
+        raise TypeError(f"axis: must be an integer, got {axis!r}") from None
+    except ValueError:
+        raise ValueError(f"axis: must be an integer, got {axis!r}") from None
+    if axis != axis_int:
+        raise ValueError(f"axis: must be an integer, got {axis!r}")
+    return axis_int
+
+
+def _as_samples(data: Any, axis: Any, permutation_type: str) -> list[np.ndarray]:
+    """Samples broadcast as scipy does, with the observations along the last axis.
+
+    Samples with fewer dimensions get leading 1s, ``axis`` is taken on that
+    common number of dimensions, and all other axes broadcast.
+    """
     if isinstance(data, np.ndarray) or not isinstance(data, (tuple, list)):
         raise TypeError("data: expected a tuple or list of samples (array-likes)")
     if len(data) == 0:
         raise ValueError("data: no samples given")
     if permutation_type == "independent" and len(data) < 2:
         raise ValueError("data: permutation_type='independent' needs at least two samples")
-    if permutation_type in ("samples", "pairings") and len(data) > 2:
-        raise ValueError(
-            f"data: permutation_type={permutation_type!r} supports 1 or 2 samples in permkit, got {len(data)}"
-        )
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis: must be an integer, got {axis!r}")
+    axis = _check_axis(axis)
     arrays = []
     for i, sample in enumerate(data):
         try:
@@ -222,29 +338,29 @@ def _as_samples(data, axis, permutation_type) -> list[np.ndarray]:
             raise TypeError(
                 f"data: sample {i} must be real numbers (int or float), got dtype {a.dtype}"
             )
-        a = np.atleast_1d(a)
-        if not -a.ndim <= axis < a.ndim:
-            raise ValueError(
-                f"axis: {axis} is out of range for sample {i} with {a.ndim} dimension(s)"
-            )
-        arrays.append(np.moveaxis(a, int(axis), -1))
+        arrays.append(a)
+    n_dims = max(1, max(a.ndim for a in arrays))
+    if not -n_dims <= axis < n_dims:
+        raise np.exceptions.AxisError(
+            f"axis: {axis} is out of bounds for samples of {n_dims} dimension(s) "
+            "(after broadcasting against each other)"
+        )
+    axis %= n_dims
+    padded = [a.reshape((1,) * (n_dims - a.ndim) + a.shape) for a in arrays]
     try:
-        lead = np.broadcast_shapes(*[a.shape[:-1] for a in arrays])
+        lead = np.broadcast_shapes(*[a.shape[:axis] + a.shape[axis + 1 :] for a in padded])
     except ValueError:
         raise ValueError(
             "data: samples do not broadcast against each other (apart from axis)"
         ) from None
-    arrays = [np.broadcast_to(a, lead + a.shape[-1:]) for a in arrays]
-    if (
-        permutation_type in ("samples", "pairings")
-        and len(arrays) == 2
-        and arrays[0].shape != arrays[1].shape
-    ):
+    samples = [np.broadcast_to(np.moveaxis(a, axis, -1), lead + a.shape[axis:][:1]) for a in padded]
+    lengths = {s.shape[-1] for s in samples}
+    if permutation_type in ("samples", "pairings") and len(lengths) > 1:
         raise ValueError(
             f"data: permutation_type={permutation_type!r} needs samples of equal length, "
-            f"got {arrays[0].shape[-1]} and {arrays[1].shape[-1]}"
+            f"got {[s.shape[-1] for s in samples]}"
         )
-    return arrays
+    return samples
 
 
 def _apply_nan_policy(samples, nan_policy, permutation_type):
@@ -279,6 +395,53 @@ def _vectorize(statistic):
         return np.reshape(np.asarray(out), lead + np.shape(out[0]) if out else lead)
 
     return vectorized
+
+
+def _check_rng(rng: Any, random_state: Any) -> Any:
+    """The seed source, validated as scipy does (even when the test turns out exact)."""
+    if random_state is not None:
+        if rng is not None:
+            raise TypeError("rng: pass either rng or random_state (its legacy name), not both")
+        if random_state is np.random:
+            return None
+        if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+            return random_state
+        if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+            if random_state < 0:
+                raise ValueError(
+                    f"random_state: must be a non-negative integer, got {random_state}"
+                )
+            return int(random_state)
+        raise ValueError(
+            "random_state: expected None, a non-negative int, a numpy Generator or RandomState, "
+            f"got {random_state!r}"
+        )
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.SeedSequence)):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng: must be a non-negative integer, got {rng}")
+        return int(rng)
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"rng: expected what numpy.random.default_rng accepts, got {rng!r} ({exc})"
+        ) from None
+
+
+class _KeySource:
+    """The Monte Carlo key from ``rng``, drawn at most once, so that a rerun
+    (the lazily computed null distribution) sees the same resamples."""
+
+    def __init__(self, rng: Any) -> None:
+        self._rng = rng
+        self._key: int | None = None
+
+    def key(self) -> int:
+        if self._key is None:
+            self._key = _mc_key(self._rng)
+        return self._key
 
 
 def _mc_key(rng) -> int:
@@ -431,6 +594,16 @@ def _builtin_slice(
             exact_limit=EXACT_LIMIT,
         )
 
+    if p.kind == "blocks":
+        distribution = None
+        if exact is not False and null_distribution != "full":
+            budget = BLOCKS_FORCED_WORK if exact else BLOCKS_WORK
+            distribution = _native.block_key_distribution(p.scores, p.weights, budget)
+        if distribution is None:  # Monte Carlo, "full", or beyond the dynamic programming
+            return float_path(exact, progress)
+        return _distribution_slice(
+            p, distribution, "exact", alternative, two_sided, mid_p, null_distribution, deviation
+        )
     total = _count(_SHAPE_OF_PLAN[p.kind], p.sizes)
     if (
         total > EXACT_LIMIT
@@ -438,7 +611,11 @@ def _builtin_slice(
         and null_distribution != "full"
         and _shift_feasible(p)
     ):
-        return _shift_slice(p, total, alternative, two_sided, mid_p, null_distribution, deviation)
+        dist = _native.shift_distribution(p.kind, p.shift_scores, p.sizes[0])
+        assert sum(c for _, c in dist) == total, "shift distribution must cover every relabelling"
+        return _distribution_slice(
+            p, dist, "shift", alternative, two_sided, mid_p, null_distribution, deviation
+        )
     method = _choose_method(total, exact, EXACT_LIMIT)
     if p.kind == "welch" and (method != "exact" or null_distribution is not None or deviation):
         # Exact Welch classification covers exact counting; the rest uses scipy's float rule.
@@ -446,10 +623,12 @@ def _builtin_slice(
     if method == "monte carlo":
         if n_resamples == math.inf:
             raise ValueError("n_resamples: must be finite for a Monte Carlo test")
-        mc_key, runs = _mc_key(rng), int(n_resamples)
+        mc_key, runs = rng.key(), int(n_resamples)
     else:
         mc_key, runs = None, total
     _check_full_fits(null_distribution, runs, 1)
+    # A statistic not linear in the key (t) takes its deviation on values, from the key's histogram.
+    values_deviation = deviation and p.deviation is None
     spec = {
         "kind": p.kind,
         "scores": p.scores,
@@ -460,7 +639,7 @@ def _builtin_slice(
         "le": p.le,
         "deviation": p.deviation if deviation else None,
         "mc_key": mc_key,
-        "collect": null_distribution or "none",
+        "collect": null_distribution or ("histogram" if values_deviation else "none"),
         "workers": 1 if executor is not None else workers,
         "welch": p.welch,
     }
@@ -473,6 +652,13 @@ def _builtin_slice(
     finally:
         if bar is not None:
             bar.close()
+    if values_deviation:
+        if null_distribution == "full":
+            keys, key_counts = np.unique(np.concatenate(counts.full), return_counts=True)
+            histogram = dict(zip(keys.tolist(), key_counts.tolist()))
+        else:
+            histogram = counts.histogram
+        counts.dev_ge, counts.dev_gt = _deviation_on_values(p, sorted(histogram.items()))
     frac, n_extreme = _pvalue(
         counts.le,
         counts.ge,
@@ -506,20 +692,27 @@ def _shift_feasible(p) -> bool:
     return words is not None and words <= SHIFT_MAX_WORDS
 
 
-def _shift_slice(
-    p, total, alternative, two_sided, mid_p, null_distribution, deviation
+def _distribution_slice(
+    p: Plan,
+    dist: Sequence[tuple[int, int]],
+    method: str,
+    alternative: str,
+    two_sided: str,
+    mid_p: bool,
+    null_distribution: str | None,
+    deviation: bool,
 ) -> PermutationTestResult:
-    """Exact p-value from the shift algorithm's distribution of the key."""
-    dist = _native.shift_distribution(p.kind, p.shift_scores, p.sizes[0])
+    """Exact p-value from the exact distribution of the key: (key, count) ascending."""
     le = sum(c for k, c in dist if k <= p.le)
     ge = sum(c for k, c in dist if k >= p.ge)
     dev_ge = dev_gt = 0
-    if deviation:
+    if deviation and p.deviation is not None:
         scale, center, at_least, above = p.deviation
         dev_ge = sum(c for k, c in dist if abs(scale * k - center) >= at_least)
         dev_gt = sum(c for k, c in dist if abs(scale * k - center) > above)
+    elif deviation:
+        dev_ge, dev_gt = _deviation_on_values(p, dist)
     n = sum(c for _, c in dist)
-    assert n == total, "shift distribution must cover every relabelling"
     frac, n_extreme = _pvalue(le, ge, dev_ge, dev_gt, n, alternative, two_sided, mid_p, False)
     null = None
     if null_distribution == "histogram":
@@ -527,8 +720,24 @@ def _shift_slice(
         counts = np.array([c for _, c in dist], dtype=np.int64 if n < 2**63 else object)
         null = NullHistogram(np.asarray(p.values_of_keys(keys), dtype=np.float64), counts)
     return PermutationTestResult(
-        p.observed, float(frac), null, frac, n_extreme, n, "shift", alternative, two_sided
+        p.observed, float(frac), null, frac, n_extreme, n, method, alternative, two_sided
     )
+
+
+def _deviation_on_values(p: Plan, dist: Sequence[tuple[Any, int]]) -> tuple[int, int]:
+    """#{|T - ET| >= |t - ET|} and #{... >}, on statistic values T (for statistics,
+    like t, that are not linear in the key), with the callables' tolerance."""
+    keys = np.array([float(k) for k, _ in dist])
+    counts = [c for _, c in dist]
+    values = np.asarray(p.values_of_keys(keys), dtype=np.float64)
+    total = sum(counts)
+    center = float(sum(Fraction(float(v)) * c for v, c in zip(values, counts)) / total)
+    dev0 = abs(p.observed - center)
+    tol = 100 * np.finfo(np.float64).eps * dev0
+    dev = np.abs(values - center)
+    dev_ge = sum(c for d, c in zip(dev, counts) if d >= dev0 - tol)
+    dev_gt = sum(c for d, c in zip(dev, counts) if d > dev0 + tol)
+    return dev_ge, dev_gt
 
 
 #: Largest null_distribution="full" permkit will build (bytes).
@@ -617,16 +826,28 @@ def _callable_layout(samples, permutation_type):
         scipy_count = _count("independent", sizes)
         return z, "independent", sizes, list(zip(bounds[:-1], bounds[1:])), scipy_count, scipy_count
     n = samples[0].shape[-1]
+    if permutation_type == "samples" and k > 2:
+        count = math.factorial(k) ** n
+        return (
+            np.concatenate(samples, axis=-1),
+            "blocks",
+            [n] * k,
+            [(i * n, (i + 1) * n) for i in range(k)],
+            count,
+            count,
+        )
     if permutation_type == "samples":
         second = -samples[0] if k == 1 else samples[1]
         z = np.concatenate([samples[0], second], axis=-1)
         slices = [(0, n)] if k == 1 else [(0, n), (n, 2 * n)]
         count = 2**n
         return z, "paired", [n], slices, count, count
+    # scipy reorders every sample: (n!)**k relabellings (a statistic need not be
+    # invariant under reordering all samples alike, e.g. Page's L across rows).
     z = np.concatenate(samples, axis=-1)
-    ours = math.factorial(n)
     slices = [(i * n, (i + 1) * n) for i in range(k)]
-    return z, "pairings", [n] * k, slices, ours**k, ours
+    count = math.factorial(n) ** k
+    return z, "pairings" if k == 1 else "all_pairings", [n] * k, slices, count, count
 
 
 def _callable_test(
@@ -655,6 +876,11 @@ def _callable_test(
             f"statistic: returned shape {observed.shape} for the observed data; expected {lead} "
             "(one value per slice along the other axes)"
         )
+    if nan_mask is not None and observed.ndim == 0 and bool(nan_mask):
+        # nan_policy="propagate": nothing is derived from a NaN result.
+        return PermutationTestResult(
+            math.nan, math.nan, None, None, None, 0, "none", alternative, two_sided
+        )
     if exact is None and exact_limit is None:
         method = "exact" if scipy_count <= n_resamples else "monte carlo"
     else:
@@ -664,7 +890,7 @@ def _callable_test(
     if method == "monte carlo":
         if n_resamples == math.inf:
             raise ValueError("n_resamples: must be finite for a Monte Carlo test")
-        mc_key, runs = _mc_key(rng), int(n_resamples)
+        mc_key, runs = rng.key(), int(n_resamples)
     else:
         mc_key, runs = None, ours
     if null_distribution == "histogram" and observed.ndim:
@@ -718,7 +944,7 @@ def _callable_test(
         n_extreme = np.empty(lead, dtype=object)
         for index in np.ndindex(lead):
 
-            def at(a):
+            def at(a: Any, index: tuple[int, ...] = index) -> int:
                 return int(np.asarray(a)[index]) if np.ndim(a) else int(a)
 
             frac[index], n_extreme[index] = _pvalue(
@@ -732,16 +958,18 @@ def _callable_test(
                 mid_p,
                 monte_carlo,
             )
-        pvalue = frac.astype(np.float64)
         stat_out = observed
         if nan_mask is not None:
-            pvalue = np.where(nan_mask, np.nan, pvalue)
+            frac[nan_mask] = None
+            n_extreme[nan_mask] = None
             stat_out = np.where(nan_mask, np.nan, observed)
-    if nan_mask is not None and observed.ndim == 0 and bool(nan_mask):
-        pvalue, stat_out = math.nan, math.nan
+        pvalue = np.where(nan_mask, np.nan, frac) if nan_mask is not None else frac
+        pvalue = pvalue.astype(np.float64)
     null = None
     if null_distribution == "full":
         null = np.concatenate(counts.full, axis=0)
+        if nan_mask is not None:
+            null = np.where(nan_mask, np.nan, null)
     elif null_distribution == "histogram":
         keys = sorted(counts.histogram)
         null = NullHistogram(

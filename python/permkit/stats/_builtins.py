@@ -26,7 +26,7 @@ from permkit.stats._scores import (
 
 BUILTINS = {
     "independent": ("mean_diff", "sum", "t", "welch_t", "rank_sum", "f"),
-    "samples": ("mean", "sum", "signed_rank"),
+    "samples": ("mean", "sum", "signed_rank", "friedman", "page"),
     "pairings": ("pearson", "spearman", "sum_product"),
 }
 
@@ -38,7 +38,7 @@ class Plan:
     kind: str
     scores: list
     sizes: list
-    weights: list
+    weights: list | None
     partner: list
     key0: int
     ge: int
@@ -119,6 +119,25 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
         ranks = _midranks(np.abs(d)) - zeros
         return np.sum(np.where(d > 0, ranks, 0.0), axis=-1)
 
+    def block_rank_sums(samples, axis):
+        """Per-sample sums of within-block midranks (blocks: positions along axis)."""
+        stacked = np.stack([np.moveaxis(s, axis, -1) for s in samples], axis=-1)
+        return np.sum(_midranks(stacked), axis=-2)
+
+    def friedman(*samples, axis=-1):
+        stacked = np.stack([np.moveaxis(s, axis, -1) for s in samples], axis=-1)
+        n, k = stacked.shape[-2], stacked.shape[-1]
+        ranks = _midranks(stacked)
+        sums = np.sum(ranks, axis=-2)
+        # Tie correction: sum over blocks of sum over tie groups of t^3 - t, from the ranks.
+        ties = np.sum(_tie_cubes(np.sort(stacked, axis=-1)), axis=-1)
+        c = 1 - ties / (k * (k * k - 1) * n)
+        return (12.0 / (k * n * (k + 1)) * np.sum(sums**2, axis=-1) - 3 * n * (k + 1)) / c
+
+    def page(*samples, axis=-1):
+        sums = block_rank_sums(samples, axis)
+        return np.sum(sums * np.arange(1, len(samples) + 1), axis=-1)
+
     def sum_product(x, y, axis=-1):
         return np.sum(x * y, axis=axis)
 
@@ -144,6 +163,8 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
         ("samples", "mean"): mean,
         ("samples", "sum"): total,
         ("samples", "signed_rank"): signed_rank,
+        ("samples", "friedman"): friedman,
+        ("samples", "page"): page,
         ("pairings", "pearson"): pearson,
         ("pairings", "spearman"): spearman,
         ("pairings", "sum_product"): sum_product,
@@ -156,6 +177,16 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
             return chosen(*samples, axis=axis)
 
     return quiet
+
+
+def _tie_cubes(sorted_rows: np.ndarray) -> np.ndarray:
+    """Per row (last axis sorted): sum over tie groups of t^3 - t."""
+    k = sorted_rows.shape[-1]
+    starts = np.ones(sorted_rows.shape, dtype=bool)
+    starts[..., 1:] = sorted_rows[..., 1:] != sorted_rows[..., :-1]
+    group = np.cumsum(starts, axis=-1)
+    sizes = np.stack([np.sum(group == g, axis=-1) for g in range(1, k + 1)], axis=-1)
+    return np.sum(sizes.astype(np.float64) ** 3 - sizes, axis=-1)
 
 
 def _difference(samples):
@@ -171,6 +202,15 @@ def check_builtin(name: str, permutation_type: str, k: int) -> None:
     if permutation_type == "independent" and name != "f" and k != 2:
         raise ValueError(
             f"statistic: {name!r} compares exactly 2 samples, got {k}; use 'f' for k > 2 samples"
+        )
+    if permutation_type == "samples" and name in ("friedman", "page") and k < 3:
+        raise ValueError(
+            f"statistic: {name!r} compares 3 or more samples (blocks relabelled within), got {k}"
+        )
+    if permutation_type == "samples" and name not in ("friedman", "page") and k > 2:
+        raise ValueError(
+            f"statistic: {name!r} takes 1 or 2 samples for permutation_type='samples', got {k}; "
+            "use 'friedman' or 'page' for more"
         )
     if permutation_type == "pairings" and k != 2:
         raise ValueError(
@@ -196,6 +236,8 @@ def plan(name: str, permutation_type: str, samples: list[np.ndarray], deviation:
         return _plan_f(samples, deviation)
     if permutation_type == "independent":
         return _plan_two_sample(name, samples)
+    if permutation_type == "samples" and name in ("friedman", "page"):
+        return _plan_blocks(name, samples, deviation)
     if permutation_type == "samples":
         return _plan_paired(name, samples)
     return _plan_pairings(name, samples)
@@ -246,7 +288,8 @@ def _plan_two_sample(name: str, samples) -> Plan:
         key0=key0,
         ge=ge,
         le=le,
-        deviation=_deviation(n, n1 * s, key0),
+        # t is not linear in the key: its deviation is taken on t values (see _builtin_slice).
+        deviation=None if name == "t" else _deviation(n, n1 * s, key0),
         observed=float(stat(x, y)),
         values_of_keys=values,
         shift_scores=v,
@@ -392,9 +435,12 @@ def _plan_pairings(name: str, samples) -> Plan:
         spread = (n * sum(a * a for a in ix) - sum_x**2) * (n * sum(b * b for b in iy) - sum_y**2)
         if spread == 0:
             raise ValueError(f"data: {name} correlation is undefined for a constant sample")
-        f = lambda k: as_signed_ratio(
-            Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True
-        )
+
+        def f(k: int) -> Signed:
+            return as_signed_ratio(
+                Fraction(n * k - sum_x * sum_y), Fraction(spread), square_root=True
+            )
+
         root = math.sqrt(spread)
         values = lambda k: (n * k - sum_x * sum_y) / root  # noqa: E731
     ge, le = _thresholds(f, key0, lo, hi)
@@ -410,5 +456,64 @@ def _plan_pairings(name: str, samples) -> Plan:
         le=le,
         deviation=_deviation(n, sum_x * sum_y, key0),
         observed=float(stat(x, y)),
+        values_of_keys=values,
+    )
+
+
+def _plan_blocks(name: str, samples: list[np.ndarray], deviation: bool) -> Plan:
+    """Friedman / Page on within-block doubled midranks; the key is sum_j R_j^2 or sum_j j R_j.
+
+    ``scores`` holds the blocks (n rows of k doubled midranks); the exact
+    distribution comes from the core's dynamic programming over blocks.
+    """
+    k, n = len(samples), len(samples[0])
+    columns = [np.asarray(s, dtype=np.float64) for s in samples]
+    blocks = [doubled_midranks([float(c[i]) for c in columns]) for i in range(n)]
+    sums = [sum(b[j] for b in blocks) for j in range(k)]
+    bound = sum(sum(b) for b in blocks) * k
+    stat = numpy_statistic(name, "samples", k)
+    observed = float(stat(*samples))
+    if name == "page":
+        weights = list(range(1, k + 1))
+        key0 = sum(w * r for w, r in zip(weights, sums))
+        f = lambda key: Signed.of(Fraction(key, 2))  # noqa: E731
+        values = lambda key: key / 2  # noqa: E731
+        center = sum(sum(b) for b in blocks) * sum(weights)
+        dev = _deviation(k, center, key0)
+        lo, hi = 0, bound
+    else:
+        if deviation:
+            raise ValueError(
+                "two_sided: 'deviation' is not defined for 'friedman' (chi-square >= 0 is "
+                "one-sided); use alternative='greater'"
+            )
+        weights = None
+        key0 = sum(r * r for r in sums)
+        ties = 0
+        for b in blocks:
+            for t in (b.count(v) for v in set(b)):
+                ties += t**3 - t
+        c = 1 - Fraction(ties, k * (k * k - 1) * n)
+        if c == 0:
+            raise ValueError("data: 'friedman' is undefined when every block is constant")
+        scale = Fraction(12, 4 * k * n * (k + 1))
+        base = 3 * n * (k + 1)
+        f = lambda key: Signed.of((scale * key - base) / c)  # noqa: E731
+        fscale, fbase, fc = float(scale), float(base), float(c)
+        values = lambda key: (fscale * key - fbase) / fc  # noqa: E731
+        dev = None
+        lo, hi = 0, bound * bound
+    ge, le = _thresholds(f, key0, lo, hi)
+    return Plan(
+        kind="blocks",
+        scores=blocks,
+        sizes=[n] * k,
+        weights=weights,
+        partner=[],
+        key0=key0,
+        ge=ge,
+        le=le,
+        deviation=dev,
+        observed=observed,
         values_of_keys=values,
     )

@@ -4,6 +4,7 @@
 use crate::convert::{memory_error, to_pyerr, Signals};
 use num_bigint::{BigInt, BigUint};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use permkit::exact::blocks::{key_distribution, BlockKey};
 use permkit::exact::{
     relabel_rows, tally, Collect, Design, Deviation, Outcome, Problem, Rule, Shape, Source,
 };
@@ -141,6 +142,14 @@ fn relabel_indices<'py>(
             n: sizes.first().copied().unwrap_or(0),
             samples: sizes.len().clamp(1, 2),
         },
+        "all_pairings" => Shape::AllPairings {
+            n: sizes.first().copied().unwrap_or(0),
+            samples: sizes.len(),
+        },
+        "blocks" => Shape::Blocks {
+            n: sizes.first().copied().unwrap_or(0),
+            samples: sizes.len(),
+        },
         _ => return Err(PyValueError::new_err(format!("kind: unknown {kind:?}"))),
     };
     let m = shape.row_len();
@@ -210,6 +219,25 @@ fn shift_distribution(
     py.allow_threads(run).map_err(|e| to_pyerr(e, "data"))
 }
 
+/// block_key_distribution(blocks, weights, max_work) -> [(K, count)] or None: exact
+/// distribution of K = sum_j weights[j] R_j (weights given) or sum_j R_j^2 (weights None)
+/// over the within-block relabellings of `blocks` (n rows of k scores); None when too large.
+#[pyfunction]
+#[pyo3(signature = (blocks, weights, max_work))]
+fn block_key_distribution(
+    py: Python<'_>,
+    blocks: Vec<Vec<i128>>,
+    weights: Option<Vec<i128>>,
+    max_work: u64,
+) -> PyResult<Option<Vec<(i128, u128)>>> {
+    let key = match weights {
+        Some(w) => BlockKey::Linear(w),
+        None => BlockKey::SumOfSquares,
+    };
+    py.allow_threads(|| key_distribution(&blocks, &key, max_work, &Signals))
+        .map_err(|e| to_pyerr(e, "data"))
+}
+
 /// shift_table_words(kind, scores, n1) -> u64 words of the shift table (None: too many).
 #[pyfunction]
 fn shift_table_words(kind: &str, scores: Vec<i128>, n1: usize) -> Option<u128> {
@@ -226,5 +254,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shift_distribution, m)?)?;
     m.add_function(wrap_pyfunction!(welch_tally, m)?)?;
     m.add_function(wrap_pyfunction!(shift_table_words, m)?)?;
+    m.add_function(wrap_pyfunction!(block_key_distribution, m)?)?;
     Ok(())
 }

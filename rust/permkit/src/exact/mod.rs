@@ -8,6 +8,7 @@
 //! floating-point drift), so ties are classified exactly; the caller turns the
 //! p-value rule into integer thresholds on K.
 
+pub mod blocks;
 pub mod k_sample;
 pub mod monte_carlo;
 pub mod paired;
@@ -375,10 +376,15 @@ fn resample_key(
                 .sum()
         }
         Design::Pairing { partner } => {
-            stream.shuffle_prefix(order, v.len().saturating_sub(1));
-            v.iter()
+            // As callables see it: the second sample reordered, then the first.
+            let n = v.len();
+            stream.shuffle_prefix(order, n.saturating_sub(1));
+            let mut first: Vec<usize> = (0..n).collect();
+            stream.shuffle_prefix(&mut first, n.saturating_sub(1));
+            first
+                .iter()
                 .zip(order.iter())
-                .map(|(&x, &a)| x * partner[a])
+                .map(|(&i, &a)| v[i] * partner[a])
                 .sum()
         }
     }
@@ -620,6 +626,12 @@ pub enum Shape {
     Paired { n: usize },
     /// `samples` (1 or 2) of length n; the last one is reordered.
     Pairings { n: usize, samples: usize },
+    /// `samples` of length n, every one reordered independently ((n!)^samples;
+    /// lexicographic orders, the last sample's varying fastest).
+    AllPairings { n: usize, samples: usize },
+    /// `samples` of n blocks: each block's values permuted among the samples
+    /// ((k!)^n; lexicographic per block, the last block's varying fastest).
+    Blocks { n: usize, samples: usize },
 }
 
 impl Shape {
@@ -627,7 +639,9 @@ impl Shape {
         match self {
             Shape::Independent { sizes } => sizes.iter().sum(),
             Shape::Paired { n } => 2 * n,
-            Shape::Pairings { n, samples } => n * samples,
+            Shape::Pairings { n, samples }
+            | Shape::AllPairings { n, samples }
+            | Shape::Blocks { n, samples } => n * samples,
         }
     }
 
@@ -648,17 +662,25 @@ impl Shape {
                 design: Design::SignFlip,
                 scores: vec![0; *n],
             },
-            Shape::Pairings { n, .. } => Problem {
-                design: Design::Pairing {
-                    partner: vec![0; *n],
-                },
-                scores: vec![0; *n],
-            },
+            Shape::Pairings { n, .. } | Shape::AllPairings { n, .. } | Shape::Blocks { n, .. } => {
+                Problem {
+                    design: Design::Pairing {
+                        partner: vec![0; *n],
+                    },
+                    scores: vec![0; *n],
+                }
+            }
         }
     }
 
     pub fn count(&self) -> Option<u128> {
-        self.problem().count()
+        match self {
+            Shape::AllPairings { n, samples } => {
+                blocks::checked_power(blocks::factorial(*n)?, *samples)
+            }
+            Shape::Blocks { n, samples } => blocks::checked_power(blocks::factorial(*samples)?, *n),
+            _ => self.problem().count(),
+        }
     }
 }
 
@@ -698,6 +720,43 @@ fn write_pairing(order: &[usize], samples: usize, row: &mut [u32]) {
     }
 }
 
+/// Sample `j` of an [s_0 | s_1 | ...] row (each of length n) reordered by `order`.
+fn write_reordered(j: usize, order: &[usize], n: usize, row: &mut [u32]) {
+    for (i, &a) in order.iter().enumerate() {
+        row[j * n + i] = (j * n + a) as u32;
+    }
+}
+
+/// Block `i` of an [s_0 | s_1 | ...] row: sample j takes sample order[j]'s value.
+fn write_block(i: usize, order: &[usize], n: usize, row: &mut [u32]) {
+    for (j, &a) in order.iter().enumerate() {
+        row[j * n + i] = (a * n + i) as u32;
+    }
+}
+
+/// Rows for ranks start.. of a product of `digits` lexicographic permutations of
+/// `len` elements each (mixed radix `radix`, the last digit fastest); `write(d,
+/// order, n, row)` places digit d's permutation.
+fn write_mixed_radix_rows<'a>(
+    rows: impl Iterator<Item = &'a mut [u32]>,
+    start: u128,
+    radix: u128,
+    digits: usize,
+    len: usize,
+    n: usize,
+    write: fn(usize, &[usize], usize, &mut [u32]),
+) {
+    let mut order = vec![0usize; len];
+    for (r, row) in rows.enumerate() {
+        let mut rest = start + r as u128;
+        for d in (0..digits).rev() {
+            blocks::unrank_lexicographic(rest % radix, &mut order);
+            rest /= radix;
+            write(d, &order, n, row);
+        }
+    }
+}
+
 /// Writes `count` rows of gather indices, for relabellings `start..start+count`
 /// (ranks, or Monte Carlo resample indices when `mc_key` is given), into `out`.
 pub fn relabel_rows(
@@ -727,7 +786,7 @@ pub fn relabel_rows(
     let rows = out.chunks_mut(m);
     match mc_key {
         None => {
-            let total = p
+            let total = shape
                 .count()
                 .ok_or_else(|| Error::Overflow("too many relabellings".into()))?;
             if start + count as u128 > total {
@@ -777,6 +836,14 @@ pub fn relabel_rows(
                         w.advance();
                     }
                 }
+                Shape::AllPairings { n, samples } => {
+                    let radix = blocks::factorial(*n).unwrap_or(u128::MAX);
+                    write_mixed_radix_rows(rows, start, radix, *samples, *n, *n, write_reordered);
+                }
+                Shape::Blocks { n, samples } => {
+                    let radix = blocks::factorial(*samples).unwrap_or(u128::MAX);
+                    write_mixed_radix_rows(rows, start, radix, *n, *samples, *n, write_block);
+                }
             }
         }
         Some(key) => {
@@ -808,6 +875,28 @@ pub fn relabel_rows(
                         let mut order: Vec<usize> = (0..*n).collect();
                         stream.shuffle_prefix(&mut order, n.saturating_sub(1));
                         write_pairing(&order, *samples, row);
+                    }
+                    Shape::AllPairings { n, samples } => {
+                        let mut order: Vec<usize> = vec![0; *n];
+                        // The last sample first (so built-in pairings see the same stream).
+                        let last = samples.saturating_sub(1);
+                        for j in std::iter::once(last).chain(0..last) {
+                            for (i, o) in order.iter_mut().enumerate() {
+                                *o = i;
+                            }
+                            stream.shuffle_prefix(&mut order, n.saturating_sub(1));
+                            write_reordered(j, &order, *n, row);
+                        }
+                    }
+                    Shape::Blocks { n, samples } => {
+                        let mut order: Vec<usize> = vec![0; *samples];
+                        for i in 0..*n {
+                            for (j, o) in order.iter_mut().enumerate() {
+                                *o = j;
+                            }
+                            stream.shuffle_prefix(&mut order, samples.saturating_sub(1));
+                            write_block(i, &order, *n, row);
+                        }
                     }
                 }
             }
@@ -1016,6 +1105,8 @@ mod tests {
             },
             Shape::Paired { n: 3 },
             Shape::Pairings { n: 4, samples: 2 },
+            Shape::AllPairings { n: 3, samples: 3 },
+            Shape::Blocks { n: 3, samples: 3 },
         ] {
             let m = shape.row_len();
             let count = shape.count().unwrap() as usize;
@@ -1032,5 +1123,48 @@ mod tests {
             assert_eq!(rows.len(), count);
             relabel_rows(&shape, 0, 5, Some(12345), &mut out[..m * 5]).unwrap();
         }
+    }
+
+    #[test]
+    fn k_sample_rows_keep_blocks_and_samples_apart() {
+        let (n, k) = (3usize, 3usize);
+        let check = |shape: &Shape, row: &[u32]| {
+            for (pos, &src) in row.iter().enumerate() {
+                let (src, pos) = (src as usize, pos);
+                match shape {
+                    // A block's values stay in their block.
+                    Shape::Blocks { .. } => assert_eq!(src % n, pos % n),
+                    // A sample's values stay in their sample.
+                    _ => assert_eq!(src / n, pos / n),
+                }
+            }
+        };
+        for shape in [
+            Shape::Blocks { n, samples: k },
+            Shape::AllPairings { n, samples: k },
+        ] {
+            let count = shape.count().unwrap() as usize;
+            assert_eq!(count, 216);
+            let mut out = vec![0u32; 9 * count];
+            relabel_rows(&shape, 0, count, None, &mut out).unwrap();
+            out.chunks(9).for_each(|r| check(&shape, r));
+            assert_eq!(
+                &out[..9],
+                &(0..9).collect::<Vec<u32>>()[..],
+                "rank 0 is the identity"
+            );
+            // Any range equals the same rows of the whole enumeration.
+            let mut part = vec![0u32; 9 * 7];
+            relabel_rows(&shape, 100, 7, None, &mut part).unwrap();
+            assert_eq!(&part[..], &out[9 * 100..9 * 107]);
+            let mut mc = vec![0u32; 9 * 50];
+            relabel_rows(&shape, 0, 50, Some(99), &mut mc).unwrap();
+            mc.chunks(9).for_each(|r| check(&shape, r));
+            let mut again = vec![0u32; 9 * 10];
+            relabel_rows(&shape, 40, 10, Some(99), &mut again).unwrap();
+            assert_eq!(&again[..], &mc[9 * 40..]);
+        }
+        let mut out = vec![0u32; 9];
+        assert!(relabel_rows(&Shape::Blocks { n, samples: k }, 216, 1, None, &mut out).is_err());
     }
 }
