@@ -334,3 +334,12 @@ def test_sampler_rejects_mismatched_layouts_and_options():
         ShuffleSampler(137, 9, shards=SIZES, shard_block_size=0)
     no_shuffle = ShuffleSampler(137, 9, shards=SIZES, shuffle=False)
     assert list(no_shuffle) == list(range(137))
+
+
+def test_spec_examples_run():
+    import doctest
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parent.parent / "docs" / "shard_shuffle.md"
+    result = doctest.testfile(str(spec), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 3
