@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
-from _shard_shuffle_oracle import epoch_key, oracle_blocks, oracle_order
+from _shard_shuffle_oracle import R, epoch_key, oracle_blocks, oracle_cells, oracle_order
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,10 +40,19 @@ def test_matches_the_oracle(sizes, block_size):
         key = epoch_key(seed, epoch)
         assert order.epoch_key == key
         assert order.to_numpy().tolist() == oracle_order(sizes, key, block_size)
-        blocks = oracle_blocks(sizes, key, block_size)
-        lengths = [sum(sizes[s] for s in b) for b in blocks]
+        lengths = [len(b) for b in oracle_blocks(sizes, key, block_size)]
         assert order.block_starts().tolist() == np.concatenate([[0], np.cumsum(lengths)]).tolist()
-        assert order.max_block_shards == max(len(b) for b in blocks)
+        cells = oracle_cells(sizes, key, block_size)
+        cell_lengths = [sum(sizes[s] for s in c) for c in cells]
+        assert order.cell_starts().tolist() == np.concatenate([[0], np.cumsum(cell_lengths)]).tolist()
+        assert order.max_block_shards == most_shards(sizes, cells, R)
+        assert order.max_window_shards == most_shards(sizes, cells, R + 1)
+
+
+def most_shards(sizes, cells, width):
+    """The most non-empty shards in ``width`` consecutive cells (clipped at both ends)."""
+    counts = [sum(sizes[s] > 0 for s in c) for c in cells]
+    return max(sum(counts[max(0, end - width) : end]) for end in range(1, len(cells) + width))
 
 
 def test_golden_vectors():
@@ -55,9 +64,9 @@ def test_golden_vectors():
     assert huge[:3].tolist() == GOLDEN_MAX
 
 
-GOLDEN_SMALL = [5, 4, 6, 3, 2, 0, 1, 8, 9, 11, 12, 13, 10, 7]
-GOLDEN_4096X1000 = [1476359, 220935, 1074738, 1478299, 1074248]
-GOLDEN_MAX = [2781341880535086915, 57444889066051134, 4003414987699777084]
+GOLDEN_SMALL = [5, 3, 1, 6, 13, 2, 7, 4, 12, 0, 10, 9, 8, 11]
+GOLDEN_4096X1000 = [1475477, 1475303, 1476406, 1476832, 1476675]
+GOLDEN_MAX = [4645327085286016429, 2869762380000623853, 7459110799845115115]
 
 
 # --- properties ------------------------------------------------------------------------
@@ -81,20 +90,28 @@ def test_bijection_and_inverse(sizes, block_size, seed, epoch):
 
 @settings(max_examples=150, deadline=None)
 @given(layouts, st.integers(1, 120), st.integers(0, 2**32))
-def test_consecutive_positions_read_one_block_of_shards(sizes, block_size, seed):
-    """The cache bound: block k's positions read exactly its (non-empty) shards, so any
-    window of consecutive positions reads only the shards of the blocks it overlaps."""
+def test_consecutive_positions_read_a_sliding_set_of_shards(sizes, block_size, seed):
+    """The cache bound: block t's positions read only shards of cells t-R+1..t, so a
+    window of consecutive positions reads only the shards of the cells its blocks gather."""
     order = ShardShuffle(sizes, seed, block_size=block_size)
     starts = order.block_starts().tolist()
     values = order.to_numpy()
-    blocks = oracle_blocks(sizes, order.epoch_key, block_size)
-    assert len(blocks) == order.num_blocks
-    for k, shards in enumerate(blocks):
-        read = set(shard_ids(sizes, values[starts[k] : starts[k + 1]]).tolist())
-        assert read == {s for s in shards if sizes[s] > 0}
-        assert len(shards) <= order.max_block_shards
-    # Blocks are whole shards around a block_size grid: the mean length is block_size.
-    assert len(blocks) <= -(-2 * sum(sizes) // (2 * block_size)) + 1
+    cells = oracle_cells(sizes, order.epoch_key, block_size)
+    assert order.num_cells == len(cells) and order.num_blocks == len(cells) + R - 1
+    for t in range(order.num_blocks):
+        allowed = {s for c in cells[max(0, t - R + 1) : t + 1] for s in c}
+        read = set(shard_ids(sizes, values[starts[t] : starts[t + 1]]).tolist())
+        assert read <= allowed
+        assert len(read) <= order.max_block_shards
+        pair = set(shard_ids(sizes, values[starts[t] : starts[min(t + 2, len(starts) - 1)]]).tolist())
+        assert len(pair) <= order.max_window_shards
+    # Every shard's samples lie within R consecutive blocks.
+    for v, c in enumerate(cells):
+        lo, hi = starts[v], starts[min(v + R, len(starts) - 1)]
+        for s in c:
+            first = sum(sizes[:s])
+            where = order.inverse(np.arange(first, first + sizes[s]))
+            assert ((where >= lo) & (where < hi)).all()
 
 
 def test_window_bound_on_a_realistic_layout():
@@ -102,12 +119,12 @@ def test_window_bound_on_a_realistic_layout():
     sizes = rng.integers(100, 300, size=2000)
     order = ShardShuffle(sizes, 11, block_size=4096)
     shards = shard_ids(sizes, order.to_numpy())
-    bound = 2 * order.max_block_shards
-    assert order.max_block_shards <= 4096 // 100 + 1
-    # Windows no longer than any block but the last overlap at most two blocks.
-    window = int(np.diff(order.block_starts())[:-1].min())
-    assert window > 3000
-    for start in range(0, order.n - window, 997):
+    bound = order.max_window_shards
+    # Cells hold whole shards with midpoints in a 512-sample cell; 9 cells span < 9 * 512 + 300.
+    assert bound <= (9 * 512 + 300) // 100
+    window = int(np.diff(order.block_starts())[R:-R].min())  # away from the thin end blocks
+    assert window > 300
+    for start in range(order.block_starts()[R], order.block_starts()[-R] - window, 97):
         assert len(np.unique(shards[start : start + window])) <= bound
 
 
@@ -118,7 +135,7 @@ def test_seed_and_epoch_give_unrelated_orders():
     assert not np.array_equal(base, other)  # no seed + epoch
     assert np.array_equal(base, ShardShuffle(sizes, 0, epoch=1, block_size=200).to_numpy())
     assert not np.array_equal(base, ShardShuffle(sizes, 0, epoch=2, block_size=200).to_numpy())
-    assert not np.array_equal(base, ShardShuffle(sizes, 0, epoch=1, block_size=300).to_numpy())
+    assert not np.array_equal(base, ShardShuffle(sizes, 0, epoch=1, block_size=2000).to_numpy())
 
 
 # --- access forms -----------------------------------------------------------------------
@@ -203,12 +220,14 @@ def test_a_million_shards_in_o_shards_memory():
     sizes = np.full(10**6, 100_000, dtype=np.uint64)  # n = 10^11
     order = ShardShuffle(sizes, 4, block_size=2**20)
     assert order.n == 10**11 and order.num_shards == 10**6
-    assert order.nbytes <= 5 * 8 * (10**6 + 1)
+    assert order.nbytes <= 6 * 8 * (10**6 + R)
     positions = np.array([0, 1, 10**11 - 1, 5 * 10**10, 12_345_678_901], dtype=np.int64)
     assert order.inverse(order[positions]).tolist() == positions.tolist()
-    # Consecutive positions stay within one block's shards (here: 10 or 11 shards).
-    shards = order[10**9 : 10**9 + 2**20] // 100_000
-    assert len(np.unique(shards)) <= 2 * order.max_block_shards <= 2 * 12
+    # A block (2**17 positions) reads at most the shards of 8 cells of 1-2 shards.
+    assert order.max_window_shards <= 18
+    first = int(order.block_starts()[10_000])
+    shards = order[first : first + 2**17] // 100_000
+    assert len(np.unique(shards)) <= order.max_window_shards
 
 
 # --- bad input ----------------------------------------------------------------------

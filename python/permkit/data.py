@@ -145,7 +145,8 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
     - ``window=b`` reads blocks of ``b`` consecutive indices in a shuffled block
       order, shuffling samples within windows of ``window_blocks`` blocks.
     - ``shards=sizes`` makes each epoch's order the :class:`ShardShuffle` of those
-      shard sizes (blocks of about ``shard_block_size`` samples of whole shards).
+      shard sizes (each shard's samples spread over about ``shard_block_size``
+      consecutive positions, so consecutive positions read a bounded set of shards).
 
     >>> from permkit.data import ShuffleSampler
     >>> ranks = [list(ShuffleSampler(10, seed=1, rank=r, world_size=3)) for r in range(3)]

@@ -116,14 +116,16 @@ class ShardShuffle:
     """The order of one epoch over sharded data: ``order[i]`` is the sample read at position ``i``.
 
     Samples are numbered shard by shard (shard 0 holds samples ``0..shard_sizes[0]-1``,
-    and so on). The shards are put in a keyed order and grouped into blocks of about
-    ``block_size`` samples made of whole shards; the samples of each block are shuffled
-    among themselves. So a reader of consecutive positions uses the shards of one block
-    at a time (two while crossing a block boundary: never more than
-    ``2 * max_block_shards``), and the order is otherwise as mixed as a block allows.
+    and so on). The shards are put in a keyed order and grouped into cells of whole
+    shards, about ``block_size / 8`` samples each; every cell's samples are shuffled and
+    dealt over 8 consecutive output blocks, and each block shuffles what it gathered.
+    So each shard's samples spread over about ``block_size`` consecutive positions, and
+    a reader of consecutive positions uses the shards of 8 consecutive cells at a time
+    (``max_block_shards``; a window no longer than a block, at most
+    ``max_window_shards``), sliding from cell to cell.
 
     Random access both ways (``order[i]``, slices, integer arrays; ``inverse``), memory
-    three uint64 per shard plus two per block, whatever the number of samples. The
+    three uint64 per shard plus three per cell, whatever the number of samples. The
     epoch's key is ``derive_key(master_key(seed), 'E', epoch)``, the key
     ``ShuffleSampler`` uses, so ``ShuffleSampler(n, seed, shards=sizes)`` reads exactly
     this order in that epoch. Spec and golden vectors: docs/shard_shuffle.md.
@@ -201,7 +203,7 @@ class ShardShuffle:
 
     @property
     def block_size(self) -> int:
-        """The target block length in samples (blocks hold whole shards: their mean length)."""
+        """The spread of a cell's samples in positions: 8 blocks of cells of about ``block_size / 8``."""
         return self._core.block_size
 
     @property
@@ -209,9 +211,19 @@ class ShardShuffle:
         return self._core.num_blocks
 
     @property
+    def num_cells(self) -> int:
+        return self._core.num_cells
+
+    @property
     def max_block_shards(self) -> int:
-        """The most shards one block holds; consecutive positions never use more than twice this."""
+        """The most non-empty shards the positions of one block read."""
         return self._core.max_block_shards
+
+    @property
+    def max_window_shards(self) -> int:
+        """The most non-empty shards two consecutive blocks read: the cache bound for any
+        window of consecutive positions no longer than a block."""
+        return self._core.max_window_shards
 
     @property
     def nbytes(self) -> int:
@@ -241,10 +253,14 @@ class ShardShuffle:
         """The first position of every block, plus ``n`` at the end (uint64).
 
         >>> from permkit.data import ShardShuffle
-        >>> ShardShuffle([5] * 8, seed=1, block_size=10).block_starts().tolist()
-        [0, 10, 20, 30, 40]
+        >>> ShardShuffle([4] * 4, seed=1, block_size=32).block_starts().tolist()
+        [0, 0, 1, 2, 4, 6, 8, 10, 12, 14, 15, 16]
         """
-        return self._core.blocks()[0]
+        return self._core.block_starts()
+
+    def cell_starts(self) -> np.ndarray:
+        """The first position of every cell in the shard-ordered stream, plus ``n`` (uint64)."""
+        return self._core.cell_starts()
 
     # --- the order -----------------------------------------------------------------
 

@@ -77,16 +77,23 @@ impl ShardShuffleCore {
         PyArray1::from_vec(py, self.inner.shard_sizes())
     }
 
-    /// `(first position, first slot)` of every block plus the end marker, as uint64 arrays.
-    fn blocks<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>) {
-        let (starts, slots) = self.inner.blocks();
-        (
-            PyArray1::from_slice(py, starts),
-            PyArray1::from_slice(py, slots),
-        )
+    #[getter]
+    fn num_cells(&self) -> u64 {
+        self.inner.num_cells()
+    }
+    #[getter]
+    fn max_window_shards(&self) -> u64 {
+        self.inner.max_window_shards()
+    }
+
+    /// The first position of every block, plus `n` (uint64).
+    fn block_starts<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        PyArray1::from_slice(py, self.inner.block_starts())
+    }
+
+    /// The first virtual position of every cell, plus `n` (uint64).
+    fn cell_starts<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
+        PyArray1::from_slice(py, self.inner.cells().0)
     }
 
     fn forward(&self, i: u64) -> PyResult<u64> {
