@@ -54,7 +54,11 @@ def oracle_blocks(sizes: list[int], key: int, block_size: int) -> list[list[int]
     blocks = []
     for t in range(len(parts) + R - 1):
         blocks.append(
-            [x for v in range(max(0, t - R + 1), min(t, len(parts) - 1) + 1) for x in parts[v][t - v]]
+            [
+                x
+                for v in range(max(0, t - R + 1), min(t, len(parts) - 1) + 1)
+                for x in parts[v][t - v]
+            ]
         )
     return blocks
 

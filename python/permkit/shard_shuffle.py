@@ -97,19 +97,19 @@ def layout_fingerprint(shard_sizes: np.ndarray) -> str:
 
 def check_block_size(block_size: Any, name: str = "block_size") -> int:
     """``block_size`` as an int in ``1..2**64-1``; TypeError / ValueError / OverflowError otherwise."""
-    block_size = as_index(block_size, name)
-    if block_size < 1:
-        raise ValueError(f"{name}: must be at least 1, got {block_size}")
-    if block_size > MAX_N:
-        raise OverflowError(f"{name}: must be at most 2**64 - 1, got {block_size}")
-    return block_size
+    value: int = as_index(block_size, name)
+    if value < 1:
+        raise ValueError(f"{name}: must be at least 1, got {value}")
+    if value > MAX_N:
+        raise OverflowError(f"{name}: must be at most 2**64 - 1, got {value}")
+    return value
 
 
 def _check_epoch(epoch: Any) -> int:
-    epoch = as_index(epoch, "epoch")
-    if not 0 <= epoch <= _MAX_EPOCH:
-        raise ValueError(f"epoch: must lie in 0..2**56-1, got {epoch}")
-    return epoch
+    value: int = as_index(epoch, "epoch")
+    if not 0 <= value <= _MAX_EPOCH:
+        raise ValueError(f"epoch: must lie in 0..2**56-1, got {value}")
+    return value
 
 
 class ShardShuffle:
@@ -143,6 +143,10 @@ class ShardShuffle:
     """
 
     __slots__ = ("_core", "_epoch", "_fingerprint", "_seed")
+    _core: _native.ShardShuffleCore
+    _epoch: int | None
+    _fingerprint: str
+    _seed: int | np.random.SeedSequence | None
 
     def __init__(
         self,
@@ -273,7 +277,7 @@ class ShardShuffle:
     def _position(self, i: Any) -> int:
         n = self._core.n
         i = as_index(i, "index")
-        p = i + n if i < 0 else i
+        p: int = i + n if i < 0 else i
         if not 0 <= p < n:
             raise IndexError(
                 f"index: {i} is out of range for an order of n={n} (valid: -{n}..{n - 1})"
@@ -370,7 +374,10 @@ class ShardShuffle:
         return hash((ShardShuffle, self.epoch_key, self.block_size, self._fingerprint))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.shard_sizes, self.epoch_key, self.block_size, self._seed, self._epoch))
+        return (
+            _rebuild,
+            (self.shard_sizes, self.epoch_key, self.block_size, self._seed, self._epoch),
+        )
 
     def __repr__(self) -> str:
         seed = self._seed

@@ -38,6 +38,8 @@ const LANES: usize = 1024;
 const PARALLEL_MIN: usize = 1 << 14;
 /// Elements between two interrupt checks (each block is spread over the threads).
 const INTERRUPT_BLOCK: usize = 1 << 22;
+/// Runs shorter than this are mapped one value at a time.
+const SHORT_RUN: usize = 32;
 /// Cached key schedules per worker: a block's cells plus slack.
 const CACHE: usize = 2 * OVERLAP as usize + 2;
 
@@ -313,15 +315,15 @@ impl ShardShuffle {
     /// Maps in-range positions (`< n`) to samples, in place.
     fn forward_lanes(&self, values: &mut [u64], caches: &mut Caches) -> Result<()> {
         let len = values.len();
-        let mut blocks = [0usize; LANES];
-        for (b, &p) in blocks.iter_mut().zip(values.iter()) {
-            *b = range_of(&self.block_start, p);
-        }
-        let mut offsets = [0u64; LANES];
-        let mut cells = [0usize; LANES];
-        let mut group = [0u64; LANES];
-        let mut group_out = [0u64; LANES];
-        let mut members = [0usize; LANES];
+        let blocks: Vec<usize> = values
+            .iter()
+            .map(|&p| range_of(&self.block_start, p))
+            .collect();
+        let mut offsets = vec![0u64; len];
+        let mut cells = vec![0usize; len];
+        let mut group = vec![0u64; len];
+        let mut group_out = vec![0u64; len];
+        let mut members = vec![0usize; len];
         let mut run = 0;
         while run < len {
             let t = blocks[run];
@@ -333,13 +335,7 @@ impl ShardShuffle {
             // Step 3 backwards: the block shuffle gives the index in the concatenated
             // parts; find the part's cell and the index in the cell's shuffled order.
             let shuffle = caches.blocks.get(t, |t| self.block_shuffle(t))?;
-            shuffle.map_values(
-                &offsets[run..end],
-                &mut values[run..end],
-                false,
-                false,
-                &Never,
-            )?;
+            apply(shuffle, &offsets[run..end], &mut values[run..end], false)?;
             let window = self.cells_of_block(t);
             for i in run..end {
                 let mut y = values[i];
@@ -367,13 +363,7 @@ impl ShardShuffle {
                     continue;
                 }
                 let shuffle = caches.cells.get(v, |v| self.cell_shuffle(v))?;
-                shuffle.map_values(
-                    &group[..count],
-                    &mut group_out[..count],
-                    false,
-                    false,
-                    &Never,
-                )?;
+                apply(shuffle, &group[..count], &mut group_out[..count], false)?;
                 let cell_first = self.cell_start[v];
                 for (&i, &w) in members[..count].iter().zip(&group_out[..count]) {
                     values[i] = self.sample_at(v, cell_first + w);
@@ -387,27 +377,21 @@ impl ShardShuffle {
     /// Maps in-range samples (`< n`) to their positions, in place.
     fn inverse_lanes(&self, values: &mut [u64], caches: &mut Caches) -> Result<()> {
         let len = values.len();
-        let mut shards = [0u64; LANES];
-        let mut slots = [0u64; LANES];
-        for (s, &x) in shards.iter_mut().zip(values.iter()) {
-            *s = range_of(&self.shard_start, x) as u64;
-        }
-        self.shard_order
-            .map_values(&shards[..len], &mut slots[..len], true, false, &Never)?;
+        let shards: Vec<u64> = values
+            .iter()
+            .map(|&x| range_of(&self.shard_start, x) as u64)
+            .collect();
+        let mut slots = vec![0u64; len];
+        apply(&self.shard_order, &shards, &mut slots, true)?;
         let r = OVERLAP;
         for i in 0..len {
             let (s, j) = (shards[i] as usize, slots[i] as usize);
             let q = self.slot_start[j] + (values[i] - self.shard_start[s]);
             let v = range_of(&self.cell_start, q);
-            let mut u = [0u64];
-            caches.cells.get(v, |v| self.cell_shuffle(v))?.map_values(
-                &[q - self.cell_start[v]],
-                &mut u,
-                true,
-                false,
-                &Never,
-            )?;
-            let u = u[0];
+            let u = caches
+                .cells
+                .get(v, |v| self.cell_shuffle(v))?
+                .inverse(q - self.cell_start[v])?;
             // The part holding u: the last part whose start is at most u (parts may be empty).
             let part = (0..r)
                 .rev()
@@ -418,12 +402,11 @@ impl ShardShuffle {
             for earlier in *self.cells_of_block(t).start()..v {
                 y += part_len(&self.cell_start, earlier, (t - earlier) as u64);
             }
-            let mut o = [0u64];
-            caches
+            let o = caches
                 .blocks
                 .get(t, |t| self.block_shuffle(t))?
-                .map_values(&[y], &mut o, true, false, &Never)?;
-            values[i] = self.block_start[t] + o[0];
+                .inverse(y)?;
+            values[i] = self.block_start[t] + o;
         }
         Ok(())
     }
@@ -548,6 +531,22 @@ impl ShardShuffle {
             Ok(())
         })
     }
+}
+
+/// `out[i] = shuffle[xs[i]]` (or the inverse): batched through the lanes for long
+/// runs, one value at a time for short ones (random access).
+fn apply(shuffle: &IndexShuffle, xs: &[u64], out: &mut [u64], inverse: bool) -> Result<()> {
+    if xs.len() >= SHORT_RUN {
+        return shuffle.map_values(xs, out, inverse, false, &Never);
+    }
+    for (o, &x) in out.iter_mut().zip(xs) {
+        *o = if inverse {
+            shuffle.inverse(x)?
+        } else {
+            shuffle.forward(x)?
+        };
+    }
+    Ok(())
 }
 
 /// The first index of part `i` (`0..=R`) of cell `v`'s shuffled order:
