@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -140,6 +143,26 @@ def test_seed_and_epoch_give_unrelated_orders():
     assert np.array_equal(base, ShardShuffle(sizes, 0, epoch=1, block_size=200).to_numpy())
     assert not np.array_equal(base, ShardShuffle(sizes, 0, epoch=2, block_size=200).to_numpy())
     assert not np.array_equal(base, ShardShuffle(sizes, 0, epoch=1, block_size=2000).to_numpy())
+
+
+def test_same_output_for_every_thread_count():
+    code = (
+        "import hashlib, numpy as np\n"
+        "from permkit.data import ShardShuffle\n"
+        "sizes = np.random.default_rng(0).integers(0, 500, size=3000)\n"
+        "o = ShardShuffle(sizes, 5, block_size=4000)\n"
+        "v = o[0 : o.n]\n"
+        "w = o.inverse(v[::-1].copy())\n"
+        "print(hashlib.sha256(v.tobytes() + w.tobytes()).hexdigest())\n"
+    )
+    outs = set()
+    for threads in ("1", "2"):
+        env = {**os.environ, "RAYON_NUM_THREADS": threads}
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        outs.add(run.stdout)
+    assert len(outs) == 1
 
 
 # --- access forms -----------------------------------------------------------------------
