@@ -145,6 +145,40 @@ def test_seed_and_epoch_give_unrelated_orders():
     assert not np.array_equal(base, ShardShuffle(sizes, 0, epoch=1, block_size=2000).to_numpy())
 
 
+def test_one_cell_is_a_uniform_shuffle():
+    """block_size >= 8 n: one cell dealt over R blocks; all 5! orderings equally likely."""
+    scipy_stats = pytest.importorskip("scipy.stats")
+    counts: dict[tuple[int, ...], int] = {}
+    for seed in range(12_000):
+        key = tuple(ShardShuffle([2, 0, 1, 2], seed, block_size=64).to_numpy().tolist())
+        counts[key] = counts.get(key, 0) + 1
+    assert len(counts) == 120
+    assert scipy_stats.chisquare(list(counts.values())).pvalue > 1e-4
+
+
+def test_cells_are_dealt_uniformly_over_their_blocks():
+    """A cell's samples land uniformly over the R blocks it is dealt into (KS test on the
+    relative position within that span), and a shard's samples are not kept together."""
+    scipy_stats = pytest.importorskip("scipy.stats")
+    sizes = [64] * 400
+    order = ShardShuffle(sizes, 21, block_size=8 * 256)
+    starts = order.block_starts()
+    cells = oracle_cells(sizes, order.epoch_key, 8 * 256)
+    assert [len(c) for c in cells] == [4] * 100  # cells of 256 samples
+    where = order.inverse(np.arange(order.n)).astype(np.int64)
+    relative = []
+    for v in range(R, len(cells) - R):
+        lo, hi = int(starts[v]), int(starts[v + R])
+        samples = np.concatenate([np.arange(64 * s, 64 * s + 64) for s in cells[v]])
+        relative.append((where[samples] - lo) / (hi - lo))
+    values = np.concatenate(relative)
+    assert ((values >= 0) & (values < 1)).all()
+    assert scipy_stats.kstest(values, "uniform").pvalue > 1e-4
+    # Adjacent samples of one shard are about a third of the 2048-position span apart.
+    gaps = np.abs(np.diff(where.reshape(400, 64), axis=1))
+    assert 0.28 < gaps.mean() / (8 * 256) < 0.38
+
+
 def test_same_output_for_every_thread_count():
     code = (
         "import hashlib, numpy as np\n"
