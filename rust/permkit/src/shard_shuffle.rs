@@ -43,6 +43,9 @@ const SHORT_RUN: usize = 32;
 /// Cached key schedules per worker: a block's cells plus slack.
 const CACHE: usize = 2 * OVERLAP as usize + 2;
 
+/// The order of one epoch over sharded samples: `forward(p)` is the sample read at
+/// position `p`, `inverse(x)` the position of sample `x` (samples are numbered shard by
+/// shard). Built from the shard sizes, an epoch key and the block size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardShuffle {
     n: u64,
