@@ -32,6 +32,13 @@ from permkit.index_shuffle import (
     derive_key,
     realise_seed,
 )
+from permkit.shard_shuffle import (
+    DEFAULT_BLOCK_SIZE,
+    ShardShuffle,
+    check_block_size,
+    check_shard_sizes,
+    layout_fingerprint,
+)
 
 try:  # torch stays optional: any failure to import it means "no torch".
     from torch.utils.data import Sampler as _SamplerBase  # type: ignore[import-not-found]
@@ -47,6 +54,7 @@ __all__ = [
     "BufferShuffle",
     "DistributedSampler",
     "RandomSampler",
+    "ShardShuffle",
     "ShuffleSampler",
     "buffer_shuffle",
 ]
@@ -155,6 +163,9 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
       repeats or loses a sample of the epoch (padding aside).
     - ``window=b`` reads blocks of ``b`` consecutive indices in a shuffled block
       order, shuffling samples within windows of ``window_blocks`` blocks.
+    - ``shards=sizes`` makes each epoch's order the :class:`ShardShuffle` of those
+      shard sizes (each shard's samples spread over about ``shard_block_size``
+      consecutive positions, so consecutive positions read a bounded set of shards).
 
     >>> from permkit.data import ShuffleSampler
     >>> ranks = [list(ShuffleSampler(10, seed=1, rank=r, world_size=3)) for r in range(3)]
@@ -180,6 +191,8 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         window: int | None = None,
         window_blocks: int = 8,
         even: bool = False,
+        shards: Any = None,
+        shard_block_size: int = DEFAULT_BLOCK_SIZE,
     ) -> None:
         self.n = check_n(n)
         self.seed, self._key = realise_seed(seed)
@@ -204,6 +217,18 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         self.window_blocks = as_index(window_blocks, "window_blocks")
         if self.window_blocks < 1:
             raise ValueError(f"window_blocks: must be at least 1, got {self.window_blocks}")
+        self._shards: np.ndarray | None = None
+        self._shard_layout: str | None = None
+        self.shard_block_size: int | None = None
+        self._shard_order: ShardShuffle | None = None
+        if shards is not None:
+            self._shards, total = check_shard_sizes(shards, "shards")
+            if total != self.n:
+                raise ValueError(f"shards: the shard sizes sum to {total}, but n={self.n}")
+            if window is not None:
+                raise ValueError("shards: cannot be combined with window= (choose one)")
+            self._shard_layout = layout_fingerprint(self._shards)
+            self.shard_block_size = check_block_size(shard_block_size, "shard_block_size")
         self.epoch = 0
         self._cursor = 0
         self._start = 0
@@ -243,6 +268,14 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
         key = self.epoch_key(epoch)
         if not self.shuffle or self.n == 0:
             return _Identity()
+        if self._shards is not None:
+            order = self._shard_order
+            if order is None or order.epoch_key != key:
+                order = ShardShuffle.from_epoch_key(
+                    self._shards, key, block_size=self.shard_block_size or DEFAULT_BLOCK_SIZE
+                )
+                self._shard_order = order
+            return order.__getitem__
         if self.window is not None:
             return _WindowOrder(self.n, key, self.window, self.window_blocks)
         shuffle = IndexShuffle._from_key(self.n, key, None, None)
@@ -352,6 +385,8 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
             "window": self.window,
             "window_blocks": self.window_blocks,
             "world_size": self.world_size,
+            "shards": self._shard_layout,
+            "shard_block_size": self.shard_block_size,
         }
 
     def load_state_dict(self, state: Any) -> None:
@@ -386,6 +421,13 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
                 raise ValueError(
                     f"state_dict: saved with {name}={state[name]!r}, but this sampler has {name}={getattr(self, name)!r}"
                 )
+        layout = (state.get("shards"), state.get("shard_block_size"))
+        if layout != (self._shard_layout, self.shard_block_size):
+            raise ValueError(
+                f"state_dict: saved for shard layout {layout[0]!r} with shard_block_size {layout[1]!r}, "
+                f"this sampler has layout {self._shard_layout!r} with shard_block_size {self.shard_block_size!r} "
+                "(layouts are fingerprints of the shard sizes; None means no shards)"
+            )
         epoch = _check_epoch(int(state["epoch"]), "state_dict: 'epoch'")
         cursor = int(state["cursor"])
         if not 0 <= cursor <= self.n:
@@ -482,7 +524,8 @@ class DistributedSampler(ShuffleSampler):
     ``num_replicas`` and ``rank`` default to ``torch.distributed``'s world size and rank.
     ``even=False`` (with ``drop_last=False``) never repeats a sample, but then the first
     ``n % W`` ranks make one step more: DDP collectives hang unless the loop runs under
-    ``torch.distributed.algorithms.join.Join``.
+    ``torch.distributed.algorithms.join.Join``. ``shards=`` / ``shard_block_size=`` make
+    the epoch's order shard-aware, as for :class:`ShuffleSampler`.
 
     >>> from permkit.data import DistributedSampler
     >>> ranks = [DistributedSampler(range(10), num_replicas=3, rank=r, seed=1) for r in range(3)]
@@ -505,6 +548,8 @@ class DistributedSampler(ShuffleSampler):
         drop_last: bool = False,
         *,
         even: bool = True,
+        shards: Any = None,
+        shard_block_size: int = DEFAULT_BLOCK_SIZE,
     ) -> None:
         num_replicas, rank = _replicas_and_rank(num_replicas, rank)
         super().__init__(
@@ -515,6 +560,8 @@ class DistributedSampler(ShuffleSampler):
             drop_last=drop_last,
             shuffle=shuffle,
             even=even,
+            shards=shards,
+            shard_block_size=shard_block_size,
         )
         self.dataset = dataset
 

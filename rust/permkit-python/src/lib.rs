@@ -12,6 +12,7 @@ mod combinatorics;
 mod convert;
 mod index_shuffle;
 mod rng;
+mod shard_shuffle;
 mod shuffle;
 mod stats;
 
@@ -24,5 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rng::register(m)?;
     shuffle::register(m)?;
     combinatorics::register(m)?;
+    shard_shuffle::register(m)?;
     Ok(())
 }

@@ -268,17 +268,34 @@ impl IndexShuffle {
     /// The image of one index (`i < n`).
     pub fn forward(&self, i: u64) -> Result<u64> {
         self.check(i)?;
-        let mut out = [0u64];
-        self.walk_lanes(&[i], &mut out, false);
-        Ok(out[0])
+        Ok(self.walk_one(i, false))
     }
 
     /// The index whose image is `j` (`j < n`).
     pub fn inverse(&self, j: u64) -> Result<u64> {
         self.check(j)?;
-        let mut out = [0u64];
-        self.walk_lanes(&[j], &mut out, true);
-        Ok(out[0])
+        Ok(self.walk_one(j, true))
+    }
+
+    /// One value through the same rounds as [`Self::walk_lanes`], without its
+    /// lane buffers (the single-value path of random access).
+    fn walk_one(&self, x: u64, inverse: bool) -> u64 {
+        if self.n <= 1 {
+            return 0;
+        }
+        let (mut hi, mut lo) = self.split(x);
+        loop {
+            let (h, l) = (std::slice::from_mut(&mut hi), std::slice::from_mut(&mut lo));
+            if inverse {
+                self.decrypt_lanes(h, l);
+            } else {
+                self.encrypt_lanes(h, l);
+            }
+            let y = self.join(hi, lo);
+            if y < self.n {
+                return y;
+            }
+        }
     }
 
     fn check(&self, v: u64) -> Result<()> {

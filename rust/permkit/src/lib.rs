@@ -24,4 +24,5 @@ pub mod count;
 pub mod enumerate;
 pub mod exact;
 pub mod rank;
+pub mod shard_shuffle;
 pub mod shuffle;
