@@ -30,13 +30,12 @@ version = release
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
-    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "_generated_figures/README.md"]
+exclude_patterns = ["_build"]
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]  # specs are also read on GitHub, where H1 -> H3 is fine
@@ -44,7 +43,6 @@ suppress_warnings = ["myst.header"]  # specs are also read on GitHub, where H1 -
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_default_options = {"members": True, "show-inheritance": True}
-intersphinx_mapping: dict[str, tuple[str, None]] = {}
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"permkit {release}"
