@@ -92,7 +92,8 @@ def sign(p: ArrayLike) -> IntOrArray:
     array([1, 1], dtype=int8)
     """
     p = as_int_array(p, "p")
-    return scalar_or_array(_native.sign(as_rows(p)), p.shape[:-1])
+    signs: IntOrArray = scalar_or_array(_native.sign(as_rows(p)), p.shape[:-1])
+    return signs
 
 
 def inversions(p: ArrayLike) -> IntOrArray:
@@ -104,7 +105,8 @@ def inversions(p: ArrayLike) -> IntOrArray:
     """
     p = as_int_array(p, "p")
     counts = _native.inversions(as_rows(p)).astype(np.int64)
-    return scalar_or_array(counts, p.shape[:-1])
+    result: IntOrArray = scalar_or_array(counts, p.shape[:-1])
+    return result
 
 
 def cycle_type(p: ArrayLike) -> np.ndarray:
@@ -152,7 +154,8 @@ def is_permutation(p: ArrayLike) -> bool | np.ndarray:
     (True, False, False)
     """
     p = as_int_array(p, "p")
-    return scalar_or_array(_native.is_permutation(as_rows(p)), p.shape[:-1])
+    verdicts: bool | np.ndarray = scalar_or_array(_native.is_permutation(as_rows(p)), p.shape[:-1])
+    return verdicts
 
 
 def lehmer_code(p: ArrayLike) -> np.ndarray:

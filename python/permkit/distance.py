@@ -18,7 +18,10 @@ __all__ = ["cayley", "footrule", "hamming", "kendall_tau", "ulam"]
 
 def _distance(metric: str, p: ArrayLike, q: ArrayLike) -> int | np.ndarray:
     p2, q2, lead = broadcast_pair(p, q)
-    return scalar_or_array(_native.distance(metric, p2, q2).astype(np.int64), lead)
+    distances: int | np.ndarray = scalar_or_array(
+        _native.distance(metric, p2, q2).astype(np.int64), lead
+    )
+    return distances
 
 
 def kendall_tau(p: ArrayLike, q: ArrayLike) -> int | np.ndarray:

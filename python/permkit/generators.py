@@ -10,6 +10,7 @@ and ``numpy.random.default_rng(Squares64(7))`` work like numpy's own.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -36,12 +37,12 @@ def _int_in_range(value: Any, name: str, bound: int) -> int:
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}: expected an integer, got bool")
     try:
-        value = operator.index(value)
+        index: int = operator.index(value)
     except TypeError:
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__}") from None
-    if not 0 <= value < bound:
-        raise ValueError(f"{name}: must be in 0..2**{bound.bit_length() - 1}-1, got {value}")
-    return value
+    if not 0 <= index < bound:
+        raise ValueError(f"{name}: must be in 0..2**{bound.bit_length() - 1}-1, got {index}")
+    return index
 
 
 def squares_key_from_seed(seed: Any = None) -> int:
@@ -79,7 +80,9 @@ class _CounterBitGenerator(np.random.BitGenerator):
             super().__init__(seq)
             key_value = self._key_from_sequence(seq)
         else:
-            super().__init__(SeedlessSeedSequence())
+            # numpy accepts a SeedlessSeedSequence (it is what numpy's own bit generators
+            # use for explicit states), but its stub does not list it.
+            super().__init__(SeedlessSeedSequence())  # type: ignore[arg-type]
             key_value = self._checked_key(key, allow_weak_key)
         counter_value = _int_in_range(counter, "counter", 1 << self._counter_bits)
         self._core = _native.CounterCore(self._kind, key_value, counter_value)
@@ -92,14 +95,14 @@ class _CounterBitGenerator(np.random.BitGenerator):
 
     @classmethod
     def _checked_key(cls, key: Any, allow_weak_key: bool) -> int:
-        key = _int_in_range(key, "key", _U64)
-        rule = _native.squares_broken_key_rule(key)
+        checked = _int_in_range(key, "key", _U64)
+        rule = _native.squares_broken_key_rule(checked)
         if rule is not None and not allow_weak_key:
             raise ValueError(
-                f"key: {key:#018x} breaks Squares key rule {rule} ({_KEY_RULES[rule]}); "
+                f"key: {checked:#018x} breaks Squares key rule {rule} ({_KEY_RULES[rule]}); "
                 "pass allow_weak_key=True to use it anyway"
             )
-        return key
+        return checked
 
     # --- numpy's protocol ---------------------------------------------------
     @property
@@ -119,7 +122,11 @@ class _CounterBitGenerator(np.random.BitGenerator):
             f"{type(self).__name__} exposes its bitgen_t through `capsule` only, not cffi"
         )
 
-    def random_raw(self, size: int | tuple | None = None, output: bool = True) -> Any:
+    # numpy's stub overloads random_raw on Literal values of `output`; one signature here
+    # behaves the same at run time.
+    def random_raw(  # type: ignore[override]
+        self, size: int | tuple[int, ...] | None = None, output: bool = True
+    ) -> Any:
         """Raw outputs as numpy's ``BitGenerator.random_raw``: an int, or a uint64 array.
 
         The 32-bit generators give one 32-bit output per element. The block is
@@ -185,7 +192,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
         twin._seek(twin._position() + jumps * self._jump)
         return twin
 
-    def spawn(self, n_children: int) -> list:
+    def spawn(self, n_children: int) -> list[_CounterBitGenerator]:
         """``n_children`` independent generators from ``seed_seq.spawn`` (as numpy does)."""
         if not isinstance(self.seed_seq, np.random.SeedSequence):
             raise TypeError(
@@ -194,20 +201,20 @@ class _CounterBitGenerator(np.random.BitGenerator):
         return [type(self)(child) for child in self.seed_seq.spawn(n_children)]
 
     @property
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         """The full state as a dict (numpy style); assign such a dict to restore it."""
         with self.lock:
             key, counter, word, has_uint32, uinteger = self._core.get_state()
-        inner = {"key": key, "counter": counter}
+        inner: dict[str, int] = {"key": key, "counter": counter}
         if self._kind == "Philox4x32":
             inner["word"] = word
-        result = {"bit_generator": self._kind, "state": inner}
+        result: dict[str, Any] = {"bit_generator": self._kind, "state": inner}
         if self._kind == "Squares64":
             result.update(has_uint32=int(has_uint32), uinteger=uinteger)
         return result
 
     @state.setter
-    def state(self, value: dict) -> None:
+    def state(self, value: Mapping[str, Any]) -> None:
         if not isinstance(value, dict) or value.get("bit_generator") != self._kind:
             raise ValueError(f"state: expected a dict with bit_generator={self._kind!r}")
         try:
@@ -225,10 +232,10 @@ class _CounterBitGenerator(np.random.BitGenerator):
             self._core.set_state(key, counter, word, has_uint32, uinteger)
 
     # --- pickling and display ---------------------------------------------------
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         return {"state": self.state, "seed_seq": self.seed_seq}
 
-    def __setstate__(self, saved: dict) -> None:
+    def __setstate__(self, saved: dict[str, Any]) -> None:
         seq = saved["seed_seq"]
         np.random.BitGenerator.__init__(self, seq)
         inner = saved["state"]["state"]
@@ -236,7 +243,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
         self._capsule = self._core.capsule()
         self.state = saved["state"]
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self),), self.__getstate__())
 
     def __repr__(self) -> str:
@@ -250,7 +257,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
         return _native.squares_key_from_word(self._core.next_uint64()), 0
 
 
-def _restore(cls: type) -> Any:
+def _restore(cls: type[_CounterBitGenerator]) -> Any:
     """Pickle helper: an uninitialised instance that ``__setstate__`` fills in."""
     return cls.__new__(cls)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -85,9 +85,9 @@ class Permutation:
         >>> Permutation.from_cycles([(0, 2, 1), (3, 4)], n=6)
         Permutation([2, 0, 1, 4, 3, 5])
         """
-        cycles = [list(c) for c in cycles]
-        elements = as_int_array(list(chain.from_iterable(cycles)), "cycles")
-        offsets = np.cumsum([0] + [len(c) for c in cycles]).tolist()
+        cycle_lists = [list(c) for c in cycles]
+        elements = as_int_array(list(chain.from_iterable(cycle_lists)), "cycles")
+        offsets = np.cumsum([0] + [len(c) for c in cycle_lists]).tolist()
         if n is None:
             n = int(elements.max()) + 1 if elements.size else 0
         n = as_index(n, "n")
@@ -161,7 +161,8 @@ class Permutation:
 
     def tolist(self) -> list[int]:
         """The images as a list of Python ints."""
-        return self._images.tolist()
+        images: list[int] = self._images.tolist()
+        return images
 
     # --- value semantics -------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -174,7 +175,7 @@ class Permutation:
             self._hash = hash((len(self._images), self._images.tobytes()))
         return self._hash
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (Permutation, (self._images,))
 
     def __repr__(self) -> str:
@@ -249,15 +250,15 @@ class Permutation:
 
     def order(self) -> int:
         """The least ``k >= 1`` with ``self ** k`` the identity (exact Python int)."""
-        return algebra.order(self._images)
+        return cast(int, algebra.order(self._images))  # an int for 1-D input
 
     def sign(self) -> int:
         """+1 for an even permutation, -1 for an odd one."""
-        return algebra.sign(self._images)
+        return cast(int, algebra.sign(self._images))  # an int for 1-D input
 
     def inversions(self) -> int:
         """The number of pairs ``i < j`` with ``p[i] > p[j]``."""
-        return algebra.inversions(self._images)
+        return cast(int, algebra.inversions(self._images))  # an int for 1-D input
 
     def lehmer_code(self) -> np.ndarray:
         """``code[i]`` = number of ``j > i`` with ``p[j] < p[i]``."""

@@ -127,7 +127,7 @@ pub fn cycle_counts_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [u64]) -> Re
 pub fn order_rows<T: PermIndex>(p: &[T], n: usize) -> Result<Vec<BigUint>> {
     validate_rows(p, n)?;
     if n == 0 {
-        return Ok(vec![BigUint::one(); 0]);
+        return Ok(Vec::new());
     }
     Ok(p.par_chunks(n)
         .map(|row| {

@@ -69,6 +69,7 @@ pub fn permutation_into<T: PermIndex>(
     }
     // SAFETY: T and MaybeUninit<T> share a layout; no `dest`, so nothing else is touched.
     let slots = unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) };
+    // SAFETY: rao_sandelius's contract concerns only `dest`, and there is none.
     unsafe { scatter::rao_sandelius(slots, |i| T::from_usize(i), None, key, counter, intr) }
 }
 
@@ -135,6 +136,8 @@ pub fn shuffle_in_place_with_scratch<T: Copy + Send + Sync>(
         return shuffle_in_place(data, key, counter, intr);
     }
     let data_ptr = scatter::SharedSlice(data.as_mut_ptr());
+    // SAFETY: rao_sandelius calls `source` only with `i < scratch.len() == n == data.len()`,
+    // and only during pass 2, before any bucket is copied back into `data` (see below).
     let source = |i: usize| unsafe { data_ptr.read(i) };
     // SAFETY: the scatter reads `data` (pass 2) before any bucket is copied
     // back into it (pass 3), and `data` is exclusively borrowed here.

@@ -197,7 +197,12 @@ impl PackedBuckets {
 /// A raw pointer that parallel tasks write through at provably distinct indices.
 #[derive(Clone, Copy)]
 pub(super) struct SharedSlice<T>(pub(super) *mut T);
+// SAFETY: a SharedSlice is only dereferenced through `read`/`write`, whose callers touch
+// in-bounds, pairwise distinct indices from different tasks, so no two threads race on an
+// element; `T: Send` lets the values themselves cross threads.
 unsafe impl<T: Send> Send for SharedSlice<T> {}
+// SAFETY: as for Send: shared references only copy the pointer; every access goes through
+// `read`/`write` under the distinct-index contract above.
 unsafe impl<T: Send> Sync for SharedSlice<T> {}
 impl<T> SharedSlice<T> {
     unsafe fn write(self, i: usize, v: T) {
