@@ -8,11 +8,15 @@
 //! floating-point drift), so ties are classified exactly; the caller turns the
 //! p-value rule into integer thresholds on K.
 
+pub mod contingency;
 pub mod k_sample;
+pub mod location;
+pub mod maxt;
 pub mod monte_carlo;
 pub mod paired;
 pub mod pairings;
 pub mod shift;
+pub mod strata;
 pub mod two_sample;
 pub mod welch;
 
