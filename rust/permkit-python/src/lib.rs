@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod algebra;
 mod combinatorics;
 mod convert;
+mod designs;
 mod index_shuffle;
 mod rng;
 mod shuffle;
@@ -24,5 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rng::register(m)?;
     shuffle::register(m)?;
     combinatorics::register(m)?;
+    designs::register(m)?;
     Ok(())
 }
