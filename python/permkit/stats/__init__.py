@@ -17,7 +17,7 @@ import numpy as np
 
 from permkit import _native
 from permkit._seeding import seed_words
-from permkit.stats import _engine
+from permkit.stats import _engine, _strata
 from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
 from permkit.stats._fisher import SignificanceResult, fisher_exact
 from permkit.stats._result import NullHistogram, PermutationTestResult
@@ -52,6 +52,7 @@ def permutation_test(
     executor: Any = None,
     progress: bool = False,
     nan_policy: str = "raise",
+    strata: Any = None,
 ) -> PermutationTestResult:
     """Permutation test of ``statistic`` on ``data``, like ``scipy.stats.permutation_test``.
 
@@ -80,7 +81,28 @@ def permutation_test(
     >>> res = permutation_test((d,), "sum", permutation_type="samples", alternative="greater")
     >>> res.pvalue_fraction, res.n_extreme, res.n_total, res.method
     (Fraction(863, 32768), 863, 32768, 'exact')
+
+    ``strata``: one label per observation; relabels within strata only
+    (see :func:`permkit.stats._strata.stratified_test` and docs/exact_tests.md).
     """
+    if strata is not None:
+        return _strata.stratified_test(
+            data,
+            statistic,
+            strata,
+            permutation_type=permutation_type,
+            n_resamples=n_resamples,
+            alternative=alternative,
+            axis=axis,
+            rng=rng,
+            exact=exact,
+            two_sided=two_sided,
+            mid_p=mid_p,
+            null_distribution=null_distribution,
+            workers=workers,
+            executor=executor,
+            nan_policy=nan_policy,
+        )
     permutation_type = _check_options(
         permutation_type,
         alternative,
