@@ -20,10 +20,11 @@ from permkit._seeding import seed_words
 from permkit.stats import _engine, _strata
 from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, plan
 from permkit.stats._fisher import SignificanceResult, fisher_exact
+from permkit.stats._maxt import MaxTResult, maxt
 from permkit.stats._result import NullHistogram, PermutationTestResult
 
 __all__ = ["BUILTINS", "EXACT_LIMIT", "NullHistogram", "PermutationTestResult", "permutation_test"]
-__all__ += ["SignificanceResult", "fisher_exact"]
+__all__ += ["MaxTResult", "SignificanceResult", "fisher_exact", "maxt"]
 
 #: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
 EXACT_LIMIT = 2**31
