@@ -22,9 +22,11 @@ from permkit.stats._builtins import BUILTINS, check_builtin, numpy_statistic, pl
 from permkit.stats._fisher import SignificanceResult, fisher_exact
 from permkit.stats._maxt import MaxTResult, maxt
 from permkit.stats._result import NullHistogram, PermutationTestResult
+from permkit.stats._shift_ci import ConfidenceInterval, ShiftCIResult, shift_ci
 
 __all__ = ["BUILTINS", "EXACT_LIMIT", "NullHistogram", "PermutationTestResult", "permutation_test"]
-__all__ += ["MaxTResult", "SignificanceResult", "fisher_exact", "maxt"]
+__all__ += ["ConfidenceInterval", "MaxTResult", "ShiftCIResult", "SignificanceResult"]
+__all__ += ["fisher_exact", "maxt", "shift_ci"]
 
 #: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
 EXACT_LIMIT = 2**31
