@@ -227,6 +227,7 @@ def test_scipy_resampling_2x2_pvalues() -> None:
         ([[1, 2], [3, 4]], {"method": "exact"}, ValueError, "method: "),
         ([[2**62, 1], [1, 1]], {}, OverflowError, "table: "),
         ([[2**31, 1, 1], [1, 1, 1]], {}, OverflowError, "table: "),
+        ([[2**61, 2**61], [2**61, 2**61]], {}, OverflowError, "table: counts too large"),
     ],
 )
 def test_bad_input(table: Any, kwargs: dict[str, Any], error: type, match: str) -> None:

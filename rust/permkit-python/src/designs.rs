@@ -14,8 +14,9 @@ use pyo3::prelude::*;
 
 /// fisher_2x2(a, b, c, d) -> (less, greater, two_sided) p-values of [[a, b], [c, d]].
 #[pyfunction]
-fn fisher_2x2(a: u64, b: u64, c: u64, d: u64) -> (f64, f64, f64) {
-    contingency::fisher_2x2(a, b, c, d)
+fn fisher_2x2(py: Python<'_>, a: u64, b: u64, c: u64, d: u64) -> PyResult<(f64, f64, f64)> {
+    py.allow_threads(|| contingency::fisher_2x2(a, b, c, d))
+        .map_err(|e| to_pyerr(e, "table"))
 }
 
 /// fisher_rxc(counts, cols) -> (probability of the table, exact p-value).

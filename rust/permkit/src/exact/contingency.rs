@@ -22,17 +22,29 @@ pub const RELATIVE_TOLERANCE: f64 = 1e-7;
 
 /// Most network nodes the r x c algorithm may build before giving up.
 pub const MAX_NODES: usize = 1 << 22;
+/// Most network edges (column fillings) the r x c algorithm may build.
+pub const MAX_EDGES: usize = 1 << 25;
+
+/// Most values of the top-left cell the 2 x 2 test visits around the mode.
+pub const MAX_2X2_STEPS: u64 = 1 << 24;
+/// Relative log-probability below which a cell value's mass underflows to 0.
+const NEGLIGIBLE: f64 = -800.0;
 
 /// One-sided and two-sided p-values of a 2 x 2 table [[a, b], [c, d]]:
 /// (less, greater, two-sided), "less" meaning small top-left cells are extreme.
-pub fn fisher_2x2(a: u64, b: u64, c: u64, d: u64) -> (f64, f64, f64) {
-    let row1 = a + b;
-    let row2 = c + d;
-    let col1 = a + c;
+///
+/// Cell values are visited outwards from the mode until their mass underflows
+/// (the law is unimodal), so huge tables cost O(sqrt(n)), not O(n).
+pub fn fisher_2x2(a: u64, b: u64, c: u64, d: u64) -> Result<(f64, f64, f64)> {
+    let too_big = || Error::Overflow("counts too large for the exact 2 x 2 test".into());
+    let row1 = a.checked_add(b).ok_or_else(too_big)?;
+    let row2 = c.checked_add(d).ok_or_else(too_big)?;
+    let col1 = a.checked_add(c).ok_or_else(too_big)?;
+    row1.checked_add(row2).ok_or_else(too_big)?;
     // Support of the top-left cell x.
     let lo = col1.saturating_sub(row2);
     let hi = col1.min(row1);
-    let mode = (((col1 + 1) as f64 * (row1 + 1) as f64) / (row1 + row2 + 2) as f64) as u64;
+    let mode = (((col1 + 1) as f64 * (row1 + 1) as f64) / (row1 as f64 + row2 as f64 + 2.0)) as u64;
     let mode = mode.clamp(lo, hi);
     // log P(x+1)/P(x) = log((row1 - x)(col1 - x) / ((x + 1)(row2 - col1 + x + 1))).
     let up = |x: u64| -> f64 {
@@ -40,29 +52,67 @@ pub fn fisher_2x2(a: u64, b: u64, c: u64, d: u64) -> (f64, f64, f64) {
         let den = (x + 1) as f64 * (row2 + x + 1 - col1) as f64;
         (num / den).ln()
     };
-    // Relative log-probabilities around the mode, stepping outwards.
-    let mut rel = vec![0.0f64; (hi - lo + 1) as usize];
-    let at = |x: u64| (x - lo) as usize;
-    for x in mode..hi {
-        rel[at(x + 1)] = rel[at(x)] + up(x);
-    }
-    for x in (lo..mode).rev() {
-        rel[at(x)] = rel[at(x + 1)] - up(x);
-    }
-    let weights: Vec<f64> = rel.iter().map(|&r| r.exp()).collect();
-    let total: f64 = weights.iter().sum();
-    let observed = rel[at(a)];
-    let less: f64 = weights[..=at(a)].iter().sum::<f64>() / total;
-    let greater: f64 = weights[at(a)..].iter().sum::<f64>() / total;
+    // Visits (x, log P(x)/P(mode)) outwards from the mode, down then up, until negligible.
+    let walk = |visit: &mut dyn FnMut(u64, f64)| -> Result<()> {
+        let (mut x, mut r, mut steps) = (mode, 0.0f64, 0u64);
+        visit(x, r);
+        while x > lo && r > NEGLIGIBLE {
+            r -= up(x - 1);
+            x -= 1;
+            visit(x, r);
+            steps += 1;
+            if steps > MAX_2X2_STEPS {
+                return Err(too_big());
+            }
+        }
+        let (mut x, mut r) = (mode, 0.0f64);
+        while x < hi && r > NEGLIGIBLE {
+            r += up(x);
+            x += 1;
+            visit(x, r);
+            steps += 1;
+            if steps > MAX_2X2_STEPS {
+                return Err(too_big());
+            }
+        }
+        Ok(())
+    };
+    let (mut total, mut observed, mut first, mut last) = (0.0f64, None, mode, mode);
+    walk(&mut |x, r| {
+        total += r.exp();
+        first = first.min(x);
+        last = last.max(x);
+        if x == a {
+            observed = Some(r);
+        }
+    })?;
+    let Some(observed) = observed else {
+        // The observed cell is so far out that its tail mass underflows.
+        return Ok(if a < first {
+            (0.0, 1.0, 0.0)
+        } else {
+            (1.0, 0.0, 0.0)
+        });
+    };
     let bound = observed + RELATIVE_TOLERANCE.ln_1p();
-    let two: f64 = rel
-        .iter()
-        .zip(&weights)
-        .filter(|(&r, _)| r <= bound)
-        .map(|(_, &w)| w)
-        .sum::<f64>()
-        / total;
-    (less.min(1.0), greater.min(1.0), two.min(1.0))
+    let (mut less, mut greater, mut two) = (0.0f64, 0.0f64, 0.0f64);
+    walk(&mut |x, r| {
+        let w = r.exp();
+        if x <= a {
+            less += w;
+        }
+        if x >= a {
+            greater += w;
+        }
+        if r <= bound {
+            two += w;
+        }
+    })?;
+    Ok((
+        (less / total).min(1.0),
+        (greater / total).min(1.0),
+        (two / total).min(1.0),
+    ))
 }
 
 /// ln(k!) for k = 0..=n.
@@ -138,7 +188,7 @@ pub fn fisher_rxc(counts: &[u64], cols: usize, interrupt: &dyn Interrupt) -> Res
     let total: u64 = counts.iter().sum();
     if total > u32::MAX as u64 / 2 {
         return Err(Error::Overflow(format!(
-            "table: total count {total} is too large for the exact algorithm"
+            "total count {total} is too large for the exact algorithm"
         )));
     }
     let row_sums: Vec<u64> = counts.chunks(cols).map(|r| r.iter().sum()).collect();
@@ -196,15 +246,28 @@ pub fn fisher_rxc(counts: &[u64], cols: usize, interrupt: &dyn Interrupt) -> Res
         log_mass: 0.0,
     });
     stages.push(vec![0]);
+    let mut edge_count = 0usize;
     for (j, &column) in columns.iter().enumerate() {
         interrupt.check()?;
         index.clear();
         let mut next = Vec::new();
-        for &id in &stages[j] {
+        for (visited, &id) in stages[j].iter().enumerate() {
+            if visited % 4096 == 4095 {
+                interrupt.check()?;
+            }
             let parent_rows = nodes[id].rows.clone();
             let mut edges = Vec::new();
             let mut failure = None;
             for_each_filling(&parent_rows, column, &mut |fill: &[u32]| {
+                if failure.is_some() {
+                    return;
+                }
+                if edge_count >= MAX_EDGES {
+                    failure = Some(Error::Overflow(format!(
+                        "more than {MAX_EDGES} network edges; too large for the exact test"
+                    )));
+                    return;
+                }
                 let weight: f64 = -fill.iter().map(|&v| lf[v as usize]).sum::<f64>();
                 let mut child: Vec<u32> =
                     parent_rows.iter().zip(fill).map(|(&r, &v)| r - v).collect();
@@ -214,7 +277,7 @@ pub fn fisher_rxc(counts: &[u64], cols: usize, interrupt: &dyn Interrupt) -> Res
                     None => {
                         if nodes.len() >= MAX_NODES {
                             failure = Some(Error::Overflow(format!(
-                                "table: more than {MAX_NODES} network nodes; too large for the exact test"
+                                "more than {MAX_NODES} network nodes; too large for the exact test"
                             )));
                             return;
                         }
@@ -232,6 +295,7 @@ pub fn fisher_rxc(counts: &[u64], cols: usize, interrupt: &dyn Interrupt) -> Res
                     }
                 };
                 edges.push((child_id, weight));
+                edge_count += 1;
             });
             if let Some(e) = failure {
                 return Err(e);
@@ -407,9 +471,14 @@ mod tests {
     #[test]
     fn two_by_two_known_answers() {
         // R: fisher.test(matrix(c(2, 8, 7, 2), 2))$p.value = 0.02301413756522114.
-        let (_, _, p) = fisher_2x2(2, 7, 8, 2);
+        let (_, _, p) = fisher_2x2(2, 7, 8, 2).unwrap();
         assert!((p - 0.023_014_137_565_221_14).abs() < 1e-13);
-        let (l, g, _) = fisher_2x2(1, 1, 2, 1);
+        let (l, g, _) = fisher_2x2(1, 1, 2, 1).unwrap();
+        // Far tails underflow to 0 without visiting the whole support.
+        let (l, _, two) = fisher_2x2(0, 1 << 36, 1 << 36, 0).unwrap();
+        assert_eq!((l, two), (0.0, 0.0));
+        assert!(fisher_2x2(u64::MAX, 1, 0, 0).is_err());
+        let (l, g, _) = fisher_2x2(1, 1, 2, 1).unwrap();
         assert!((l - 0.7).abs() < 1e-14 && (g - 0.9).abs() < 1e-14);
         let r = fisher_rxc(&[2, 7, 8, 2], 2, &Never).unwrap().pvalue;
         assert!((r - p).abs() < 1e-13);
