@@ -44,21 +44,18 @@ class ShiftCIResult:
 def _quantile(law: list[tuple[int, int]], total: int, p: float) -> int:
     """R's q-function on an integer law: smallest q with P(S <= q) >= p (with R's fuzz)."""
     x = Fraction(p)
+    lower = x <= Fraction(1, 2)
+    x = x - _FUZZ if lower else 1 - x + _FUZZ
+    # cumulative / total >= x  <=>  cumulative * x.denominator >= x.numerator * total
+    need = x.numerator * total
     cumulative = 0
-    if x <= Fraction(1, 2):
-        x -= _FUZZ
-        for q, c in law:
-            cumulative += c
-            if Fraction(cumulative, total) >= x:
-                return q
-        return law[-1][0]
-    x = 1 - x + _FUZZ
-    top = law[-1][0]
     for q, c in law:
         cumulative += c
-        if Fraction(cumulative, total) > x:
-            return top - q
-    return 0
+        if lower and cumulative * x.denominator >= need:
+            return q
+        if not lower and cumulative * x.denominator > need:
+            return law[-1][0] - q
+    return law[-1][0] if lower else 0
 
 
 def _cdf(law: list[tuple[int, int]], total: int, q: int) -> Fraction:
