@@ -176,7 +176,7 @@ def stratified_test(
                 statistic=np.float64(np.nan),
                 pvalue=np.float64(np.nan),
                 null_distribution=None,
-                pvalue_fraction=None,
+                pvalue_fraction=None,  # type: ignore[arg-type]  # as permutation_test's NaN result
                 n_extreme=None,
                 n_total=0,
                 method="none",
@@ -240,7 +240,7 @@ def stratified_test(
             workers,
         )
         method = "monte carlo"
-    frac, n_extreme = _pvalue(
+    frac, n_extreme = _pvalue(  # type: ignore[no-untyped-call]
         le, ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, method == "monte carlo"
     )
     null = None

@@ -247,6 +247,28 @@ mod tests {
     }
 
     #[test]
+    fn spread_scores_use_the_walk_and_match_brute_force() {
+        // Scores too spread for the shift table: the stratum's law comes from its walk.
+        let s = vec![
+            Stratum {
+                scores: vec![1 << 40, 3, 1 << 41, 7, (1 << 40) + 3, 5],
+                n1: 3,
+            },
+            Stratum {
+                scores: vec![11, 1 << 45, 2],
+                n1: 1,
+            },
+        ];
+        assert!(shift::two_sample_words(&s[0].scores, 3).unwrap() > shift::MAX_TABLE_WORDS);
+        let fast: Vec<(i128, u64)> = distribution(&s, &Never)
+            .unwrap()
+            .into_iter()
+            .map(|(k, c)| (k, c.to_u64().unwrap()))
+            .collect();
+        assert_eq!(fast, brute(&s));
+    }
+
+    #[test]
     fn monte_carlo_is_reproducible_and_respects_strata() {
         let s = strata();
         let mut order = Vec::new();
