@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 import types
@@ -33,13 +34,11 @@ SCIPY_MARKERS = (
 )
 
 
-def scipy_test_module(config: pytest.Config) -> Any:
-    """scipy's installed test_stats module, importable under --strict-markers."""
-    for name in SCIPY_MARKERS:
-        config.addinivalue_line("markers", f"{name}: used by scipy's own tests")
-    import scipy.stats.tests.test_stats as module
-
-    return module
+def scipy_test_module(config: pytest.Config, name: str = "test_stats") -> Any:
+    """One of scipy's installed test modules, importable under --strict-markers."""
+    for marker in SCIPY_MARKERS:
+        config.addinivalue_line("markers", f"{marker}: used by scipy's own tests")
+    return importlib.import_module(f"scipy.stats.tests.{name}")
 
 
 # --- oracle: every table with the observed margins ---------------------------
@@ -197,6 +196,42 @@ def test_scipy_fisher_exact_suite(
     if name in _SKIP:
         pytest.skip(_SKIP[name])
     getattr(scipy_points_at_permkit(), name)(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("module", "suite", "name", "kwargs"),
+    [
+        (
+            "test_hypotests",
+            "TestBoschlooExact",
+            "test_against_fisher_exact",
+            {"alternative": "less"},
+        ),
+        (
+            "test_hypotests",
+            "TestBoschlooExact",
+            "test_against_fisher_exact",
+            {"alternative": "greater"},
+        ),
+        ("test_contingency", "TestChi2Contingency", "test_exact_permutation", {}),
+    ],
+)
+def test_scipy_tests_using_fisher_exact_as_reference(
+    module: str,
+    suite: str,
+    name: str,
+    kwargs: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    pytestconfig: pytest.Config,
+) -> None:
+    """scipy tests that take fisher_exact as the reference, with permkit's in its place."""
+    mod = scipy_test_module(pytestconfig, module)
+    proxy = types.SimpleNamespace(
+        **{k: getattr(scipy_stats, k) for k in dir(scipy_stats) if not k.startswith("__")}
+    )
+    proxy.fisher_exact = fisher_exact
+    monkeypatch.setattr(mod, "stats", proxy)
+    getattr(getattr(mod, suite)(), name)(**kwargs)
 
 
 def test_scipy_resampling_2x2_pvalues() -> None:

@@ -166,6 +166,7 @@ def test_golden_vector() -> None:
         ((np.ones((4, 2, 2)), [0, 0, 1, 1]), {}, ValueError, "data: must be 2-D"),
         ((np.array([["a"] * 2] * 4), [0, 0, 1, 1]), {}, TypeError, "data: "),
         ((np.ones((4, 2)), [0, 0, 1, 1]), {"statistic": "f"}, ValueError, "statistic: "),
+        ((np.ones((4, 2)), np.array([0, "a", 1, None], dtype=object)), {}, TypeError, "labels: "),
         ((np.ones((4, 2)), [0, 0, 1, 1]), {"alternative": "up"}, ValueError, "alternative: "),
         ((np.ones((4, 2)), [0, 0, 1, 1]), {"n_resamples": 0}, ValueError, "n_resamples: "),
         ((np.ones((4, 2)), [0, 0, 1, 1]), {"n_resamples": 1.5}, ValueError, "n_resamples: "),

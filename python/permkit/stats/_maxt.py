@@ -110,7 +110,10 @@ def maxt(
         )
     if lab.dtype.kind == "f" and np.isnan(lab).any():
         raise ValueError("labels: contains NaN")
-    groups, codes = np.unique(lab, return_inverse=True)
+    try:
+        groups, codes = np.unique(lab, return_inverse=True)
+    except TypeError:
+        raise TypeError("labels: must be mutually comparable (one type)") from None
     if len(groups) != 2:
         raise ValueError(f"labels: need exactly two distinct groups, got {len(groups)}")
     n1, n2 = int((codes == 0).sum()), int((codes == 1).sum())
