@@ -45,11 +45,24 @@ pub struct MaxT {
 
 /// scipy's relative tie tolerance (100 float64 epsilons).
 const TIE_EPS: f64 = 100.0 * f64::EPSILON;
+/// A group's sum of squared deviations from its sum and sum of squares; what is
+/// left after cancellation below 64 epsilons of the sum of squares is rounding, so
+/// a constant group has exactly 0 (its t statistic is then infinite, as numpy's).
+#[inline]
+fn within(sq: f64, sum: f64, n: f64) -> f64 {
+    let ss = sq - sum * sum / n;
+    if ss <= 64.0 * f64::EPSILON * sq {
+        0.0
+    } else {
+        ss
+    }
+}
+
 /// Relabellings per chunk of work.
 const CHUNK: u64 = 256;
 
 struct Columns<'a> {
-    /// Row-major n x m, each column centred on its mean.
+    /// Row-major n x m, each column shifted by its rounded mean.
     data: &'a [f64],
     m: usize,
     n1: usize,
@@ -90,12 +103,12 @@ impl Columns<'_> {
             out[j] = match self.statistic {
                 Statistic::MeanDiff => d,
                 Statistic::PooledT => {
-                    let ss = (q0 - s0 * s0 / n1).max(0.0) + (q1 - s1 * s1 / n2).max(0.0);
+                    let ss = within(q0, s0, n1) + within(q1, s1, n2);
                     d / (ss / (n1 + n2 - 2.0) * (1.0 / n1 + 1.0 / n2)).sqrt()
                 }
                 Statistic::WelchT => {
-                    let v0 = (q0 - s0 * s0 / n1).max(0.0) / (n1 - 1.0) / n1;
-                    let v1 = (q1 - s1 * s1 / n2).max(0.0) / (n2 - 1.0) / n2;
+                    let v0 = within(q0, s0, n1) / (n1 - 1.0) / n1;
+                    let v1 = within(q1, s1, n2) / (n2 - 1.0) / n2;
                     d / (v0 + v1).sqrt()
                 }
             };
@@ -140,7 +153,9 @@ pub fn maxt(
     }
     let mut centred = data.to_vec();
     for j in 0..m {
-        let mean = (0..n).map(|i| data[i * m + j]).sum::<f64>() / n as f64;
+        // The rounded mean removes offsets (less cancellation in the sums of
+        // squares) and keeps integer data integral, so their sums stay exact.
+        let mean = ((0..n).map(|i| data[i * m + j]).sum::<f64>() / n as f64).round();
         for i in 0..n {
             centred[i * m + j] -= mean;
         }
@@ -179,7 +194,12 @@ pub fn maxt(
             if e.is_nan() {
                 f64::INFINITY
             } else {
-                e - TIE_EPS * e.abs()
+                // Infinite statistics (no spread within groups) tie only with themselves.
+                if e.is_finite() {
+                    e - TIE_EPS * e.abs()
+                } else {
+                    e
+                }
             }
         })
         .collect();
