@@ -234,6 +234,10 @@ def test_bad_data_and_design() -> None:
         permutation_test(([1, 2], [3, 4], [5, 6]), "sum", strata=[0] * 6)
     with pytest.raises(ValueError, match="data: strata= needs one-dimensional"):
         permutation_test((np.ones((2, 2)), np.ones((2, 2))), "sum", strata=[0] * 4)
+    with pytest.raises(OverflowError, match="strata: no exact law"):
+        permutation_test(([1e300, 1.0], [3.0, 2e-300]), "sum", strata=[0] * 4, exact=True)
+    with pytest.raises(OverflowError, match="data: values too large"):
+        permutation_test(([1e300, 1.0], [3.0, 2e-300]), "sum", strata=[0] * 4)
     res = permutation_test(([1, np.nan, 2], [3, 4]), "sum", strata=[0] * 5, nan_policy="omit")
     assert res.n_total == math.comb(4, 2)
     res = permutation_test(([1, np.nan, 2], [3, 4]), "sum", strata=[0] * 5, nan_policy="propagate")

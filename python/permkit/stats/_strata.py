@@ -210,9 +210,11 @@ def stratified_test(
     if exact is not False:
         try:
             law = _native.strata_distribution(groups)
-        except OverflowError:
+        except OverflowError as exc:
             if exact is True:
-                raise
+                raise OverflowError(
+                    f"strata: no exact law for these scores ({exc}); use exact=None or False"
+                ) from None
     if law is not None:
         le = sum(c for k, c in law if k <= key0)
         ge = sum(c for k, c in law if k >= key0)
@@ -230,15 +232,21 @@ def stratified_test(
         scale_dev = math.lcm(*(len(p) for p, _ in groups))
         center = int(expected * scale_dev)
         at = abs(scale_dev * key0 - center)
-        total, ge, le, dev_ge, dev_gt = _native.strata_monte_carlo(
-            groups,
-            key0,
-            key0,
-            (scale_dev, center, at, at) if deviation else None,
-            _mc_key(rng),
-            int(n_resamples),
-            workers,
-        )
+        try:
+            total, ge, le, dev_ge, dev_gt = _native.strata_monte_carlo(
+                groups,
+                key0,
+                key0,
+                (scale_dev, center, at, at) if deviation else None,
+                _mc_key(rng),
+                int(n_resamples),
+                workers,
+            )
+        except OverflowError:
+            raise OverflowError(
+                "data: values too large or too finely spread for exact 128-bit scores; "
+                "scale the data"
+            ) from None
         method = "monte carlo"
     frac, n_extreme = _pvalue(  # type: ignore[no-untyped-call]
         le, ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, method == "monte carlo"

@@ -112,7 +112,7 @@ pub fn distribution(strata: &[Stratum], interrupt: &dyn Interrupt) -> Result<Vec
         let part = stratum_law(st, interrupt)?;
         if law.len().saturating_mul(part.len()) > MAX_SUPPORT.saturating_mul(64) {
             return Err(Error::Overflow(
-                "strata: too many distinct sums for the exact convolution".into(),
+                "too many distinct sums for the exact convolution".into(),
             ));
         }
         let mut next: BTreeMap<i128, BigUint> = BTreeMap::new();
@@ -123,7 +123,7 @@ pub fn distribution(strata: &[Stratum], interrupt: &dyn Interrupt) -> Result<Vec
         }
         if next.len() > MAX_SUPPORT {
             return Err(Error::Overflow(
-                "strata: too many distinct sums for the exact convolution".into(),
+                "too many distinct sums for the exact convolution".into(),
             ));
         }
         law = next;
