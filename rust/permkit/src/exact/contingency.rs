@@ -22,6 +22,8 @@ pub const RELATIVE_TOLERANCE: f64 = 1e-7;
 
 /// Most network nodes the r x c algorithm may build before giving up.
 pub const MAX_NODES: usize = 1 << 22;
+/// Largest total count of an r x c table (its log-factorial table is 32 MiB).
+pub const MAX_TOTAL: u64 = 1 << 22;
 /// Most network edges (column fillings) the r x c algorithm may build.
 pub const MAX_EDGES: usize = 1 << 25;
 
@@ -185,12 +187,15 @@ pub fn fisher_rxc(counts: &[u64], cols: usize, interrupt: &dyn Interrupt) -> Res
         ));
     }
     let nrows = counts.len() / cols;
-    let total: u64 = counts.iter().sum();
-    if total > u32::MAX as u64 / 2 {
-        return Err(Error::Overflow(format!(
-            "total count {total} is too large for the exact algorithm"
-        )));
-    }
+    let total = counts
+        .iter()
+        .try_fold(0u64, |acc, &v| acc.checked_add(v))
+        .filter(|&t| t <= MAX_TOTAL)
+        .ok_or_else(|| {
+            Error::Overflow(format!(
+                "total count above {MAX_TOTAL} is too large for the exact r x c algorithm"
+            ))
+        })?;
     let row_sums: Vec<u64> = counts.chunks(cols).map(|r| r.iter().sum()).collect();
     let col_sums: Vec<u64> = (0..cols)
         .map(|j| (0..nrows).map(|i| counts[i * cols + j]).sum())
@@ -489,5 +494,7 @@ mod tests {
         assert_eq!(fisher_rxc(&[1, 2, 3], 3, &Never).unwrap().pvalue, 1.0);
         assert_eq!(fisher_rxc(&[0, 0, 0, 4], 2, &Never).unwrap().pvalue, 1.0);
         assert!(fisher_rxc(&[], 0, &Never).is_err());
+        assert!(fisher_rxc(&[u64::MAX, 1, 1, 1, 1, 1], 3, &Never).is_err());
+        assert!(fisher_rxc(&[MAX_TOTAL, 1, 1, 1, 1, 1], 3, &Never).is_err());
     }
 }
