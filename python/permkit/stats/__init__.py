@@ -17,19 +17,29 @@ import numpy as np
 
 from permkit import _native
 from permkit._seeding import seed_words
-from permkit.stats import _engine
+from permkit.stats import _engine, _strata
 from permkit.stats._builtins import BUILTINS, Plan, check_builtin, numpy_statistic, plan
+from permkit.stats._fisher import SignificanceResult, fisher_exact
+from permkit.stats._maxt import MaxTResult, maxt
 from permkit.stats._result import NullHistogram, PermutationTestResult
 from permkit.stats._scipy_patch import ScipyPatch, patch_scipy, unpatch_scipy
+from permkit.stats._shift_ci import ConfidenceInterval, ShiftCIResult, shift_ci
 
 __all__ = [
     "BUILTINS",
     "EXACT_LIMIT",
+    "ConfidenceInterval",
+    "MaxTResult",
     "NullHistogram",
     "PermutationTestResult",
     "ScipyPatch",
+    "ShiftCIResult",
+    "SignificanceResult",
+    "fisher_exact",
+    "maxt",
     "patch_scipy",
     "permutation_test",
+    "shift_ci",
     "unpatch_scipy",
 ]
 
@@ -65,6 +75,7 @@ def permutation_test(
     progress: bool = False,
     nan_policy: str = "raise",
     random_state: Any = None,
+    strata: Any = None,
 ) -> PermutationTestResult:
     """Permutation test of ``statistic`` on ``data``, like ``scipy.stats.permutation_test``.
 
@@ -101,7 +112,28 @@ def permutation_test(
     >>> res = permutation_test((d,), "sum", permutation_type="samples", alternative="greater")
     >>> res.pvalue_fraction, res.n_extreme, res.n_total, res.method
     (Fraction(863, 32768), 863, 32768, 'exact')
+
+    ``strata``: one label per observation; relabels within strata only
+    (see :func:`permkit.stats._strata.stratified_test` and docs/exact_tests.md).
     """
+    if strata is not None:
+        return _strata.stratified_test(
+            data,
+            statistic,
+            strata,
+            permutation_type=permutation_type,
+            n_resamples=n_resamples,
+            alternative=alternative,
+            axis=axis,
+            rng=_check_rng(rng, random_state),
+            exact=exact,
+            two_sided=two_sided,
+            mid_p=mid_p,
+            null_distribution=null_distribution,
+            workers=workers,
+            executor=executor,
+            nan_policy=nan_policy,
+        )
     permutation_type, alternative, batch = _check_options(
         permutation_type,
         alternative,

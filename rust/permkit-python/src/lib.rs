@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod algebra;
 mod combinatorics;
 mod convert;
+mod designs;
 mod index_shuffle;
 mod rng;
 mod shard_shuffle;
@@ -26,5 +27,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     shuffle::register(m)?;
     combinatorics::register(m)?;
     shard_shuffle::register(m)?;
+    designs::register(m)?;
     Ok(())
 }

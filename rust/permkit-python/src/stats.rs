@@ -28,7 +28,10 @@ fn design(
     })
 }
 
-fn in_pool<T: Send>(workers: Option<usize>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+pub(crate) fn in_pool<T: Send>(
+    workers: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
     match workers {
         None => Ok(f()),
         Some(0) => Err(PyValueError::new_err(

@@ -9,11 +9,15 @@
 //! p-value rule into integer thresholds on K.
 
 pub mod blocks;
+pub mod contingency;
 pub mod k_sample;
+pub mod location;
+pub mod maxt;
 pub mod monte_carlo;
 pub mod paired;
 pub mod pairings;
 pub mod shift;
+pub mod strata;
 pub mod two_sample;
 pub mod welch;
 
