@@ -100,9 +100,9 @@ def permutation_test(
     for built-ins (2**31), or at most ``n_resamples`` for callables (scipy's rule);
     True forces enumeration; False forces Monte Carlo with permkit's Squares
     streams (``rng``: int, SeedSequence, or a numpy Generator to draw a seed
-    from). ``two_sided``: "double" (scipy) or "deviation" (P(|T - ET| >=
-    |t - ET|)). ``null_distribution``: None, "full" (every value, in
-    enumeration order) or "histogram" (distinct values with counts).
+    from). ``two_sided``: "double" (scipy) or "deviation"
+    (``P(|T - ET| >= |t - ET|)``). ``null_distribution``: None, "full" (every
+    value, in enumeration order) or "histogram" (distinct values with counts).
     ``workers``: Rust threads for built-ins; ``executor``: a
     concurrent.futures.Executor to farm rank ranges out to.
 
