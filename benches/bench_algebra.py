@@ -95,11 +95,13 @@ for name, ours, attribute in [
     ("order", permkit.order, "order"),
     ("inversions", permkit.inversions, "inversions"),
 ]:
-    sympy_time = median_seconds(lambda: sympy_fresh(attribute), repeat=1, warmup=0)
+    sympy_time = median_seconds(
+        lambda attribute=attribute: sympy_fresh(attribute), repeat=1, warmup=0
+    )
     table.add(
         name,
         "n=10^6",
-        median_seconds(lambda: ours(pm)),
+        median_seconds(lambda ours=ours: ours(pm)),
         "sympy.Permutation (incl. construction)",
         sympy_time,
     )

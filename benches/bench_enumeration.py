@@ -164,11 +164,11 @@ def main() -> None:
         r = permkit.rank(p)
         plist = p.tolist()
         reps = rp if n == 1000 else 3
-        pk_u = median_seconds(lambda: permkit.unrank(r, n), reps)
-        pk_r = median_seconds(lambda: permkit.rank(p), reps)
-        an = median_seconds(lambda: nth_permutation(range(n), n, r), ra)
+        pk_u = median_seconds(lambda r=r, n=n: permkit.unrank(r, n), reps)
+        pk_r = median_seconds(lambda p=p: permkit.rank(p), reps)
+        an = median_seconds(lambda n=n, r=r: nth_permutation(range(n), n, r), ra)
         add("unrank lex, one rank", f"n={n}", pk_u, "more_itertools.nth_permutation", an)
-        an = median_seconds(lambda: permutation_index(plist, range(n)), ra)
+        an = median_seconds(lambda plist=plist, n=n: permutation_index(plist, range(n)), ra)
         add("rank lex, one perm", f"n={n}", pk_r, "more_itertools.permutation_index", an)
         for op, pk_t, call in (
             ("unrank lex, one rank", pk_u, f"SympyPermutation.unrank_lex({n}, r)"),

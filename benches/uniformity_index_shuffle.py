@@ -56,7 +56,7 @@ def position_p(perms: np.ndarray) -> float:
 
 def pair_p(perms: np.ndarray) -> float:
     """Chi-squared p-value of the joint distribution of (s[0], s[1]) over the n(n-1) pairs."""
-    rows, n = perms.shape
+    _, n = perms.shape
     cells = perms[:, 0] * n + perms[:, 1]
     counts = np.bincount(cells, minlength=n * n).reshape(n, n)
     observed = counts[~np.eye(n, dtype=bool)]

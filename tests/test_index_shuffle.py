@@ -297,7 +297,7 @@ def test_bad_input():
         s[10]
     with pytest.raises(IndexError, match=r"-10\.\.9"):
         s[-11]
-    with pytest.raises(IndexError, match="0..=9"):
+    with pytest.raises(IndexError, match=r"0\.\.=9"):
         s[np.array([1, 10])]
     with pytest.raises(TypeError, match="index"):
         s[1.5]

@@ -146,7 +146,7 @@ class _WindowOrder:
         return out
 
 
-class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
+class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type,type-arg]
     """The sample indices rank ``rank`` of ``world_size`` reads in the current epoch.
 
     - One global order per (seed, epoch), independent of the world size: rank ``r``
@@ -354,7 +354,7 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type]
 
     # --- checkpoints ------------------------------------------------------------------
 
-    def state_dict(self, consumed: int | None = None) -> dict:
+    def state_dict(self, consumed: int | None = None) -> dict[str, Any]:
         """(version, n, seed, key, epoch, global cursor, order options) of this sampler.
 
         The cursor counts global positions consumed by all ranks: the start of the
@@ -490,10 +490,10 @@ def _check_bool(value: Any, name: str) -> bool:
 
 
 def _check_epoch(epoch: Any, name: str = "epoch") -> int:
-    epoch = as_index(epoch, name)
-    if not 0 <= epoch <= _MAX_EPOCH:
-        raise ValueError(f"{name}: must lie in 0..2**56-1, got {epoch}")
-    return epoch
+    value = as_index(epoch, name)
+    if not 0 <= value <= _MAX_EPOCH:
+        raise ValueError(f"{name}: must lie in 0..2**56-1, got {value}")
+    return value
 
 
 def _torch_worker() -> tuple[int, int]:
@@ -645,7 +645,7 @@ _DRAW_CHUNK = 1 << 12
 DOMAIN_REPLACEMENT = 0x41
 
 
-class RandomSampler(_SamplerBase):  # type: ignore[misc,valid-type]
+class RandomSampler(_SamplerBase):  # type: ignore[misc,valid-type,type-arg]
     """``torch.utils.data.RandomSampler`` in O(1) memory (torch materialises ``randperm(n)``).
 
     Same signature, defaults, errors and lengths. Each iteration draws a fresh 63-bit

@@ -80,10 +80,12 @@ def _check_memory(nbytes: int, what: str) -> None:
 
 
 def _normalize_axis(axis: Any, ndim: int) -> int:
-    axis = as_index(axis, "axis")
-    if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(f"axis: {axis} is out of range for an array with {ndim} axes")
-    return axis % ndim
+    index = as_index(axis, "axis")
+    if not -ndim <= index < ndim:
+        raise np.exceptions.AxisError(
+            f"axis: {index} is out of range for an array with {ndim} axes"
+        )
+    return index % ndim
 
 
 def _index_permutation(n: int, stream: _Stream) -> np.ndarray:
@@ -92,7 +94,7 @@ def _index_permutation(n: int, stream: _Stream) -> np.ndarray:
     return out
 
 
-def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike = None) -> np.ndarray:
+def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike | None = None) -> np.ndarray:
     """A uniformly random permutation of ``0..n-1``, or a shuffled copy of an array.
 
     With an int ``n``: an array of ``0..n-1`` in random order, of the smallest
@@ -222,5 +224,6 @@ def permuted(x: ArrayLike, seed: Any = None, *, axis: int | None = -1) -> np.nda
             index = np.broadcast_to(np.arange(n, dtype=smallest_uint_dtype(n)), rows.shape).copy()
             used = _native.permuted_last_axis(index, stream.key, stream.counter)
             rows = np.take_along_axis(rows, index.astype(np.intp), axis=-1)
+            assert used is not None, "the native kernel moves unsigned index arrays"
         stream.consumed(used)
     return np.ascontiguousarray(np.moveaxis(rows, -1, axis))

@@ -18,13 +18,17 @@ from __future__ import annotations
 import csv
 import io
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 __all__ = ["NAMES", "load", "path"]
 
 NAMES = ("darwin_zea_mays", "depression")
 
 
-def path(name: str):
+def path(name: str) -> Traversable:
     """The bundled CSV file of data set ``name`` (an importlib.resources Traversable)."""
     if name not in NAMES:
         raise ValueError(f"name: unknown data set {name!r}; choose one of {NAMES}")

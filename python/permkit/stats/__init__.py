@@ -10,18 +10,27 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from permkit import _native
 from permkit._seeding import seed_words
 from permkit.stats import _engine, _strata
-from permkit.stats._builtins import BUILTINS, Plan, check_builtin, numpy_statistic, plan
+from permkit.stats._builtins import (
+    BUILTINS,
+    Array,
+    Plan,
+    check_builtin,
+    numpy_statistic,
+    plan,
+)
 from permkit.stats._fisher import SignificanceResult, fisher_exact
 from permkit.stats._maxt import MaxTResult, maxt
-from permkit.stats._result import NullHistogram, PermutationTestResult
+from permkit.stats._result import NullDistribution, NullHistogram, PermutationTestResult
 from permkit.stats._scipy_patch import ScipyPatch, patch_scipy, unpatch_scipy
 from permkit.stats._shift_ci import ConfidenceInterval, ShiftCIResult, shift_ci
 
@@ -53,6 +62,9 @@ BLOCKS_WORK = 1 << 24
 BLOCKS_FORCED_WORK = 1 << 30
 #: Exact enumeration works on 63-bit ranks.
 _RANK_LIMIT = 2**63
+
+#: nan_policy="propagate"'s mask of result positions set to NaN.
+BoolArray = npt.NDArray[np.bool_]
 
 
 def permutation_test(
@@ -99,9 +111,9 @@ def permutation_test(
     for built-ins (2**31), or at most ``n_resamples`` for callables (scipy's rule);
     True forces enumeration; False forces Monte Carlo with permkit's Squares
     streams (``rng``: int, SeedSequence, or a numpy Generator to draw a seed
-    from). ``two_sided``: "double" (scipy) or "deviation" (P(|T - ET| >=
-    |t - ET|)). ``null_distribution``: None, "full" (every value, in
-    enumeration order) or "histogram" (distinct values with counts).
+    from). ``two_sided``: "double" (scipy) or "deviation"
+    (``P(|T - ET| >= |t - ET|)``). ``null_distribution``: None, "full" (every
+    value, in enumeration order) or "histogram" (distinct values with counts).
     ``workers``: Rust threads for built-ins; ``executor``: a
     concurrent.futures.Executor to farm rank ranges out to.
 
@@ -283,16 +295,16 @@ def _test(
 
 
 def _check_options(
-    permutation_type,
-    alternative,
-    two_sided,
-    null_distribution,
-    nan_policy,
-    exact,
-    n_resamples,
-    batch,
-    workers,
-    vectorized,
+    permutation_type: str,
+    alternative: str,
+    two_sided: str,
+    null_distribution: str | None,
+    nan_policy: str,
+    exact: bool | None,
+    n_resamples: int | float,
+    batch: int | None,
+    workers: int | None,
+    vectorized: bool | None,
 ) -> tuple[str, str, int | None]:
     types = ("independent", "samples", "pairings")
     if not isinstance(permutation_type, str) or permutation_type.lower() not in types:
@@ -395,7 +407,9 @@ def _as_samples(data: Any, axis: Any, permutation_type: str) -> list[np.ndarray]
     return samples
 
 
-def _apply_nan_policy(samples, nan_policy, permutation_type):
+def _apply_nan_policy(
+    samples: list[Array], nan_policy: str, permutation_type: str
+) -> tuple[list[Array], BoolArray | None]:
     """(samples, mask of result positions to set to NaN or None)."""
     bad = [~np.isfinite(s) for s in samples]
     if not any(b.any() for b in bad):
@@ -419,8 +433,8 @@ def _apply_nan_policy(samples, nan_policy, permutation_type):
     return [s[keep] for s in samples], None
 
 
-def _vectorize(statistic):
-    def vectorized(*samples, axis=-1):
+def _vectorize(statistic: Callable[..., Any]) -> Callable[..., Array]:
+    def vectorized(*samples: Array, axis: int = -1) -> Array:
         lead = samples[0].shape[:-1]
         flat = [np.reshape(s, (-1, s.shape[-1])) for s in samples]
         out = [statistic(*[f[i] for f in flat]) for i in range(flat[0].shape[0])]
@@ -476,7 +490,7 @@ class _KeySource:
         return self._key
 
 
-def _mc_key(rng) -> int:
+def _mc_key(rng: Any) -> int:
     if isinstance(rng, np.random.Generator):
         word = int(rng.integers(0, 2**64, dtype=np.uint64))
     elif isinstance(rng, np.random.RandomState):
@@ -490,14 +504,22 @@ def _mc_key(rng) -> int:
 
 
 def _pvalue(
-    counts_le, counts_ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, monte_carlo
-):
+    counts_le: int,
+    counts_ge: int,
+    dev_ge: int,
+    dev_gt: int,
+    total: int,
+    alternative: str,
+    two_sided: str,
+    mid_p: bool,
+    monte_carlo: bool,
+) -> tuple[Fraction, Fraction | int]:
     """(p as Fraction, n_extreme) from exact counts of one test."""
     adjust = 1 if monte_carlo else 0
     tie_credit = Fraction(1, 2) if mid_p else 1
     ties = counts_le + counts_ge - total
 
-    def one_sided(count):
+    def one_sided(count: int) -> tuple[Fraction, Fraction | int]:
         c = count - Fraction(ties, 2) if mid_p else count
         return Fraction(c) + adjust * tie_credit, c
 
@@ -525,7 +547,7 @@ _SHAPE_OF_PLAN = {
 }
 
 
-def _count(kind: str, sizes) -> int:
+def _count(kind: str, sizes: Sequence[int]) -> int:
     """Exact number of relabellings the design enumerates (any size)."""
     if kind == "independent":
         total, seen = 1, 0
@@ -534,32 +556,33 @@ def _count(kind: str, sizes) -> int:
             total *= math.comb(seen, size)
         return total
     if kind == "paired":
-        return 2 ** sizes[0]
+        sign_flips: int = 2 ** sizes[0]
+        return sign_flips
     return math.factorial(sizes[0])
 
 
 def _builtin_test(
-    samples,
-    name,
-    permutation_type,
-    lead,
-    nan_mask,
+    samples: list[Array],
+    name: str,
+    permutation_type: str,
+    lead: tuple[int, ...],
+    nan_mask: BoolArray | None,
     *,
-    n_resamples,
-    batch,
-    alternative,
-    rng,
-    exact,
-    two_sided,
-    mid_p,
-    null_distribution,
-    workers,
-    executor,
-    progress,
-):
+    n_resamples: int | float,
+    batch: int | None,
+    alternative: str,
+    rng: _KeySource,
+    exact: bool | None,
+    two_sided: str,
+    mid_p: bool,
+    null_distribution: str | None,
+    workers: int | None,
+    executor: Executor | None,
+    progress: bool,
+) -> PermutationTestResult:
     deviation = two_sided == "deviation" and alternative == "two-sided"
     slices = list(np.ndindex(lead)) if lead else [()]
-    results = []
+    results: list[PermutationTestResult | None] = []
     for index in slices:
         one = [s[index] for s in samples]
         if nan_mask is not None and nan_mask[index]:
@@ -588,26 +611,26 @@ def _builtin_test(
 
 
 def _builtin_slice(
-    samples,
-    name,
-    permutation_type,
-    deviation,
+    samples: list[Array],
+    name: str,
+    permutation_type: str,
+    deviation: bool,
     *,
-    n_resamples,
-    batch,
-    alternative,
-    rng,
-    exact,
-    two_sided,
-    mid_p,
-    null_distribution,
-    workers,
-    executor,
-    progress,
-):
+    n_resamples: int | float,
+    batch: int | None,
+    alternative: str,
+    rng: _KeySource,
+    exact: bool | None,
+    two_sided: str,
+    mid_p: bool,
+    null_distribution: str | None,
+    workers: int | None,
+    executor: Executor | None,
+    progress: bool,
+) -> PermutationTestResult:
     p = plan(name, permutation_type, samples, deviation)
 
-    def float_path(exact_request, show_progress):
+    def float_path(exact_request: bool | None, show_progress: bool) -> PermutationTestResult:
         return _callable_test(
             samples,
             numpy_statistic(name, permutation_type, len(samples)),
@@ -630,7 +653,8 @@ def _builtin_slice(
         distribution = None
         if exact is not False and null_distribution != "full":
             budget = BLOCKS_FORCED_WORK if exact else BLOCKS_WORK
-            distribution = _native.block_key_distribution(p.scores, p.weights, budget)
+            blocks = cast("list[list[int]]", p.scores)  # a blocks plan's scores are its rows
+            distribution = _native.block_key_distribution(blocks, p.weights, budget)
         if distribution is None:  # Monte Carlo, "full", or beyond the dynamic programming
             return float_path(exact, progress)
         return _distribution_slice(
@@ -643,6 +667,7 @@ def _builtin_slice(
         and null_distribution != "full"
         and _shift_feasible(p)
     ):
+        assert p.shift_scores is not None, "_shift_feasible needs shift scores"
         dist = _native.shift_distribution(p.kind, p.shift_scores, p.sizes[0])
         assert sum(c for _, c in dist) == total, "shift distribution must cover every relabelling"
         return _distribution_slice(
@@ -661,7 +686,7 @@ def _builtin_slice(
     _check_full_fits(null_distribution, runs, 1)
     # A statistic not linear in the key (t) takes its deviation on values, from the key's histogram.
     values_deviation = deviation and p.deviation is None
-    spec = {
+    spec: dict[str, Any] = {
         "kind": p.kind,
         "scores": p.scores,
         "sizes": p.sizes,
@@ -702,7 +727,7 @@ def _builtin_slice(
         mid_p,
         method == "monte carlo",
     )
-    null = None
+    null: NullDistribution = None
     if null_distribution == "histogram":
         keys = np.array(sorted(counts.histogram), dtype=object)
         values = p.values_of_keys(keys.astype(np.float64)) if len(keys) else np.array([])
@@ -717,7 +742,7 @@ def _builtin_slice(
     )
 
 
-def _shift_feasible(p) -> bool:
+def _shift_feasible(p: Plan) -> bool:
     if p.shift_scores is None:
         return False
     words = _native.shift_table_words(p.kind, p.shift_scores, p.sizes[0])
@@ -746,7 +771,7 @@ def _distribution_slice(
         dev_ge, dev_gt = _deviation_on_values(p, dist)
     n = sum(c for _, c in dist)
     frac, n_extreme = _pvalue(le, ge, dev_ge, dev_gt, n, alternative, two_sided, mid_p, False)
-    null = None
+    null: NullDistribution = None
     if null_distribution == "histogram":
         keys = np.array([float(k) for k, _ in dist])
         counts = np.array([c for _, c in dist], dtype=np.int64 if n < 2**63 else object)
@@ -776,7 +801,7 @@ def _deviation_on_values(p: Plan, dist: Sequence[tuple[Any, int]]) -> tuple[int,
 _FULL_LIMIT = 8 << 30
 
 
-def _check_full_fits(null_distribution, runs: int, values_per_run: int) -> None:
+def _check_full_fits(null_distribution: str | None, runs: int, values_per_run: int) -> None:
     if null_distribution == "full" and runs * values_per_run * 16 > _FULL_LIMIT:
         raise MemoryError(
             f"null_distribution='full' would hold {runs * values_per_run} values "
@@ -785,7 +810,7 @@ def _check_full_fits(null_distribution, runs: int, values_per_run: int) -> None:
         )
 
 
-def _choose_method(total: int, exact: bool | None, limit: int) -> str:
+def _choose_method(total: int, exact: bool | None, limit: int | float) -> str:
     if exact is False:
         return "monte carlo"
     if exact is True:
@@ -798,7 +823,13 @@ def _choose_method(total: int, exact: bool | None, limit: int) -> str:
     return "exact" if total <= limit else "monte carlo"
 
 
-def _combine(results, lead, alternative, two_sided, null_distribution) -> PermutationTestResult:
+def _combine(
+    results: list[PermutationTestResult | None],
+    lead: tuple[int, ...],
+    alternative: str,
+    two_sided: str,
+    null_distribution: str | None,
+) -> PermutationTestResult:
     if not lead:
         if results[0] is None:  # nan_policy="propagate" on data with NaN
             return PermutationTestResult(
@@ -811,8 +842,8 @@ def _combine(results, lead, alternative, two_sided, null_distribution) -> Permut
     frac = np.empty(shape, dtype=object)
     n_ext = np.empty(shape, dtype=object)
     n_tot = np.empty(shape, dtype=object)
-    methods = set()
-    nulls = []
+    methods: set[str] = set()
+    nulls: list[NullDistribution] = []
     for index, r in zip(np.ndindex(shape), results):
         if r is None:
             continue
@@ -820,14 +851,15 @@ def _combine(results, lead, alternative, two_sided, null_distribution) -> Permut
         n_ext[index], n_tot[index] = r.n_extreme, r.n_total
         methods.add(r.method)
         nulls.append(r.null_distribution)
-    null = None
+    null: NullDistribution = None
+    full = cast("list[Array]", nulls)  # with null_distribution="full", every null is an array
     if (
         null_distribution == "full"
-        and nulls
-        and all(len(x) == len(nulls[0]) for x in nulls)
-        and len(nulls) == len(results)
+        and full
+        and all(len(x) == len(full[0]) for x in full)
+        and len(full) == len(results)
     ):
-        null = np.stack(nulls, axis=-1).reshape((len(nulls[0]),) + shape)
+        null = np.stack(full, axis=-1).reshape((len(full[0]),) + shape)
     elif null_distribution is not None:
         null = np.empty(shape, dtype=object)
         for index, r in zip(np.ndindex(shape), results):
@@ -848,7 +880,9 @@ def _combine(results, lead, alternative, two_sided, null_distribution) -> Permut
 # --- callable statistics --------------------------------------------------
 
 
-def _callable_layout(samples, permutation_type):
+def _callable_layout(
+    samples: list[Array], permutation_type: str
+) -> tuple[Array, str, list[int], list[tuple[int, int]], int, int]:
     """(z, shape kind, sizes, sample slices, scipy's count, our count)."""
     k = len(samples)
     if permutation_type == "independent":
@@ -883,23 +917,23 @@ def _callable_layout(samples, permutation_type):
 
 
 def _callable_test(
-    samples,
-    statistic,
-    permutation_type,
+    samples: list[Array],
+    statistic: Callable[..., Any],
+    permutation_type: str,
     *,
-    n_resamples,
-    batch,
-    alternative,
-    rng,
-    exact,
-    two_sided,
-    mid_p,
-    null_distribution,
-    executor,
-    progress,
-    nan_mask,
-    exact_limit=None,
-):
+    n_resamples: int | float,
+    batch: int | None,
+    alternative: str,
+    rng: _KeySource,
+    exact: bool | None,
+    two_sided: str,
+    mid_p: bool,
+    null_distribution: str | None,
+    executor: Executor | None,
+    progress: bool,
+    nan_mask: BoolArray | None,
+    exact_limit: int | None = None,
+) -> PermutationTestResult:
     z, shape_kind, sizes, slices, scipy_count, ours = _callable_layout(samples, permutation_type)
     observed = np.asarray(statistic(*samples, axis=-1))
     lead = samples[0].shape[:-1]
@@ -933,7 +967,7 @@ def _callable_test(
     m = z.shape[-1]
     per_row = max(1, m * max(1, int(np.prod(lead))))
     batch_size = int(batch) if batch is not None else max(1, min(runs, (1 << 22) // per_row))
-    spec = {
+    spec: dict[str, Any] = {
         "statistic": statistic,
         "z": z,
         "observed": observed,
@@ -957,6 +991,9 @@ def _callable_test(
         if bar is not None:
             bar.close()
     monte_carlo = method == "monte carlo"
+    frac: Fraction | Array
+    n_extreme: Fraction | int | Array
+    pvalue: float | Array
     if observed.ndim == 0:
         frac, n_extreme = _pvalue(
             int(counts.le),
@@ -972,14 +1009,14 @@ def _callable_test(
         pvalue = float(frac)
         stat_out = observed[()]
     else:
-        frac = np.empty(lead, dtype=object)
-        n_extreme = np.empty(lead, dtype=object)
+        fracs = np.empty(lead, dtype=object)
+        n_extremes = np.empty(lead, dtype=object)
         for index in np.ndindex(lead):
 
             def at(a: Any, index: tuple[int, ...] = index) -> int:
                 return int(np.asarray(a)[index]) if np.ndim(a) else int(a)
 
-            frac[index], n_extreme[index] = _pvalue(
+            fracs[index], n_extremes[index] = _pvalue(
                 at(counts.le),
                 at(counts.ge),
                 at(counts.dev_ge),
@@ -992,12 +1029,13 @@ def _callable_test(
             )
         stat_out = observed
         if nan_mask is not None:
-            frac[nan_mask] = None
-            n_extreme[nan_mask] = None
+            fracs[nan_mask] = None
+            n_extremes[nan_mask] = None
             stat_out = np.where(nan_mask, np.nan, observed)
-        pvalue = np.where(nan_mask, np.nan, frac) if nan_mask is not None else frac
+        pvalue = np.where(nan_mask, np.nan, fracs) if nan_mask is not None else fracs
         pvalue = pvalue.astype(np.float64)
-    null = None
+        frac, n_extreme = fracs, n_extremes
+    null: NullDistribution = None
     if null_distribution == "full":
         null = np.concatenate(counts.full, axis=0)
         if nan_mask is not None:

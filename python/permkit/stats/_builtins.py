@@ -5,11 +5,13 @@ documentation of each definition)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from permkit.stats._scores import (
     TIE_EPS,
@@ -30,26 +32,34 @@ BUILTINS = {
     "pairings": ("pearson", "spearman", "sum_product"),
 }
 
+#: A sample or a statistic's values: any real dtype (ints stay ints until a mean is taken).
+Array = npt.NDArray[Any]
+#: (sign, numerator, denominator) of a Welch t threshold, as the core's welch_tally takes it.
+WelchBound = tuple[int, int, int]
+#: What a numpy statistic returns: a numpy scalar for 1-D samples, else an array (numpy
+#: types its reductions as returning Any, so no narrower type is checkable).
+Values = Any
+
 
 @dataclass
 class Plan:
     """One exact test on integer scores: what the Rust tally needs, and how to read it."""
 
     kind: str
-    scores: list
-    sizes: list
-    weights: list | None
-    partner: list
+    scores: list[int] | list[list[int]]
+    sizes: list[int]
+    weights: list[int] | None
+    partner: list[int]
     key0: int
     ge: int
     le: int
-    deviation: tuple | None
+    deviation: tuple[int, int, int, int] | None
     observed: float
-    values_of_keys: Callable[[np.ndarray], np.ndarray]
+    values_of_keys: Callable[[Array], Values]
     #: integer scores for the shift algorithm (two_sample / sign_flip), else None
-    shift_scores: list | None = None
+    shift_scores: list[int] | None = None
     #: Welch t thresholds ((sign, num, den) for t - gamma and t + gamma), kind "welch"
-    welch: tuple | None = None
+    welch: tuple[WelchBound, WelchBound] | None = None
 
 
 def _midranks(a: np.ndarray) -> np.ndarray:
@@ -71,60 +81,58 @@ def _midranks(a: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
+def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable[..., Values]:
     """The float64 numpy version of a built-in statistic, vectorized along ``axis``."""
 
-    def mean_diff(x, y, axis=-1):
+    def mean_diff(x: Array, y: Array, axis: int = -1) -> Values:
         return np.mean(x, axis=axis) - np.mean(y, axis=axis)
 
-    def total(*samples, axis=-1):
+    def total(*samples: Array, axis: int = -1) -> Values:
         if permutation_type == "samples":
             return np.sum(_difference(samples), axis=axis)
         return np.sum(samples[0], axis=axis)
 
-    def mean(*samples, axis=-1):
+    def mean(*samples: Array, axis: int = -1) -> Values:
         return np.mean(_difference(samples), axis=axis)
 
-    def pooled_t(x, y, axis=-1):
+    def pooled_t(x: Array, y: Array, axis: int = -1) -> Values:
         n1, n2 = x.shape[axis], y.shape[axis]
         ss = np.var(x, axis=axis) * n1 + np.var(y, axis=axis) * n2
         sp2 = ss / (n1 + n2 - 2)
         return (np.mean(x, axis=axis) - np.mean(y, axis=axis)) / np.sqrt(sp2 * (1 / n1 + 1 / n2))
 
-    def welch_t(x, y, axis=-1):
+    def welch_t(x: Array, y: Array, axis: int = -1) -> Values:
         n1, n2 = x.shape[axis], y.shape[axis]
         v = np.var(x, axis=axis, ddof=1) / n1 + np.var(y, axis=axis, ddof=1) / n2
         return (np.mean(x, axis=axis) - np.mean(y, axis=axis)) / np.sqrt(v)
 
-    def rank_sum(x, y, axis=-1):
+    def rank_sum(x: Array, y: Array, axis: int = -1) -> Values:
         x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
         ranks = _midranks(np.concatenate([x, y], axis=-1))
         return np.sum(ranks[..., : x.shape[-1]], axis=-1)
 
-    def f_oneway(*samples, axis=-1):
-        samples = [np.moveaxis(s, axis, -1) for s in samples]
-        pooled = np.concatenate(samples, axis=-1)
+    def f_oneway(*samples: Array, axis: int = -1) -> Values:
+        moved = [np.moveaxis(s, axis, -1) for s in samples]
+        pooled = np.concatenate(moved, axis=-1)
         grand = np.mean(pooled, axis=-1)
-        between = sum(s.shape[-1] * (np.mean(s, axis=-1) - grand) ** 2 for s in samples)
-        within = sum(
-            np.sum((s - np.mean(s, axis=-1, keepdims=True)) ** 2, axis=-1) for s in samples
-        )
-        n, k = pooled.shape[-1], len(samples)
+        between = sum(s.shape[-1] * (np.mean(s, axis=-1) - grand) ** 2 for s in moved)
+        within = sum(np.sum((s - np.mean(s, axis=-1, keepdims=True)) ** 2, axis=-1) for s in moved)
+        n, k = pooled.shape[-1], len(moved)
         return (between / (k - 1)) / (within / (n - k))
 
-    def signed_rank(*samples, axis=-1):
+    def signed_rank(*samples: Array, axis: int = -1) -> Values:
         d = np.moveaxis(_difference(samples), axis, -1)
         # Zeros are dropped (scipy's zero_method='wilcox'): they rank first, so subtract their count.
         zeros = np.sum(d == 0, axis=-1, keepdims=True)
         ranks = _midranks(np.abs(d)) - zeros
         return np.sum(np.where(d > 0, ranks, 0.0), axis=-1)
 
-    def block_rank_sums(samples, axis):
+    def block_rank_sums(samples: Sequence[Array], axis: int) -> Values:
         """Per-sample sums of within-block midranks (blocks: positions along axis)."""
         stacked = np.stack([np.moveaxis(s, axis, -1) for s in samples], axis=-1)
         return np.sum(_midranks(stacked), axis=-2)
 
-    def friedman(*samples, axis=-1):
+    def friedman(*samples: Array, axis: int = -1) -> Values:
         stacked = np.stack([np.moveaxis(s, axis, -1) for s in samples], axis=-1)
         n, k = stacked.shape[-2], stacked.shape[-1]
         ranks = _midranks(stacked)
@@ -134,14 +142,14 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
         c = 1 - ties / (k * (k * k - 1) * n)
         return (12.0 / (k * n * (k + 1)) * np.sum(sums**2, axis=-1) - 3 * n * (k + 1)) / c
 
-    def page(*samples, axis=-1):
+    def page(*samples: Array, axis: int = -1) -> Values:
         sums = block_rank_sums(samples, axis)
         return np.sum(sums * np.arange(1, len(samples) + 1), axis=-1)
 
-    def sum_product(x, y, axis=-1):
+    def sum_product(x: Array, y: Array, axis: int = -1) -> Values:
         return np.sum(x * y, axis=axis)
 
-    def pearson(x, y, axis=-1):
+    def pearson(x: Array, y: Array, axis: int = -1) -> Values:
         x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
         xm = x - np.mean(x, axis=-1, keepdims=True)
         ym = y - np.mean(y, axis=-1, keepdims=True)
@@ -149,11 +157,11 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
             np.sum(xm * xm, axis=-1) * np.sum(ym * ym, axis=-1)
         )
 
-    def spearman(x, y, axis=-1):
+    def spearman(x: Array, y: Array, axis: int = -1) -> Values:
         x, y = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
         return pearson(_midranks(x), _midranks(y))
 
-    table = {
+    table: dict[tuple[str, str], Callable[..., Values]] = {
         ("independent", "mean_diff"): mean_diff,
         ("independent", "sum"): total,
         ("independent", "t"): pooled_t,
@@ -171,7 +179,7 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
     }
     chosen = table[(permutation_type, name)]
 
-    def quiet(*samples, axis=-1):
+    def quiet(*samples: Array, axis: int = -1) -> Values:
         # Zero variances give inf/nan statistics, as in scipy, without warnings.
         with np.errstate(divide="ignore", invalid="ignore"):
             return chosen(*samples, axis=axis)
@@ -179,7 +187,7 @@ def numpy_statistic(name: str, permutation_type: str, k: int) -> Callable:
     return quiet
 
 
-def _tie_cubes(sorted_rows: np.ndarray) -> np.ndarray:
+def _tie_cubes(sorted_rows: Array) -> Values:
     """Per row (last axis sorted): sum over tie groups of t^3 - t."""
     k = sorted_rows.shape[-1]
     starts = np.ones(sorted_rows.shape, dtype=bool)
@@ -189,7 +197,7 @@ def _tie_cubes(sorted_rows: np.ndarray) -> np.ndarray:
     return np.sum(sizes.astype(np.float64) ** 3 - sizes, axis=-1)
 
 
-def _difference(samples):
+def _difference(samples: Sequence[Array]) -> Array:
     return samples[0] if len(samples) == 1 else samples[0] - samples[1]
 
 
@@ -218,12 +226,12 @@ def check_builtin(name: str, permutation_type: str, k: int) -> None:
         )
 
 
-def _thresholds(f, key0: int, lo: int, hi: int) -> tuple[int, int]:
+def _thresholds(f: Callable[[int], Signed], key0: int, lo: int, hi: int) -> tuple[int, int]:
     low, high = tolerance_band(f(key0))
     return first_at_least(f, low, lo, hi), last_at_most(f, high, lo, hi)
 
 
-def _deviation(scale: int, center: int, key0: int) -> tuple:
+def _deviation(scale: int, center: int, key0: int) -> tuple[int, int, int, int]:
     d0 = abs(scale * key0 - center)
     return (scale, center, ceil_fraction(d0 * (1 - TIE_EPS)), floor_fraction(d0 * (1 + TIE_EPS)))
 
@@ -243,7 +251,7 @@ def plan(name: str, permutation_type: str, samples: list[np.ndarray], deviation:
     return _plan_pairings(name, samples)
 
 
-def _plan_two_sample(name: str, samples) -> Plan:
+def _plan_two_sample(name: str, samples: Sequence[Array]) -> Plan:
     x, y = samples
     n1, n2 = len(x), len(y)
     n = n1 + n2
@@ -272,7 +280,7 @@ def _plan_two_sample(name: str, samples) -> Plan:
             within = q - Fraction(k * k, n1) - Fraction((s - k) ** 2, n2)
             return as_signed_ratio(d, within / (n - 2) * Fraction(n, n1 * n2), square_root=True)
 
-        def values(k: np.ndarray) -> np.ndarray:
+        def values(k: Array) -> Values:
             d = k / n1 - (s - k) / n2
             within = q - k * k / n1 - (s - k) ** 2 / n2
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -296,7 +304,7 @@ def _plan_two_sample(name: str, samples) -> Plan:
     )
 
 
-def _plan_welch(samples) -> Plan:
+def _plan_welch(samples: Sequence[Array]) -> Plan:
     """Welch t = sign(A) sqrt(A^2 (n1-1)(n2-1) / B) in exact integers (see core exact/welch.rs)."""
     x, y = samples
     (ix, iy), _ = integer_scores([x, y])
@@ -333,7 +341,7 @@ def _plan_welch(samples) -> Plan:
     )
 
 
-def _plan_f(samples, deviation: bool) -> Plan:
+def _plan_f(samples: Sequence[Array], deviation: bool) -> Plan:
     if deviation:
         raise ValueError(
             "two_sided: 'deviation' is not defined for 'f' (F >= 0 is one-sided); use alternative='greater'"
@@ -352,7 +360,7 @@ def _plan_f(samples, deviation: bool) -> Plan:
         within = (q - Fraction(key, big_l)) / (n - k)
         return as_signed_ratio(between, within, square_root=False)
 
-    def values(key: np.ndarray) -> np.ndarray:
+    def values(key: Array) -> Values:
         with np.errstate(divide="ignore", invalid="ignore"):
             return ((key / big_l - s * s / n) / (k - 1)) / ((q - key / big_l) / (n - k))
 
@@ -374,7 +382,7 @@ def _plan_f(samples, deviation: bool) -> Plan:
     )
 
 
-def _plan_paired(name: str, samples) -> Plan:
+def _plan_paired(name: str, samples: Sequence[Array]) -> Plan:
     ints, scale = integer_scores(samples)
     d = ints[0] if len(ints) == 1 else [a - b for a, b in zip(ints[0], ints[1])]
     n = len(d)
@@ -412,7 +420,7 @@ def _plan_paired(name: str, samples) -> Plan:
     )
 
 
-def _plan_pairings(name: str, samples) -> Plan:
+def _plan_pairings(name: str, samples: Sequence[Array]) -> Plan:
     x, y = samples
     if len(x) != len(y):
         raise ValueError(
@@ -473,6 +481,7 @@ def _plan_blocks(name: str, samples: list[np.ndarray], deviation: bool) -> Plan:
     bound = sum(sum(b) for b in blocks) * k
     stat = numpy_statistic(name, "samples", k)
     observed = float(stat(*samples))
+    weights: list[int] | None
     if name == "page":
         weights = list(range(1, k + 1))
         key0 = sum(w * r for w, r in zip(weights, sums))

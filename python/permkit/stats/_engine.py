@@ -5,12 +5,16 @@ order, so results never depend on workers or executors."""
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, cast
 
 import numpy as np
 
 from permkit import _native
+
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 #: Relabellings per local native call: progress and Ctrl-C are handled between calls.
 LOCAL_PIECE = 1 << 24
@@ -30,8 +34,8 @@ class Counts:
     dev_ge: Any = 0
     dev_gt: Any = 0
     value_sum: Any = 0.0
-    histogram: dict = field(default_factory=dict)
-    full: list = field(default_factory=list)
+    histogram: dict[Any, int] = field(default_factory=dict)
+    full: list[Any] = field(default_factory=list)
 
     def merge(self, other: Counts) -> None:
         self.total += other.total
@@ -45,7 +49,7 @@ class Counts:
         self.full.extend(other.full)
 
 
-def builtin_task(spec: dict, start: int, stop: int) -> Counts:
+def builtin_task(spec: dict[str, Any], start: int, stop: int) -> Counts:
     """Tally relabellings start..stop of a built-in plan (module level: picklable)."""
     if spec["kind"] == "welch":
         low, high = spec["welch"]
@@ -70,13 +74,13 @@ def builtin_task(spec: dict, start: int, stop: int) -> Counts:
     )
     out = Counts(total=total, le=le, ge=ge, dev_ge=dev_ge, dev_gt=dev_gt)
     if spec["collect"] == "histogram":
-        out.histogram = dict(extra)
+        out.histogram = dict(cast("list[tuple[int, int]]", extra))
     elif spec["collect"] == "full":
         out.full = [extra]
     return out
 
 
-def callable_task(spec: dict, start: int, stop: int) -> Counts:
+def callable_task(spec: dict[str, Any], start: int, stop: int) -> Counts:
     """Tally relabellings start..stop of a Python statistic, batch by batch (picklable)."""
     statistic = spec["statistic"]
     z = spec["z"]
@@ -121,7 +125,11 @@ def callable_task(spec: dict, start: int, stop: int) -> Counts:
 
 
 def run(
-    task: Callable[[dict, int, int], Counts], spec: dict, total: int, executor=None, bar=None
+    task: Callable[[dict[str, Any], int, int], Counts],
+    spec: dict[str, Any],
+    total: int,
+    executor: Executor | None = None,
+    bar: tqdm[NoReturn] | None = None,
 ) -> Counts:
     """task over 0..total: local pieces in order, or executor jobs merged in order."""
     merged = Counts()
@@ -145,7 +153,7 @@ def run(
     return merged
 
 
-def progress_bar(enabled: bool, total: int, desc: str) -> Any | None:
+def progress_bar(enabled: bool, total: int, desc: str) -> tqdm[NoReturn] | None:
     if not enabled:
         return None
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 
@@ -35,7 +35,12 @@ def _fast_pearsonr(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def pearsonr(
-        x: Any, y: Any, *, alternative: str = "two-sided", method: Any = None, axis: Any = 0
+        x: Any,
+        y: Any,
+        *,
+        alternative: Literal["two-sided", "less", "greater"] = "two-sided",
+        method: Any = None,
+        axis: Any = 0,
     ) -> Any:
         if not isinstance(method, PermutationMethod) or getattr(method, "rvs", None) is not None:
             return original(x, y, alternative=alternative, method=method, axis=axis)
@@ -56,7 +61,7 @@ def _fast_pearsonr(original: Callable[..., Any]) -> Callable[..., Any]:
         if not usable:  # scipy's path (through the patched permutation_test)
             return original(x, y, alternative=alternative, method=method, axis=axis)
         res = original(x, y, alternative=alternative, axis=axis)
-        options = method._asdict()
+        options = method._asdict()  # type: ignore[attr-defined]  # private, not in scipy-stubs
         n_resamples = options.pop("n_resamples")
         exact = math.factorial(xa.size) <= n_resamples
         ours = permutation_test(

@@ -8,7 +8,7 @@ as a sign and an exact rational square, so comparisons are exact.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -42,7 +42,7 @@ def integer_scores(values: Sequence[np.ndarray]) -> tuple[list[list[int]], Fract
     return [[int(f * denominator) for f in row] for row in fractions], Fraction(1, denominator)
 
 
-def doubled_midranks(values: Sequence[int]) -> list[int]:
+def doubled_midranks(values: Sequence[float]) -> list[int]:
     """2 * midrank of each value (1-based ranks; ties share the mean rank)."""
     order = sorted(range(len(values)), key=lambda i: values[i])
     out = [0] * len(values)
@@ -62,7 +62,7 @@ class Signed:
 
     __slots__ = ("sign", "square")
 
-    def __init__(self, sign: int, square) -> None:
+    def __init__(self, sign: int, square: Fraction | float) -> None:
         self.sign = sign
         self.square = square  # Fraction, or math.inf for an infinite value
 
@@ -70,7 +70,7 @@ class Signed:
     def of(cls, value: Fraction) -> Signed:
         return cls((value > 0) - (value < 0), value * value)
 
-    def _key(self):
+    def _key(self) -> tuple[int, Fraction | float]:
         return (self.sign, self.sign * self.square)
 
     def __ge__(self, other: Signed) -> bool:
@@ -95,7 +95,7 @@ def tolerance_band(observed: Signed) -> tuple[Signed, Signed]:
     return observed.scaled(down), observed.scaled(up)
 
 
-def first_at_least(f, threshold: Signed, lo: int, hi: int) -> int:
+def first_at_least(f: Callable[[int], Signed], threshold: Signed, lo: int, hi: int) -> int:
     """Smallest K in [lo, hi] with f(K) >= threshold (f nondecreasing), or hi + 1."""
     if not f(hi) >= threshold:
         return hi + 1
@@ -108,7 +108,7 @@ def first_at_least(f, threshold: Signed, lo: int, hi: int) -> int:
     return lo
 
 
-def last_at_most(f, threshold: Signed, lo: int, hi: int) -> int:
+def last_at_most(f: Callable[[int], Signed], threshold: Signed, lo: int, hi: int) -> int:
     """Largest K in [lo, hi] with f(K) <= threshold (f nondecreasing), or lo - 1."""
     if not f(lo) <= threshold:
         return lo - 1

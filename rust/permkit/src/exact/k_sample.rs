@@ -81,13 +81,13 @@ impl<'a> LabelOrders<'a> {
         let Some(j) = (i + 1..n).rev().find(|&j| l[j] > l[i]) else {
             return;
         };
-        for p in i..n {
-            self.sums[l[p]] -= self.scores[p];
+        for (&label, &score) in l[i..].iter().zip(&self.scores[i..]) {
+            self.sums[label] -= score;
         }
         l.swap(i, j);
         l[i + 1..].reverse();
-        for p in i..n {
-            self.sums[l[p]] += self.scores[p];
+        for (&label, &score) in l[i..].iter().zip(&self.scores[i..]) {
+            self.sums[label] += score;
         }
     }
 }

@@ -716,8 +716,8 @@ fn write_paired(flipped: impl Fn(usize) -> bool, n: usize, row: &mut [u32]) {
 fn write_pairing(order: &[usize], samples: usize, row: &mut [u32]) {
     let n = order.len();
     let offset = (samples - 1) * n;
-    for i in 0..offset {
-        row[i] = i as u32;
+    for (i, slot) in row[..offset].iter_mut().enumerate() {
+        *slot = i as u32;
     }
     for (i, &a) in order.iter().enumerate() {
         row[offset + i] = (offset + a) as u32;

@@ -54,8 +54,8 @@ impl<'a> PlainChanges<'a> {
         }
         // c[j] = how many smaller elements lie right of element j.
         let mut a: Vec<usize> = Vec::with_capacity(n);
-        for j in 1..=n {
-            a.insert(j - 1 - c[j] as usize, j - 1);
+        for (j, &cj) in c.iter().enumerate().skip(1) {
+            a.insert(j - 1 - cj as usize, j - 1);
         }
         let sum = x.iter().zip(&a).map(|(&xi, &ai)| xi * y[ai]).sum();
         Ok(Self { x, y, a, c, o, sum })
