@@ -35,7 +35,8 @@ class ShiftCIResult:
 
     ``achieved_confidence_level`` is the exact coverage of the interval's
     order statistics for continuous data (at least ``confidence_level``
-    unless R would warn "requested conf.level not achievable").
+    unless R would warn "requested conf.level not achievable"); NaN for
+    data with ties, whose interval comes from test inversion.
     """
 
     estimate: np.float64
@@ -108,10 +109,15 @@ def _rank_sum_tails(xs: list[int], ys: list[int]) -> tuple[Fraction, Fraction]:
 
 
 def _signed_rank_tails(d: list[int]) -> tuple[Fraction, Fraction]:
-    """Exact tails of the signed-rank sum (doubled midranks of |d|, zeros score 0)."""
-    nonzero = [abs(v) for v in d if v != 0]
-    ranks = iter(doubled_midranks(nonzero))
-    scores = [0 if v == 0 else (1 if v > 0 else -1) * next(ranks) for v in d]
+    """Exact tails of the signed-rank sum, Pratt's zeros: zeros are ranked, then score 0.
+
+    Pratt's convention (not Wilcoxon's dropping of zeros) keeps the p-value at
+    a shift equal to some d_i between its values on either side, so the
+    one-sided p-values are monotone in the shift; between candidates there are
+    no zeros and the two conventions agree.
+    """
+    ranks = doubled_midranks([abs(v) for v in d])
+    scores = [((v > 0) - (v < 0)) * r for v, r in zip(d, ranks)]
     return _tails(_native.shift_distribution("sign_flip", scores, 0), sum(scores))
 
 
@@ -292,13 +298,25 @@ def shift_ci(
     median of the Walsh averages (d_i + d_j) / 2, i <= j, with k from the
     exact signed-rank law. One-sided alternatives give a half-infinite
     interval, as R does. The interval is the set of shifts the exact test
-    does not reject; its order statistics are selected in Rust from exactly
-    computed differences without forming all m*n of them. With ties or
-    zeros R switches to a normal approximation; permkit keeps this exact,
-    distribution-free interval (its coverage is then at least the achieved
-    level, conservatively).
+    does not reject; without ties its order statistics are selected in Rust
+    from exactly computed differences without forming all m*n of them, and
+    ``achieved_confidence_level`` is its exact coverage.
+
+    With ties (in the pooled sample; among |d|, or zeros, for one sample),
+    where R switches to a normal approximation, the interval comes from test
+    inversion: the closure of the set of shifts delta whose exact tests of
+    "shift = delta" on midranks (rank sum of x - delta vs y; signed ranks of
+    d - delta, zeros ranked then scored 0: Pratt's convention) keep the null at
+    alpha / 2 each side (alpha one-sided), each p-value exact from the
+    conditional permutation law (shift algorithm on doubled midranks).
+    ``method`` then ends in "(ties: test inversion)" and
+    ``achieved_confidence_level`` is NaN (the conditional law depends on the
+    shift). See docs/exact_tests.md for the closure and boundary rules.
 
     >>> from permkit.stats import shift_ci
+    >>> res = shift_ci([3, 5, 5, 6, 7, 7, 8], [2, 3, 3, 4, 5, 6])  # ties
+    >>> float(res.estimate), [float(v) for v in res.confidence_interval], res.method
+    (2.0, [0.0, 4.0], 'two-sample (ties: test inversion)')
     >>> res = shift_ci([0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46],
     ...                [1.15, 0.88, 0.9, 0.74, 1.21])
     >>> round(float(res.estimate), 3), [round(float(v), 2) for v in res.confidence_interval]
