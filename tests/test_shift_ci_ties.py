@@ -172,9 +172,9 @@ def test_inversion_agrees_with_order_statistics_without_ties(
     alternative: str,
 ) -> None:
     # Tie-free data take the order-statistic path; the inversion must give the same interval.
-    y = [v + 0.5 for v in y]  # no ties in the pooled sample
-    fast = shift_ci(x, y, level, alternative=alternative)
-    ix, iy = [2 * v for v in x], [int(2 * v) for v in y]
+    halves = [v + 0.5 for v in y]  # no ties in the pooled sample
+    fast = shift_ci(x, halves, level, alternative=alternative)
+    ix, iy = [2 * v for v in x], [2 * v + 1 for v in y]
     candidates = sorted({2 * (u - v) for u in ix for v in iy})
     low, high, _ = _invert(
         lambda t: _rank_sum_tails([2 * u - t for u in ix], [2 * v for v in iy]),
