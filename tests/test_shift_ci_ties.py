@@ -230,3 +230,16 @@ def test_ties_known_answer() -> None:
     res = shift_ci([1, 2, 2, 3], [1, 1, 2], 0.8)
     assert tuple(res.confidence_interval) == (0.0, 1.0)
     assert res.method == "two-sample (ties: test inversion)"
+
+
+def test_tied_limits_raise_before_forming_candidates() -> None:
+    cycle = [float(v % 7) for v in range(2100)]
+    with pytest.raises(OverflowError, match="x, y: 4410000 pairwise differences"):
+        shift_ci(cycle, cycle)
+    with pytest.raises(OverflowError, match="x: 4206450 Walsh averages"):
+        shift_ci([float(v % 9) for v in range(2900)])
+    # Within the candidate limit but beyond the shift table for any midrank pattern.
+    with pytest.raises(OverflowError, match="x, y: 280 observations are too large"):
+        shift_ci([0.0, 0.0] + [float(v) for v in range(138)], [float(v) for v in range(140)])
+    with pytest.raises(OverflowError, match="x: 1500 observations are too large"):
+        shift_ci([float(v % 9) for v in range(1500)])

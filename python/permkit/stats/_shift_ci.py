@@ -180,6 +180,25 @@ def _invert(
     return low, high, clamped
 
 
+def _check_table(kind: str, size: int, group: int, names: str) -> None:
+    """OverflowError unless the shift table fits for every pattern of doubled midranks.
+
+    Doubled midranks of n values lie in [2, 2n] and sum to n(n + 1); the
+    table grows with the spread (two samples) or the sum (sign flips) over
+    their common divisor, so the worst case is that range, or that sum, with
+    divisor 1.
+    """
+    if kind == "two_sample":
+        worst = [2, 3] + [2 * size] * (size - 2)
+    else:
+        worst = [1] + [2] * (size - 2) + [size * (size + 1) - 2 * size + 3] if size > 1 else [2]
+    words = _native.shift_table_words(kind, worst, group)
+    if words is None or words > _SHIFT_MAX_WORDS:
+        raise OverflowError(
+            f"{names}: {size} observations are too large for the exact interval's law"
+        )
+
+
 def _tied_interval(
     a: np.ndarray, b: np.ndarray | None, two_sample: bool, tail: float, alternative: str
 ) -> tuple[float, float, bool] | None:
@@ -187,8 +206,10 @@ def _tied_interval(
 
     Data are scaled to exact integers (as permutation_test does), doubled
     (two samples) or quadrupled (one sample) so that every candidate shift
-    and every midpoint between two candidates is an integer.
+    and every midpoint between two candidates is an integer. Limits are
+    checked before the candidates are formed.
     """
+    tails: Callable[[int], tuple[Fraction, Fraction]]
     if two_sample:
         assert b is not None
         (ix, iy), scale = integer_scores([a, b])
@@ -199,13 +220,8 @@ def _tied_interval(
             raise OverflowError(
                 f"x, y: {count} pairwise differences with ties exceed {_MAX_CANDIDATES}"
             )
-        factor, kind, size, group, names = (
-            2,
-            "two_sample",
-            len(ix) + len(iy),
-            min(len(ix), len(iy)),
-            "x, y",
-        )
+        _check_table("two_sample", len(ix) + len(iy), min(len(ix), len(iy)), "x, y")
+        factor = 2
         candidates = sorted({2 * (u - v) for u in ix for v in iy})
         xs2, ys2 = [2 * u for u in ix], [2 * v for v in iy]
 
@@ -220,19 +236,14 @@ def _tied_interval(
         count = len(d) * (len(d) + 1) // 2
         if count > _MAX_CANDIDATES:
             raise OverflowError(f"x: {count} Walsh averages with ties exceed {_MAX_CANDIDATES}")
-        factor, kind, size, group, names = 4, "sign_flip", len(d), 0, "x"
+        _check_table("sign_flip", len(d), 0, "x")
+        factor = 4
         candidates = sorted({2 * (u + v) for i, u in enumerate(d) for v in d[i:]})
         d4 = [4 * v for v in d]
 
         def tails(t: int) -> tuple[Fraction, Fraction]:
             return _signed_rank_tails([v - t for v in d4])
 
-    # Doubled midranks of n values always sum to n(n + 1): the doubled ranks bound the table.
-    words = _native.shift_table_words(kind, list(range(2, 2 * size + 1, 2)), group)
-    if words is None or words > _SHIFT_MAX_WORDS:
-        raise OverflowError(
-            f"{names}: {size} observations are too large for the exact interval's law"
-        )
     low, high, clamped = _invert(tails, candidates, Fraction(tail), alternative)
 
     def value(c: int | None, unbounded: float) -> float:
