@@ -243,3 +243,14 @@ def test_tied_limits_raise_before_forming_candidates() -> None:
         shift_ci([0.0, 0.0] + [float(v) for v in range(138)], [float(v) for v in range(140)])
     with pytest.raises(OverflowError, match="x: 1500 observations are too large"):
         shift_ci([float(v % 9) for v in range(1500)])
+
+
+def test_decimal_ties_and_rounded_bounds() -> None:
+    # Decimal data are exact decimals (permutation_test's rule); bounds are the exact
+    # decimal differences, correctly rounded, i.e. the integer-data interval / 10
+    # (IEEE subtraction would give 1.7 - 0.3 = 1.4 but 2.4 - 1.1 = 1.2999999999999998).
+    x, y = [0.3, 1.7, 2.4, 0.9, 1.1], [0.3, 0.7, 1.1, 0.2]
+    res = shift_ci(x, y, 0.8)
+    ints = shift_ci([3, 17, 24, 9, 11], [3, 7, 11, 2], 0.8)
+    assert res.method == ints.method == "two-sample (ties: test inversion)"
+    assert tuple(res.confidence_interval) == tuple(v / 10 for v in ints.confidence_interval)
