@@ -254,3 +254,28 @@ def test_decimal_ties_and_rounded_bounds() -> None:
     ints = shift_ci([3, 17, 24, 9, 11], [3, 7, 11, 2], 0.8)
     assert res.method == ints.method == "two-sample (ties: test inversion)"
     assert tuple(res.confidence_interval) == tuple(v / 10 for v in ints.confidence_interval)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(0, 6), min_size=2, max_size=18),
+    st.lists(st.integers(0, 6), min_size=2, max_size=15),
+    st.lists(st.integers(-4, 6), min_size=2, max_size=30),
+)
+def test_pvalues_monotone_over_every_point_beyond_enumeration_sizes(
+    x: list[int], y: list[int], d: list[int]
+) -> None:
+    # The binary search needs P(W >= w) rising and P(W <= w) falling along the candidates
+    # and the gaps between them; checked exhaustively with the engine at larger sizes.
+    def points(candidates: list[int]) -> list[int]:
+        gaps = [(u + v) // 2 for u, v in zip(candidates, candidates[1:])]
+        inner = [p for pair in zip(candidates, gaps) for p in pair] + [candidates[-1]]
+        return [candidates[0] - 2, *inner, candidates[-1] + 2]
+
+    two = points(sorted({2 * (u - v) for u in x for v in y}))
+    one = points(sorted({2 * (u + v) for i, u in enumerate(d) for v in d[i:]}))
+    for p in (
+        [_rank_sum_tails([2 * u - t for u in x], [2 * v for v in y]) for t in two],
+        [_signed_rank_tails([4 * v - t for v in d]) for t in one],
+    ):
+        assert all(a[0] <= b[0] and a[1] >= b[1] for a, b in zip(p, p[1:]))
