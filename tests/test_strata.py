@@ -214,6 +214,10 @@ def test_histogram_null_distribution() -> None:
         ({"strata": [0] * 7, "statistic": np.mean}, ValueError, "statistic: with strata="),
         ({"strata": [0] * 7, "null_distribution": "full"}, ValueError, "null_distribution: "),
         ({"strata": [0] * 7, "executor": object()}, ValueError, "executor: "),
+        ({"strata": [0] * 7, "batch": 10}, ValueError, "batch: not supported with strata="),
+        ({"strata": [0] * 7, "vectorized": True}, ValueError, "vectorized: not supported"),
+        ({"strata": [0] * 7, "vectorized": False}, ValueError, "vectorized: not supported"),
+        ({"strata": [0] * 7, "progress": True}, ValueError, "progress: not supported"),
         ({"strata": [0] * 7, "alternative": "bigger"}, ValueError, "alternative: "),
         ({"strata": [0] * 7, "exact": False, "n_resamples": np.inf}, ValueError, "n_resamples: "),
     ],
@@ -223,6 +227,14 @@ def test_bad_input(kwargs: dict[str, Any], error: type, match: str) -> None:
     statistic = args.pop("statistic")
     with pytest.raises(error, match=match):
         permutation_test(([1, 2, 3], [4, 5, 6, 7]), statistic, **args)
+
+
+def test_default_batch_vectorized_progress_are_accepted() -> None:
+    # The defaults pass through the strata dispatch and give the same answer as omitting them.
+    data, labels = ([1, 2, 3], [4, 5, 6, 7]), [0, 0, 1, 1, 1, 0, 1]
+    plain = permutation_test(data, "sum", strata=labels)
+    res = permutation_test(data, "sum", strata=labels, batch=None, vectorized=None, progress=False)
+    assert res.pvalue_fraction == plain.pvalue_fraction and res.n_total == plain.n_total
 
 
 def test_bad_data_and_design() -> None:

@@ -145,6 +145,9 @@ def permutation_test(
             workers=workers,
             executor=executor,
             nan_policy=nan_policy,
+            batch=batch,
+            vectorized=vectorized,
+            progress=progress,
         )
     permutation_type, alternative, batch = _check_options(
         permutation_type,

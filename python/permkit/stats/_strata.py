@@ -130,6 +130,9 @@ def stratified_test(
     workers: int | None,
     executor: Any,
     nan_policy: str,
+    batch: int | None,
+    vectorized: bool | None,
+    progress: bool,
 ) -> PermutationTestResult:
     """``permutation_test`` with ``strata=``: relabel within strata only.
 
@@ -162,6 +165,18 @@ def stratified_test(
         raise ValueError(f"nan_policy: must be 'raise', 'propagate' or 'omit', got {nan_policy!r}")
     if executor is not None:
         raise ValueError("executor: not supported with strata= (the Rust kernel runs it)")
+    # Built-in statistics only: there is no callable to batch or vectorize, and the exact
+    # law / Monte Carlo run is one Rust call with no progress to report.
+    if batch is not None:
+        raise ValueError(f"batch: not supported with strata= (built-in statistics), got {batch!r}")
+    if vectorized is not None:
+        raise ValueError(
+            f"vectorized: not supported with strata= (built-in statistics), got {vectorized!r}"
+        )
+    if progress is not False:
+        raise ValueError(
+            f"progress: not supported with strata= (one Rust call, no progress bar), got {progress!r}"
+        )
     x, y = _samples(data, axis)
     labels = _labels_per_observation(strata, [len(x), len(y)])
     bad = ~np.isfinite(np.concatenate([x, y]).astype(np.float64))
