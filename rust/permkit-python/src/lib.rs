@@ -24,5 +24,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rng::register(m)?;
     shuffle::register(m)?;
     combinatorics::register(m)?;
+    m.add_function(wrap_pyfunction!(convert::_panic_for_tests, m)?)?;
     Ok(())
 }

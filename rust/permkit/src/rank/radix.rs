@@ -199,7 +199,7 @@ mod tests {
         }
         assert_eq!(BigUint::from_digits(&digits, &radices), horner);
         assert_eq!(horner.to_digits(&radices).unwrap(), digits);
-        let total = crate::count::factorial(300);
+        let total = crate::count::factorial(300, &crate::Never).unwrap();
         assert!(total.to_digits(&radices).is_none());
         assert_eq!(
             (total - 1u32).to_digits(&radices).unwrap(),
