@@ -51,7 +51,8 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
         )
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    return np.ascontiguousarray(arr)
+    # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 def _nested_items(x: Any):

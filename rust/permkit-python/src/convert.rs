@@ -60,6 +60,20 @@ pub fn _panic_for_tests(py: Python<'_>, message: String, in_worker: bool) -> PyR
     })
 }
 
+/// A new uninitialised array made by `numpy.empty`, so that a failed
+/// allocation raises `MemoryError` (numpy's own) instead of the panic that
+/// `PyArray::new` turns it into. For outputs whose size the caller chose
+/// (slices, index arrays), not sizes bounded by an input already in memory.
+pub fn empty_array<'py, T: numpy::Element>(
+    py: Python<'py>,
+    shape: &[usize],
+) -> PyResult<Bound<'py, numpy::PyArrayDyn<T>>> {
+    let dtype = numpy::dtype::<T>(py);
+    let numpy = py.import("numpy")?;
+    let out = numpy.getattr("empty")?.call1((shape.to_vec(), dtype))?;
+    Ok(out.downcast_into::<numpy::PyArrayDyn<T>>()?)
+}
+
 /// A `MemoryError` that says how much was asked for, raised before allocating.
 pub fn memory_error(what: &str, bytes: u128) -> PyErr {
     PyMemoryError::new_err(format!(
