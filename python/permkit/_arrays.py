@@ -34,6 +34,9 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
         elif arr.dtype.kind == "f" and _all_python_ints(x):
             # numpy turns a list mixing int64 and larger ints into floats.
             arr = np.asarray(x, dtype=object)
+        if arr.dtype.kind in _INT_KINDS and _has_bools(x):
+            # numpy reads [True, 0] as integers; a bool array is refused, so is this.
+            raise TypeError(f"{name}: expected integers, found a bool")
     kind = arr.dtype.kind
     if kind == "O":
         arr = _object_to_int(arr, name)
@@ -63,6 +66,12 @@ def _nested_items(x: Any):
             stack.extend(item)
         else:
             yield item
+
+
+def _has_bools(x: Any) -> bool:
+    return isinstance(x, (list, tuple, bool, np.bool_)) and any(
+        isinstance(item, (bool, np.bool_)) for item in _nested_items(x)
+    )
 
 
 def _all_python_ints(x: Any) -> bool:
