@@ -30,15 +30,24 @@ pub fn log2_factorial(n: u64) -> f64 {
         / std::f64::consts::LN_2
 }
 
-/// `log2(lo * (lo+1) * ... * hi)` (0 for an empty range).
-fn log2_product(lo: u64, hi: u64) -> f64 {
-    if hi < lo {
+/// `log2(n (n-1) ... (n-k+1))`, the falling factorial of `k <= n` factors
+/// (written with `n - (k - 1)`: `n - k + 1` would wrap at `n = 2^64 - 1, k = 0`).
+fn log2_falling(n: u64, k: u64) -> f64 {
+    if k == 0 {
         0.0
-    } else if hi - lo < 64 {
-        (lo..=hi).map(|x| (x as f64).log2()).sum()
+    } else if k <= 64 {
+        (n - (k - 1)..=n).map(|x| (x as f64).log2()).sum()
     } else {
-        log2_factorial(hi) - log2_factorial(lo - 1)
+        log2_factorial(n) - log2_factorial(n - k)
     }
+}
+
+/// `n (n-1) ... (n-k+1)` for `k <= n` (1 when `k == 0`).
+fn falling(n: u64, k: u64, interrupt: &dyn Interrupt) -> Result<BigUint> {
+    if k == 0 {
+        return Ok(BigUint::one());
+    }
+    product(n - (k - 1), n, interrupt)
 }
 
 /// `Err(Memory)` when a value of about `bits` bits may not be computed.
@@ -114,9 +123,8 @@ pub fn permutations(n: u64, k: u64, interrupt: &dyn Interrupt) -> Result<BigUint
     if k > n {
         return Ok(BigUint::zero());
     }
-    let lo = n - k + 1;
-    check_bits(log2_product(lo, n), &|| format!("P({n}, {k})"))?;
-    product(lo, n, interrupt)
+    check_bits(log2_falling(n, k), &|| format!("P({n}, {k})"))?;
+    falling(n, k, interrupt)
 }
 
 /// `C(n, k)` (0 when `k > n`).
@@ -126,8 +134,8 @@ pub fn combinations(n: u64, k: u64, interrupt: &dyn Interrupt) -> Result<BigUint
     }
     let k = k.min(n - k);
     // The numerator is the biggest number held on the way.
-    check_bits(log2_product(n - k + 1, n), &|| format!("C({n}, {k})"))?;
-    let numerator = product(n - k + 1, n, interrupt)?;
+    check_bits(log2_falling(n, k), &|| format!("C({n}, {k})"))?;
+    let numerator = falling(n, k, interrupt)?;
     Ok(numerator / factorial(k, interrupt)?)
 }
 
@@ -140,7 +148,7 @@ pub fn multiset_permutations(counts: &[u64], interrupt: &dyn Interrupt) -> Resul
             .checked_add(c)
             .ok_or_else(|| Error::Overflow("the total of the counts exceeds 2**64-1".into()))?;
         let smaller = c.min(total - c);
-        let bits = acc.bits() as f64 + log2_product(total - smaller + 1, total);
+        let bits = acc.bits() as f64 + log2_falling(total, smaller);
         check_bits(bits, &|| "the multinomial of the counts".to_string())?;
         acc *= combinations(total, c, interrupt)?;
     }
@@ -152,7 +160,7 @@ pub fn permutations_u64(n: u64, k: u64) -> Option<u64> {
     if k > n {
         return Some(0);
     }
-    (n - k + 1..=n).try_fold(1u64, |acc, x| acc.checked_mul(x))
+    (0..k).try_fold(1u64, |acc, i| acc.checked_mul(n - i))
 }
 
 /// `C(n, k)` when it fits in a `u64` (`C(n, i)` grows with `i <= n/2`, so the
@@ -262,6 +270,13 @@ mod tests {
     #[test]
     fn largest_arguments_do_not_wrap() {
         let max = u64::MAX;
+        assert_eq!(combinations(max, max, &Never).unwrap(), BigUint::one());
+        assert_eq!(combinations(max, 0, &Never).unwrap(), BigUint::one());
+        assert_eq!(permutations(max, 0, &Never).unwrap(), BigUint::one());
+        assert_eq!(
+            combinations(max, max - 1, &Never).unwrap(),
+            BigUint::from(max)
+        );
         assert_eq!(combinations(max, 1, &Never).unwrap(), BigUint::from(max));
         assert_eq!(
             combinations(max, 2, &Never).unwrap(),
@@ -278,6 +293,7 @@ mod tests {
         assert_eq!(combinations_u64(max, 1), Some(max));
         assert_eq!(combinations_u64(max, 2), None);
         assert_eq!(permutations_u64(max, 1), Some(max));
+        assert_eq!(permutations_u64(max, 0), Some(1));
         assert_eq!(permutations_u64(max, 2), None);
         assert_eq!(multiset_permutations_u64(&[max - 1, 1]), Some(max));
         assert_eq!(combinations_u64(68, 34), None);

@@ -115,11 +115,11 @@ impl Spec {
                 if k > n {
                     return Ok(false);
                 }
-                for m in (n - k + 1..=n).rev() {
+                for i in 0..k {
                     if acc > *r {
                         break;
                     }
-                    acc *= m;
+                    acc *= n - i;
                 }
             }
             Kind::CombLex | Kind::CombColex | Kind::CombRevolvingDoor => {
