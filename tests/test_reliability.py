@@ -313,7 +313,7 @@ def test_tampered_enumeration_pickles_are_refused(changes) -> None:
 # --- panics -----------------------------------------------------------------------------
 @pytest.mark.parametrize("in_worker", [False, True])
 def test_an_injected_panic_becomes_runtime_error(in_worker: bool) -> None:
-    with pytest.raises(RuntimeError, match="internal error.*boom"):
+    with pytest.raises(RuntimeError, match=r"internal error.*boom"):
         _native._panic_for_tests("boom", in_worker)
 
 

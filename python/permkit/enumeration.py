@@ -228,6 +228,9 @@ class Enumeration:
         return self._rows_from(self._lo, i)
 
     def _block(self, a: int, rows: int) -> np.ndarray:
+        _check_alloc("a block", rows, self._width, self._dtype.itemsize)
+        # Each walker in the core holds a row (or more) of machine words.
+        _check_alloc("the walkers", 64, self._width, 16)
         out = np.empty((rows, self._width), dtype=self._dtype)
         _native.enumerate_fill(self._kind, self._n, self._k, list(self._counts), a, rows, out)
         return out if self._values is None else self._values[out]

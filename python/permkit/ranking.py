@@ -19,7 +19,13 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_int_array, as_size, has_ints_beyond_int64, smallest_uint_dtype
+from permkit._arrays import (
+    as_int_array,
+    as_size,
+    has_ints_beyond_int64,
+    require_memory,
+    smallest_uint_dtype,
+)
 
 __all__ = [
     "rank",
@@ -136,6 +142,8 @@ def _unrank_rows(
 ) -> np.ndarray:
     big = _ranks_are_big(kind, order, n, k, counts)
     shape, ranks = parse_ranks(r, big)
+    # The result, plus one row of machine words per worker in the core.
+    require_memory(len(ranks) * width * dtype.itemsize + width * 8 * 64, "the unranked rows")
     out = np.empty((len(ranks), width), dtype=dtype)
     _native.unrank_rows_native(kind, order, n, k, counts, ranks, out)
     return out.reshape(shape + (width,))
