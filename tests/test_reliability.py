@@ -320,3 +320,26 @@ def test_an_injected_panic_becomes_runtime_error(in_worker: bool) -> None:
 def test_a_capacity_overflow_panic_becomes_memory_error() -> None:
     with pytest.raises(MemoryError):
         _native._panic_for_tests("capacity overflow", False)
+
+
+def test_every_binding_runs_inside_the_panic_guard() -> None:
+    """Each #[pyfunction] and #[pymethods] function (getters aside) starts with
+    ``guard(``, so a new binding without it fails here (convert.rs explains)."""
+    import re
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "rust" / "permkit-python" / "src"
+    unguarded = []
+    for path in sorted(src.glob("*.rs")):
+        text = path.read_text()
+        methods = [m.end() for m in re.finditer(r"#\[pymethods\]\s*impl[^{]*\{", text)]
+        for m in re.finditer(r"((?:#\[[^\]]*\]\s*)*)(?:pub )?fn (\w+)[^{]*\{", text):
+            attrs, name = m.group(1), m.group(2)
+            in_methods = any(start < m.start() for start in methods) and re.match(
+                r" {4}(?:pub )?fn", text[text.rfind("\n", 0, m.start()) + 1 :][:12]
+            )
+            is_binding = "#[pyfunction]" in attrs or (in_methods and "#[getter]" not in attrs)
+            body_start = text[m.end() : m.end() + 80].lstrip()
+            if is_binding and not body_start.startswith("guard("):
+                unguarded.append(f"{path.name}: {name}")
+    assert not unguarded, f"bindings not wrapped in convert::guard: {unguarded}"

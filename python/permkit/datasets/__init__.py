@@ -40,7 +40,10 @@ def read_columns(text: str, source: str) -> dict[str, list[float]]:
     """Numeric columns of CSV text with a header row; empty cells become NaN."""
     # A UTF-8 byte order mark is not part of the first column's name (as with
     # the csv module on an "utf-8-sig" file, or pandas).
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    except csv.Error as exc:
+        raise ValueError(f"{source}: not a valid CSV file ({exc})") from None
     if not rows:
         raise ValueError(f"{source}: empty CSV file")
     header = [h.strip() for h in rows[0]]
