@@ -177,7 +177,9 @@ def broadcast_pair(
 
     def rows(a: np.ndarray) -> np.ndarray:
         a = a.astype(dtype, copy=False)
-        if a.shape[:-1] == lead or math.prod(a.shape[:-1]) == 1:
+        # A single row is broadcast by the core, unless there are no rows at
+        # all: then both operands must have 0 rows.
+        if a.shape[:-1] == lead or (math.prod(a.shape[:-1]) == 1 and math.prod(lead) > 0):
             return as_rows(a)
         return as_rows(np.ascontiguousarray(np.broadcast_to(a, lead + (n,))))
 

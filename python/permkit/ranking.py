@@ -276,6 +276,9 @@ def rank_multiset_permutation(seq: ArrayLike, counts: Sequence[int] | None = Non
         first = arr.reshape(-1, arr.shape[-1])[:1].reshape(-1)
         if first.size and first.min() < 0:
             raise ValueError("seq: values must be >= 0")
+        if first.size:
+            # counts has max + 1 entries, each later a Python int (about 64 bytes).
+            require_memory((int(first.max()) + 1) * 64, "seq: counts up to its largest value")
         counts = np.bincount(first.astype(np.int64)) if first.size else []
     cs = _counts(counts)
     if arr.shape[-1] != sum(cs):
