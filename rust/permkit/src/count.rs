@@ -58,7 +58,7 @@ pub fn check_bits(bits: f64, what: &dyn Fn() -> String) -> Result<()> {
             what(),
             bits,
             bits / 8.0 / (1u64 << 30) as f64,
-            MAX_BITS as u64 / 8 >> 30
+            (MAX_BITS as u64 / 8) >> 30
         )));
     }
     Ok(())
