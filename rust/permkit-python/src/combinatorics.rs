@@ -129,7 +129,12 @@ fn rank_rows_native<'py>(
             };
             let err = |e| to_pyerr(e, arg);
             if big {
-                let total = py.allow_threads(|| fam.count(&Signals)).map_err(err)?;
+                // A permutation's rank needs no total (only its digits): n! is
+                // never computed for it, only for the families whose rank uses it.
+                let total = match fam {
+                    Family::Permutation { .. } => BigUint::default(),
+                    _ => py.allow_threads(|| fam.count(&Signals)).map_err(err)?,
+                };
                 let mut out = vec![BigUint::default(); m];
                 py.allow_threads(|| rank_rows(&fam, data, &total, &mut out, &Signals))
                     .map_err(err)?;
