@@ -34,6 +34,9 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
         elif arr.dtype.kind == "f" and _all_python_ints(x):
             # numpy turns a list mixing int64 and larger ints into floats.
             arr = np.asarray(x, dtype=object)
+        if arr.dtype.kind in _INT_KINDS and _has_bools(x):
+            # numpy reads [True, 0] as integers; a bool array is refused, so is this.
+            raise TypeError(f"{name}: expected integers, found a bool")
     kind = arr.dtype.kind
     if kind == "O":
         arr = _object_to_int(arr, name)
@@ -51,7 +54,8 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
         )
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    return np.ascontiguousarray(arr)
+    # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
+    return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
 def _nested_items(x: Any):
@@ -62,6 +66,12 @@ def _nested_items(x: Any):
             stack.extend(item)
         else:
             yield item
+
+
+def _has_bools(x: Any) -> bool:
+    return isinstance(x, (list, tuple, bool, np.bool_)) and any(
+        isinstance(item, (bool, np.bool_)) for item in _nested_items(x)
+    )
 
 
 def _all_python_ints(x: Any) -> bool:
@@ -167,7 +177,9 @@ def broadcast_pair(
 
     def rows(a: np.ndarray) -> np.ndarray:
         a = a.astype(dtype, copy=False)
-        if a.shape[:-1] == lead or math.prod(a.shape[:-1]) == 1:
+        # A single row is broadcast by the core, unless there are no rows at
+        # all: then both operands must have 0 rows.
+        if a.shape[:-1] == lead or (math.prod(a.shape[:-1]) == 1 and math.prod(lead) > 0):
             return as_rows(a)
         return as_rows(np.ascontiguousarray(np.broadcast_to(a, lead + (n,))))
 

@@ -18,7 +18,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, as_rows, broadcast_pair, scalar_or_array
+from permkit._arrays import (
+    as_index,
+    as_int_array,
+    as_rows,
+    broadcast_pair,
+    has_ints_beyond_int64,
+    scalar_or_array,
+)
 
 __all__ = [
     "compose",
@@ -153,9 +160,26 @@ def is_permutation(p: ArrayLike) -> bool | np.ndarray:
     >>> permkit.is_permutation([2, 0, 1]), permkit.is_permutation([2, 2, 1]), permkit.is_permutation([0, 5])
     (True, False, False)
     """
+    if not isinstance(p, np.ndarray) and has_ints_beyond_int64(p):
+        p = np.asarray(p, dtype=object)
+    if isinstance(p, np.ndarray) and p.dtype == object:
+        # An int beyond 64 bits is no permutation value: stand in -1 (also never
+        # one) so that its row reads False instead of raising.
+        p = _beyond_int64_as_minus_one(p)
     p = as_int_array(p, "p")
     verdicts: bool | np.ndarray = scalar_or_array(_native.is_permutation(as_rows(p)), p.shape[:-1])
     return verdicts
+
+
+_beyond_int64_as_minus_one = np.frompyfunc(
+    lambda v: (
+        -1
+        if isinstance(v, int) and not isinstance(v, bool) and not -(1 << 63) <= v < (1 << 63)
+        else v
+    ),
+    1,
+    1,
+)
 
 
 def lehmer_code(p: ArrayLike) -> np.ndarray:

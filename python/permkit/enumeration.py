@@ -37,6 +37,17 @@ DEFAULT_CHUNK = 1 << 16
 # Seeking a block start costs O(n^3) for heap order and O(n^2) big-integer
 # operations for derangements: beyond this n a single block would take minutes.
 MAX_SEEK_N = 1000
+_KINDS = (
+    "permutations/lex",
+    "permutations/heap",
+    "permutations/sjt",
+    "arrangements/lex",
+    "combinations/lex",
+    "combinations/colex",
+    "combinations/revolving_door",
+    "multiset_permutations/lex",
+    "derangements/lex",
+)
 _CHANGE_ORDERS = ("permutations/heap", "permutations/sjt", "combinations/revolving_door")
 
 
@@ -95,14 +106,16 @@ class Enumeration:
     ) -> None:
         self._kind = kind
         self._n, self._k, self._counts = n, k, tuple(counts)
-        self._total = int(_native.enumeration_count(kind, n, k, list(self._counts)))
+        # The count is computed only when asked (len(), negative indices,
+        # reaching the end): building permutations(10**8) must not compute 10**8!.
+        self._total: int | None = None
         self._width = (
             sum(self._counts)
             if kind.startswith("multiset")
             else (k if kind.startswith(("combinations", "arrangements")) else n)
         )
-        self._lo = self._resolve(start, 0, "start")
-        self._hi = max(self._lo, self._resolve(stop, self._total, "stop"))
+        self._lo = self._resolve(start, "start")
+        self._hi = None if stop is None else max(self._lo, self._resolve(stop, "stop"))
         chunk = as_index(chunk, "chunk")
         if chunk < 1:
             raise ValueError(f"chunk: must be >= 1, got {chunk}")
@@ -110,18 +123,45 @@ class Enumeration:
         self._dtype = dtype
         self._values = values
 
-    def _resolve(self, i: Any, default: int, name: str) -> int:
-        if i is None:
-            return default
+    def _count_all(self) -> int:
+        """The size of the whole family (computed once, polling Ctrl-C)."""
+        if self._total is None:
+            self._total = int(
+                _native.enumeration_count(self._kind, self._n, self._k, list(self._counts))
+            )
+        return self._total
+
+    def _exceeds(self, r: int) -> bool:
+        """Whether the family has more than ``r`` members, without counting far past ``r``."""
+        if self._total is not None:
+            return self._total > r
+        return bool(
+            _native.enumeration_count_exceeds(self._kind, self._n, self._k, list(self._counts), r)
+        )
+
+    def _resolve(self, i: Any, name: str) -> int:
+        """A rank bound clipped to ``0..total`` (negative: counted from the end)."""
         i = as_index(i, name)
         if i < 0:
-            i += self._total
-        return min(max(i, 0), self._total)
+            return max(i + self._count_all(), 0)
+        return i if i == 0 or self._exceeds(i - 1) else self._count_all()
+
+    @property
+    def _end(self) -> int:
+        return self._count_all() if self._hi is None else self._hi
+
+    def _rows_from(self, a: int, want: int) -> int:
+        """``min(want, end - a)`` (at least 0), without counting the family when it is larger."""
+        if self._hi is not None:
+            return max(0, min(want, self._hi - a))
+        if want > 0 and self._exceeds(a + want - 1):
+            return want
+        return max(0, min(want, self._count_all() - a))
 
     @property
     def count(self) -> int:
         """Number of rows in this range (an exact int, even past ``sys.maxsize``)."""
-        return self._hi - self._lo
+        return self._end - self._lo
 
     @property
     def start(self) -> int:
@@ -131,7 +171,7 @@ class Enumeration:
     @property
     def stop(self) -> int:
         """One past the rank of the last row."""
-        return self._hi
+        return self._end
 
     @property
     def width(self) -> int:
@@ -156,44 +196,50 @@ class Enumeration:
             and (a != "k" or family in ("combinations", "arrangements"))
             and (a != "n" or not family.startswith("multiset"))
         )
-        return f"<{family}({args}, order={order!r}) ranks {self._lo}..{self._hi} of {self._total}>"
+        total = "?" if self._total is None else self._total
+        stop = "end" if self._hi is None else self._hi
+        return f"<{family}({args}, order={order!r}) ranks {self._lo}..{stop} of {total}>"
 
-    def _sub(self, lo: int, hi: int) -> Enumeration:
+    def _sub(self, lo: int, hi: int | None) -> Enumeration:
         e = object.__new__(Enumeration)
         for s in self.__slots__:
             object.__setattr__(e, s, getattr(self, s))
-        e._lo, e._hi = lo, max(lo, hi)
+        e._lo, e._hi = lo, None if hi is None else max(lo, hi)
         return e
 
     def __getitem__(self, key: int | slice) -> Any:
         if isinstance(key, slice):
             if key.step not in (None, 1):
                 raise ValueError("step: enumerations slice by contiguous rank ranges only (step 1)")
-            a = self._clip(key.start, 0)
-            b = self._clip(key.stop, self.count)
-            return self._sub(self._lo + a, self._lo + b)
+            a = 0 if key.start is None else self._clip(key.start)
+            if key.stop is None:
+                return self._sub(self._lo + a, self._hi)
+            return self._sub(self._lo + a, self._lo + self._clip(key.stop))
         i = as_index(key, "index")
         j = i + self.count if i < 0 else i
-        if not 0 <= j < self.count:
+        if j < 0 or self._rows_from(self._lo + j, 1) == 0:
             raise IndexError(f"index {i} is out of range for {self.count} rows")
         return self._block(self._lo + j, 1)[0]
 
-    def _clip(self, i: Any, default: int) -> int:
-        if i is None:
-            return default
+    def _clip(self, i: Any) -> int:
         i = as_index(i, "slice bound")
         if i < 0:
-            i += self.count
-        return min(max(i, 0), self.count)
+            return max(i + self.count, 0)
+        return self._rows_from(self._lo, i)
 
     def _block(self, a: int, rows: int) -> np.ndarray:
+        _check_alloc("a block", rows, self._width, self._dtype.itemsize)
+        # Each walker in the core holds a row (or more) of machine words.
+        _check_alloc("the walkers", 64, self._width, 16)
         out = np.empty((rows, self._width), dtype=self._dtype)
         _native.enumerate_fill(self._kind, self._n, self._k, list(self._counts), a, rows, out)
         return out if self._values is None else self._values[out]
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        for a in range(self._lo, self._hi, self._chunk):
-            yield self._block(a, min(self._chunk, self._hi - a))
+        a = self._lo
+        while rows := self._rows_from(a, self._chunk):
+            yield self._block(a, rows)
+            a += rows
 
     def to_numpy(self) -> np.ndarray:
         """All rows of the range as one ``(count, width)`` array.
@@ -231,9 +277,10 @@ class Enumeration:
     def iter_changes(self) -> Iterator[np.ndarray]:
         """:meth:`changes` in blocks of at most ``chunk`` steps."""
         self._check_changes()
-        last = self._hi - 1
-        for a in range(self._lo, last, self._chunk):
-            yield self._changes(a, min(self._chunk, last - a))
+        a = self._lo
+        while (steps := self._rows_from(a, self._chunk + 1) - 1) > 0:
+            yield self._changes(a, steps)
+            a += steps
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Enumeration):
@@ -243,8 +290,17 @@ class Enumeration:
             and other._values is not None
             and np.array_equal(self._values, other._values)
         )
-        return same_values and all(
-            getattr(self, s) == getattr(other, s) for s in self.__slots__ if s != "_values"
+        same_stop = self._hi == other._hi or (
+            (self._hi is None or other._hi is None) and self._end == other._end
+        )
+        return (
+            same_values
+            and same_stop
+            and all(
+                getattr(self, s) == getattr(other, s)
+                for s in self.__slots__
+                if s not in ("_values", "_total", "_hi")
+            )
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -252,9 +308,46 @@ class Enumeration:
     def __getstate__(self) -> dict:
         return {s: getattr(self, s) for s in self.__slots__}
 
-    def __setstate__(self, state: dict) -> None:
-        for s, v in state.items():
-            object.__setattr__(self, s, v)
+    def __setstate__(self, state: Any) -> None:
+        # A pickle is untrusted input: rebuild through the constructor, which
+        # validates every field, and refuse anything it would have clipped.
+        if not isinstance(state, dict) or not set(self.__slots__) <= set(state):
+            raise ValueError(
+                f"Enumeration pickle: expected a dict with the fields {', '.join(self.__slots__)}"
+            )
+        kind = state["_kind"]
+        if kind not in _KINDS:
+            raise ValueError(f"Enumeration pickle: unknown kind {kind!r}")
+        n, k = as_size(state["_n"], "n"), as_size(state["_k"], "k")
+        if not isinstance(state["_counts"], (tuple, list)):
+            raise TypeError("Enumeration pickle: counts must be a tuple of ints")
+        counts = [as_size(c, "counts", below=1 << 64) for c in state["_counts"]]
+        if kind in ("permutations/heap", "derangements/lex") and n > MAX_SEEK_N:
+            raise ValueError(f"Enumeration pickle: n={n} is above {MAX_SEEK_N} for {kind}")
+        alphabet = len(counts) if kind.startswith("multiset") else n
+        values = state["_values"]
+        if values is not None and (
+            not isinstance(values, np.ndarray) or values.shape != (alphabet,)
+        ):
+            raise ValueError(f"Enumeration pickle: values must be None or {alphabet} items")
+        if not isinstance(state["_dtype"], np.dtype):
+            raise TypeError("Enumeration pickle: dtype must be a numpy dtype")
+        lo, hi = state["_lo"], state["_hi"]
+        fresh = Enumeration(
+            kind,
+            n,
+            k,
+            counts,
+            start=lo,
+            stop=hi,
+            chunk=state["_chunk"],
+            dtype=_out_dtype(state["_dtype"], alphabet),
+            values=values,
+        )
+        if fresh._lo != lo or (hi is not None and fresh._hi != hi) or lo < 0:
+            raise ValueError(f"Enumeration pickle: ranks {lo}..{hi} are out of range")
+        for s in self.__slots__:
+            object.__setattr__(self, s, getattr(fresh, s))
 
 
 def permutations(

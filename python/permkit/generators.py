@@ -84,6 +84,8 @@ class _CounterBitGenerator(np.random.BitGenerator):
             # use for explicit states), but its stub does not list it.
             super().__init__(SeedlessSeedSequence())  # type: ignore[arg-type]
             key_value = self._checked_key(key, allow_weak_key)
+        # The state setter and unpickling apply the same key rules as here.
+        self._allow_weak_key = bool(allow_weak_key)
         counter_value = _int_in_range(counter, "counter", 1 << self._counter_bits)
         self._core = _native.CounterCore(self._kind, key_value, counter_value)
         self._capsule = self._core.capsule()
@@ -94,12 +96,12 @@ class _CounterBitGenerator(np.random.BitGenerator):
         return _native.squares_key_from_word(int(seq.generate_state(1, np.uint64)[0]))
 
     @classmethod
-    def _checked_key(cls, key: Any, allow_weak_key: bool) -> int:
-        checked = _int_in_range(key, "key", _U64)
-        rule = _native.squares_broken_key_rule(checked)
+    def _checked_key(cls, key: Any, allow_weak_key: bool, name: str = "key") -> int:
+        key = _int_in_range(key, name, _U64)
+        rule = _native.squares_broken_key_rule(key)
         if rule is not None and not allow_weak_key:
             raise ValueError(
-                f"key: {checked:#018x} breaks Squares key rule {rule} ({_KEY_RULES[rule]}); "
+                f"{name}: {key:#018x} breaks Squares key rule {rule} ({_KEY_RULES[rule]}); "
                 "pass allow_weak_key=True to use it anyway"
             )
         return checked
@@ -219,7 +221,9 @@ class _CounterBitGenerator(np.random.BitGenerator):
             raise ValueError(f"state: expected a dict with bit_generator={self._kind!r}")
         try:
             inner = value["state"]
-            key = _int_in_range(inner["key"], "state['state']['key']", _U64)
+            key = self._checked_key(
+                inner["key"], getattr(self, "_allow_weak_key", False), "state['state']['key']"
+            )
             counter = _int_in_range(
                 inner["counter"], "state['state']['counter']", 1 << self._counter_bits
             )
@@ -233,13 +237,23 @@ class _CounterBitGenerator(np.random.BitGenerator):
 
     # --- pickling and display ---------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        return {"state": self.state, "seed_seq": self.seed_seq}
+        return {
+            "state": self.state,
+            "seed_seq": self.seed_seq,
+            "allow_weak_key": getattr(self, "_allow_weak_key", False),
+        }
 
     def __setstate__(self, saved: dict[str, Any]) -> None:
-        seq = saved["seed_seq"]
+        if not isinstance(saved, dict) or not isinstance(saved.get("state"), dict):
+            raise ValueError(f"{self._kind} pickle: expected a dict with a 'state' dict")
+        seq = saved.get("seed_seq")
         np.random.BitGenerator.__init__(self, seq)
-        inner = saved["state"]["state"]
-        self._core = _native.CounterCore(self._kind, inner["key"], 0)
+        self._allow_weak_key = bool(saved.get("allow_weak_key", False))
+        inner = saved["state"].get("state")
+        if not isinstance(inner, dict):
+            raise ValueError(f"{self._kind} pickle: malformed state")
+        key = self._checked_key(inner.get("key"), self._allow_weak_key)
+        self._core = _native.CounterCore(self._kind, key, 0)
         self._capsule = self._core.capsule()
         self.state = saved["state"]
 
@@ -328,5 +342,5 @@ class Philox4x32(_CounterBitGenerator):
         return int(seq.generate_state(1, np.uint64)[0])
 
     @classmethod
-    def _checked_key(cls, key: Any, allow_weak_key: bool) -> int:
-        return _int_in_range(key, "key", _U64)
+    def _checked_key(cls, key: Any, allow_weak_key: bool, name: str = "key") -> int:
+        return _int_in_range(key, name, _U64)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, smallest_uint_dtype
+from permkit._arrays import as_index, as_int_array, require_memory, smallest_uint_dtype
 from permkit._seeding import SeedLike, seed_sequence
 
 __all__ = ["DEFAULT_ROUNDS", "MAX_N", "TO_NUMPY_MAX_BYTES", "IndexShuffle", "default_rounds"]
@@ -169,10 +169,12 @@ class IndexShuffle:
             count = max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
             if count == 0:
                 return np.empty(0, dtype=np.uint64)
+            require_memory(count * 8, f"index: a slice of {count} positions")
             return self._core.map_range(start, step, count, 64)
         if isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_)):
             return self._core.forward(self._position(index))
         arr = as_int_array(index, "index", min_ndim=0)
+        require_memory(arr.size * 8, "index: the uint64 result")
         return self._core.map_array(arr, False, True, "index")
 
     def inverse(self, value: Any) -> Any:
@@ -195,6 +197,7 @@ class IndexShuffle:
                 )
             return self._core.inverse(v)
         arr = as_int_array(value, "value", min_ndim=0)
+        require_memory(arr.size * 8, "value: the uint64 result")
         try:
             return self._core.map_array(arr, True, False, "value")
         except IndexError as exc:

@@ -19,7 +19,13 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_int_array, as_size, has_ints_beyond_int64, smallest_uint_dtype
+from permkit._arrays import (
+    as_int_array,
+    as_size,
+    has_ints_beyond_int64,
+    require_memory,
+    smallest_uint_dtype,
+)
 
 __all__ = [
     "rank",
@@ -103,15 +109,18 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
     return shape, np.array(values, dtype=np.uint64)
 
 
-def _rank_rows(
-    kind: str, order: str, n: int, k: int, counts: list, rows: Any, total: int, name: str
-) -> Rank:
+def _ranks_are_big(kind: str, order: str, n: int, k: int, counts: list) -> bool:
+    """Whether some rank of the family exceeds 2**64-1 (decided by a bound, not by counting)."""
+    return _native.rank_total_u64(kind, order, n, k, counts) is None
+
+
+def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, name: str) -> Rank:
     arr = as_int_array(rows, name)
     width = arr.shape[-1]
     lead = arr.shape[:-1]
     m = math.prod(lead)
-    big = total > _U64_MAX
-    res = _native.rank_rows_native(kind, order, n, k, counts, arr.reshape(m, width), big)
+    big = _ranks_are_big(kind, order, n, k, counts)
+    res = _native.rank_rows_native(kind, order, n, k, counts, arr.reshape(m, width), big, name)
     if lead == ():
         return int(res[0])
     if big:
@@ -129,11 +138,12 @@ def _unrank_rows(
     counts: list,
     r: Any,
     width: int,
-    total: int,
     dtype: np.dtype,
 ) -> np.ndarray:
-    big = total > _U64_MAX
+    big = _ranks_are_big(kind, order, n, k, counts)
     shape, ranks = parse_ranks(r, big)
+    # The result, plus one row of machine words per worker in the core.
+    require_memory(len(ranks) * width * dtype.itemsize + width * 8 * 64, "the unranked rows")
     out = np.empty((len(ranks), width), dtype=dtype)
     _native.unrank_rows_native(kind, order, n, k, counts, ranks, out)
     return out.reshape(shape + (width,))
@@ -157,7 +167,7 @@ def rank(p: ArrayLike, order: str = "lex") -> Rank:
     _order(order, PERMUTATION_ORDERS)
     arr = as_int_array(p, "p")
     n = arr.shape[-1]
-    return _rank_rows("permutation", order, n, 0, [], arr, math.factorial(n), "p")
+    return _rank_rows("permutation", order, n, 0, [], arr, "p")
 
 
 def unrank(r: Any, n: int, order: str = "lex", *, dtype: DTypeLike | None = None) -> np.ndarray:
@@ -177,9 +187,7 @@ def unrank(r: Any, n: int, order: str = "lex", *, dtype: DTypeLike | None = None
     """
     _order(order, PERMUTATION_ORDERS)
     n = as_size(n, "n")
-    return _unrank_rows(
-        "permutation", order, n, 0, [], r, n, math.factorial(n), _out_dtype(dtype, n)
-    )
+    return _unrank_rows("permutation", order, n, 0, [], r, n, _out_dtype(dtype, n))
 
 
 def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
@@ -198,7 +206,7 @@ def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
     n = as_size(n, "n")
     arr = as_int_array(c, "c")
     k = arr.shape[-1]
-    return _rank_rows("combination", order, n, k, [], arr, math.comb(n, k), "c")
+    return _rank_rows("combination", order, n, k, [], arr, "c")
 
 
 def unrank_combination(
@@ -213,7 +221,7 @@ def unrank_combination(
     """
     _order(order, COMBINATION_ORDERS)
     n, k = as_size(n, "n"), as_size(k, "k")
-    return _unrank_rows("combination", order, n, k, [], r, k, math.comb(n, k), _out_dtype(dtype, n))
+    return _unrank_rows("combination", order, n, k, [], r, k, _out_dtype(dtype, n))
 
 
 def rank_arrangement(a: ArrayLike, n: int) -> Rank:
@@ -229,7 +237,7 @@ def rank_arrangement(a: ArrayLike, n: int) -> Rank:
     k = arr.shape[-1]
     if k > n:
         raise ValueError(f"a: rows of length {k} cannot be arrangements of {n} values")
-    return _rank_rows("arrangement", "lex", n, k, [], arr, math.perm(n, k), "a")
+    return _rank_rows("arrangement", "lex", n, k, [], arr, "a")
 
 
 def unrank_arrangement(r: Any, n: int, k: int, *, dtype: DTypeLike | None = None) -> np.ndarray:
@@ -240,7 +248,7 @@ def unrank_arrangement(r: Any, n: int, k: int, *, dtype: DTypeLike | None = None
     array([1, 0], dtype=uint8)
     """
     n, k = as_size(n, "n"), as_size(k, "k")
-    return _unrank_rows("arrangement", "lex", n, k, [], r, k, math.perm(n, k), _out_dtype(dtype, n))
+    return _unrank_rows("arrangement", "lex", n, k, [], r, k, _out_dtype(dtype, n))
 
 
 def _counts(counts: Any) -> list:
@@ -268,12 +276,14 @@ def rank_multiset_permutation(seq: ArrayLike, counts: Sequence[int] | None = Non
         first = arr.reshape(-1, arr.shape[-1])[:1].reshape(-1)
         if first.size and first.min() < 0:
             raise ValueError("seq: values must be >= 0")
+        if first.size:
+            # counts has max + 1 entries, each later a Python int (about 64 bytes).
+            require_memory((int(first.max()) + 1) * 64, "seq: counts up to its largest value")
         counts = np.bincount(first.astype(np.int64)) if first.size else []
     cs = _counts(counts)
     if arr.shape[-1] != sum(cs):
         raise ValueError(f"seq: rows have length {arr.shape[-1]} but the counts total {sum(cs)}")
-    total = int(_native.count_multiset_permutations(cs))
-    return _rank_rows("multiset", "lex", 0, 0, cs, arr, total, "seq")
+    return _rank_rows("multiset", "lex", 0, 0, cs, arr, "seq")
 
 
 def unrank_multiset_permutation(
@@ -286,5 +296,4 @@ def unrank_multiset_permutation(
     array([1, 0, 0, 1], dtype=uint8)
     """
     cs = _counts(counts)
-    total = int(_native.count_multiset_permutations(cs))
-    return _unrank_rows("multiset", "lex", 0, 0, cs, r, sum(cs), total, _out_dtype(dtype, len(cs)))
+    return _unrank_rows("multiset", "lex", 0, 0, cs, r, sum(cs), _out_dtype(dtype, len(cs)))

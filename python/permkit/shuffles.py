@@ -134,7 +134,8 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike | None = None) -> 
         raise TypeError(f"x: expected an int n or an array, got {type(x).__name__}")
     if dtype is not None:
         raise TypeError("dtype: only valid when x is an int n")
-    arr = np.array(x)
+    # A masked array stays masked, its mask permuted with its data.
+    arr = x.copy() if isinstance(x, np.ma.MaskedArray) else np.array(x)
     if arr.ndim == 0:
         raise ValueError("x: expected an int n or an array with at least one axis, got a 0-d array")
     shuffle(arr, seed)
@@ -177,6 +178,19 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
             "x: the array is read-only; shuffle a copy (or use permkit.permutation(x))"
         )
     n = x.shape[axis]
+    if isinstance(x, np.ma.MaskedArray):
+        # The data and the mask take the same order (numpy's Generator.shuffle
+        # keeps them aligned too); the mask is unshared first so that no other
+        # array sees it move.
+        with _Stream(seed) as stream:
+            order = _index_permutation(n, stream)
+        data = x.data
+        data[...] = np.take(data, order, axis=axis)
+        if x.mask is not np.ma.nomask:
+            x.unshare_mask()
+            mask = x.mask
+            mask[...] = np.take(mask, order, axis=axis)
+        return
     native = axis == 0 and x.flags.c_contiguous and x.size > 0
     if native:
         _check_memory(x.nbytes, "shuffle's working copy")

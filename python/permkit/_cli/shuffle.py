@@ -161,6 +161,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             with _open_output(args.output) as out:
                 _write_lines(out, data, count, seed, delim)
+        except BrokenPipeError:
+            # Handled here, so that its traceback (whose frames still see the
+            # mapped bytes) is gone before the mapping is closed.
+            _quiet_closed_stdout()
+            return 0
         finally:
             del data
             if isinstance(keepalive, mmap.mmap):
@@ -168,10 +173,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
+            _quiet_closed_stdout()
             return 0
         name = exc.filename if exc.filename is not None else "output"
         print(f"permkit shuffle: {name}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+
+
+def _quiet_closed_stdout() -> None:
+    """The reader went away (``| head``): end quietly like GNU shuf, without
+    the interpreter's own failed flush of standard output at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class _open_output:

@@ -42,10 +42,20 @@ def load(name: str) -> dict[str, list[float]]:
 
 def read_columns(text: str, source: str) -> dict[str, list[float]]:
     """Numeric columns of CSV text with a header row; empty cells become NaN."""
-    rows = list(csv.reader(io.StringIO(text)))
+    # A UTF-8 byte order mark is not part of the first column's name (as with
+    # the csv module on an "utf-8-sig" file, or pandas).
+    try:
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    except csv.Error as exc:
+        raise ValueError(f"{source}: not a valid CSV file ({exc})") from None
     if not rows:
         raise ValueError(f"{source}: empty CSV file")
     header = [h.strip() for h in rows[0]]
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            raise ValueError(f"{source}: the header names column {h!r} more than once")
+        seen.add(h)
     columns: dict[str, list[float]] = {h: [] for h in header}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -57,6 +67,9 @@ def read_columns(text: str, source: str) -> dict[str, list[float]]:
         for h, cell in zip(header, row):
             cell = cell.strip()
             try:
+                # float() also reads Python literals such as "1_000"; a CSV reader does not.
+                if "_" in cell:
+                    raise ValueError(cell)
                 columns[h].append(float(cell) if cell else float("nan"))
             except ValueError:
                 columns[h].append(cell)  # type: ignore[arg-type]  # non-numeric: reported when used

@@ -4,7 +4,7 @@
 //! types and picks the rank representation: `u64` arrays when every rank of
 //! the family fits, lists of Python ints (`BigUint`) otherwise.
 
-use crate::convert::{to_pyerr, Signals};
+use crate::convert::{guard, to_pyerr, Signals};
 use crate::with_int_array;
 use num_bigint::BigUint;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
@@ -15,31 +15,61 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 #[pyfunction]
-fn count_permutations(n: u64, k: u64) -> BigUint {
-    permkit::count::permutations(n, k)
+fn count_permutations(py: Python<'_>, n: u64, k: u64) -> PyResult<BigUint> {
+    guard(|| {
+        py.allow_threads(|| permkit::count::permutations(n, k, &Signals))
+            .map_err(|e| to_pyerr(e, "n"))
+    })
 }
 
 #[pyfunction]
-fn count_combinations(n: u64, k: u64) -> BigUint {
-    permkit::count::combinations(n, k)
+fn count_combinations(py: Python<'_>, n: u64, k: u64) -> PyResult<BigUint> {
+    guard(|| {
+        py.allow_threads(|| permkit::count::combinations(n, k, &Signals))
+            .map_err(|e| to_pyerr(e, "n"))
+    })
 }
 
 #[pyfunction]
 fn count_multiset_permutations(py: Python<'_>, counts: Vec<u64>) -> PyResult<BigUint> {
-    py.allow_threads(|| permkit::count::multiset_permutations(&counts))
-        .map_err(|e| to_pyerr(e, "counts"))
+    guard(|| {
+        py.allow_threads(|| permkit::count::multiset_permutations(&counts, &Signals))
+            .map_err(|e| to_pyerr(e, "counts"))
+    })
 }
 
 #[pyfunction]
 fn count_derangements(py: Python<'_>, n: u64) -> PyResult<BigUint> {
-    py.allow_threads(|| permkit::count::derangements(n, &Signals))
-        .map_err(|e| to_pyerr(e, "n"))
+    guard(|| {
+        py.allow_threads(|| permkit::count::derangements(n, &Signals))
+            .map_err(|e| to_pyerr(e, "n"))
+    })
 }
 
 #[pyfunction]
 fn count_involutions(py: Python<'_>, n: u64) -> PyResult<BigUint> {
-    py.allow_threads(|| permkit::count::involutions(n, &Signals))
-        .map_err(|e| to_pyerr(e, "n"))
+    guard(|| {
+        py.allow_threads(|| permkit::count::involutions(n, &Signals))
+            .map_err(|e| to_pyerr(e, "n"))
+    })
+}
+
+/// rank_total_u64(kind, order, n, k, counts) -> the family's size when it
+/// fits in 64 bits (so uint64 ranks hold every rank), else None. Decided by
+/// a bounded number of checked operations, never by computing a big count.
+#[pyfunction]
+fn rank_total_u64(
+    kind: &str,
+    order: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+) -> PyResult<Option<u64>> {
+    guard(|| {
+        family(kind, order, n, k, counts)?
+            .total()
+            .map_err(|e| to_pyerr(e, "n"))
+    })
 }
 
 fn family(kind: &str, order: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Family> {
@@ -70,9 +100,10 @@ fn family(kind: &str, order: &str, n: usize, k: usize, counts: Vec<u64>) -> PyRe
     })
 }
 
-/// rank_rows(kind, order, n, k, counts, rows, big) -> uint64 array, or list of ints when big.
+/// rank_rows(kind, order, n, k, counts, rows, big, arg) -> uint64 array, or
+/// list of ints when big; errors name `arg`.
 #[pyfunction]
-#[pyo3(signature = (kind, order, n, k, counts, rows, big))]
+#[pyo3(signature = (kind, order, n, k, counts, rows, big, arg = "p"))]
 #[allow(clippy::too_many_arguments)]
 fn rank_rows_native<'py>(
     py: Python<'py>,
@@ -83,39 +114,47 @@ fn rank_rows_native<'py>(
     counts: Vec<u64>,
     rows: &Bound<'py, PyAny>,
     big: bool,
+    arg: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fam = family(kind, order, n, k, counts)?;
-    let w = fam.width();
-    with_int_array!(rows, "p", |arr: T| {
-        let src = arr.readonly();
-        let data = src.as_slice()?;
-        let m = if w == 0 {
-            arr.shape().first().copied().unwrap_or(0)
-        } else {
-            data.len() / w
-        };
-        let err = |e| to_pyerr(e, "p");
-        if big {
-            let total = fam.count().map_err(err)?;
-            let mut out = vec![BigUint::default(); m];
-            py.allow_threads(|| rank_rows(&fam, data, &total, &mut out, &Signals))
-                .map_err(err)?;
-            return Ok(out.into_pyobject(py)?.into_any());
-        }
-        let total: u64 = fam
-            .total()
-            .map_err(err)?
-            .ok_or_else(|| PyValueError::new_err("ranks do not fit in 64 bits"))?;
-        let mut out = vec![0u64; m];
-        py.allow_threads(|| match fam {
-            Family::Permutation {
-                n,
-                order: PermOrder::Lex,
-            } if (1..=fast::MAX_N).contains(&n) => fast::rank_lex(n, data, &mut out, &Signals),
-            _ => rank_rows(&fam, data, &total, &mut out, &Signals),
+    guard(|| {
+        let fam = family(kind, order, n, k, counts)?;
+        let w = fam.width();
+        with_int_array!(rows, arg, |arr: T| {
+            let src = arr.readonly();
+            let data = src.as_slice()?;
+            let m = if w == 0 {
+                arr.shape().first().copied().unwrap_or(0)
+            } else {
+                data.len() / w
+            };
+            let err = |e| to_pyerr(e, arg);
+            if big {
+                // A permutation's rank needs no total (only its digits): n! is
+                // never computed for it, only for the families whose rank uses it.
+                let total = match fam {
+                    Family::Permutation { .. } => BigUint::default(),
+                    _ => py.allow_threads(|| fam.count(&Signals)).map_err(err)?,
+                };
+                let mut out = vec![BigUint::default(); m];
+                py.allow_threads(|| rank_rows(&fam, data, &total, &mut out, &Signals))
+                    .map_err(err)?;
+                return Ok(out.into_pyobject(py)?.into_any());
+            }
+            let total: u64 = fam
+                .total()
+                .map_err(err)?
+                .ok_or_else(|| PyValueError::new_err("ranks do not fit in 64 bits"))?;
+            let mut out = vec![0u64; m];
+            py.allow_threads(|| match fam {
+                Family::Permutation {
+                    n,
+                    order: PermOrder::Lex,
+                } if (1..=fast::MAX_N).contains(&n) => fast::rank_lex(n, data, &mut out, &Signals),
+                _ => rank_rows(&fam, data, &total, &mut out, &Signals),
+            })
+            .map_err(err)?;
+            Ok(PyArray1::from_vec(py, out).into_any())
         })
-        .map_err(err)?;
-        Ok(PyArray1::from_vec(py, out).into_any())
     })
 }
 
@@ -134,29 +173,33 @@ fn unrank_rows_native<'py>(
     ranks: &Bound<'py, PyAny>,
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    let fam = family(kind, order, n, k, counts)?;
-    let err = |e| to_pyerr(e, "r");
-    with_int_array!(out, "out", |arr: T| {
-        let mut dst = arr.readwrite();
-        let dst = dst.as_slice_mut()?;
-        if let Ok(small) = ranks.extract::<PyReadonlyArray1<u64>>() {
-            let rs = small.as_slice()?;
-            let total: u64 = fam.total().map_err(err)?.unwrap_or(u64::MAX);
-            py.allow_threads(|| match fam {
-                Family::Permutation {
-                    n,
-                    order: PermOrder::Lex,
-                } if (1..=fast::MAX_N).contains(&n) => fast::unrank_lex(n, rs, dst, &Signals),
-                _ => unrank_rows(&fam, rs, &total, dst, &Signals),
-            })
-            .map_err(err)?;
-        } else {
-            let rs: Vec<BigUint> = ranks.extract()?;
-            let total = fam.count().map_err(err)?;
-            py.allow_threads(|| unrank_rows(&fam, &rs, &total, dst, &Signals))
+    guard(|| {
+        let fam = family(kind, order, n, k, counts)?;
+        let err = |e| to_pyerr(e, "r");
+        with_int_array!(out, "out", |arr: T| {
+            let mut dst = arr.readwrite();
+            let dst = dst.as_slice_mut()?;
+            if let Ok(small) = ranks.extract::<PyReadonlyArray1<u64>>() {
+                let rs = small.as_slice()?;
+                let total: u64 = fam.total().map_err(err)?.unwrap_or(u64::MAX);
+                py.allow_threads(|| match fam {
+                    Family::Permutation {
+                        n,
+                        order: PermOrder::Lex,
+                    } if (1..=fast::MAX_N).contains(&n) => fast::unrank_lex(n, rs, dst, &Signals),
+                    _ => unrank_rows(&fam, rs, &total, dst, &Signals),
+                })
                 .map_err(err)?;
-        }
-        Ok(())
+            } else {
+                let rs: Vec<BigUint> = ranks.extract()?;
+                py.allow_threads(|| {
+                    let total = fam.count(&Signals)?;
+                    unrank_rows(&fam, &rs, &total, dst, &Signals)
+                })
+                .map_err(err)?;
+            }
+            Ok(())
+        })
     })
 }
 
@@ -195,12 +238,14 @@ fn enumerate_fill<'py>(
     rows: usize,
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    let s = spec(kind, n, k, counts)?;
-    with_int_array!(out, "out", |arr: T| {
-        let mut dst = arr.readwrite();
-        let dst = dst.as_slice_mut()?;
-        py.allow_threads(|| permkit::enumerate::fill(&s, &start, rows, dst, &Signals))
-            .map_err(|e| to_pyerr(e, "start"))
+    guard(|| {
+        let s = spec(kind, n, k, counts)?;
+        with_int_array!(out, "out", |arr: T| {
+            let mut dst = arr.readwrite();
+            let dst = dst.as_slice_mut()?;
+            py.allow_threads(|| permkit::enumerate::fill(&s, &start, rows, dst, &Signals))
+                .map_err(|e| to_pyerr(e, "start"))
+        })
     })
 }
 
@@ -219,12 +264,14 @@ fn enumerate_changes<'py>(
     steps: usize,
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    let s = spec(kind, n, k, counts)?;
-    with_int_array!(out, "out", |arr: T| {
-        let mut dst = arr.readwrite();
-        let dst = dst.as_slice_mut()?;
-        py.allow_threads(|| permkit::enumerate::changes(&s, &start, steps, dst, &Signals))
-            .map_err(|e| to_pyerr(e, "start"))
+    guard(|| {
+        let s = spec(kind, n, k, counts)?;
+        with_int_array!(out, "out", |arr: T| {
+            let mut dst = arr.readwrite();
+            let dst = dst.as_slice_mut()?;
+            py.allow_threads(|| permkit::enumerate::changes(&s, &start, steps, dst, &Signals))
+                .map_err(|e| to_pyerr(e, "start"))
+        })
     })
 }
 
@@ -237,8 +284,29 @@ fn enumeration_count(
     k: usize,
     counts: Vec<u64>,
 ) -> PyResult<BigUint> {
-    let s = spec(kind, n, k, counts)?;
-    py.allow_threads(|| s.count()).map_err(|e| to_pyerr(e, "n"))
+    guard(|| {
+        let s = spec(kind, n, k, counts)?;
+        py.allow_threads(|| s.count(&Signals))
+            .map_err(|e| to_pyerr(e, "n"))
+    })
+}
+
+/// enumeration_count_exceeds(kind, n, k, counts, r) -> whether the count is
+/// above r, without computing a count much bigger than r.
+#[pyfunction]
+fn enumeration_count_exceeds(
+    py: Python<'_>,
+    kind: &str,
+    n: usize,
+    k: usize,
+    counts: Vec<u64>,
+    r: BigUint,
+) -> PyResult<bool> {
+    guard(|| {
+        let s = spec(kind, n, k, counts)?;
+        py.allow_threads(|| s.count_exceeds(&r, &Signals))
+            .map_err(|e| to_pyerr(e, "n"))
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -252,5 +320,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(enumerate_fill, m)?)?;
     m.add_function(wrap_pyfunction!(enumerate_changes, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration_count, m)?)?;
+    m.add_function(wrap_pyfunction!(enumeration_count_exceeds, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_total_u64, m)?)?;
     Ok(())
 }

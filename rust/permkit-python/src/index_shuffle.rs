@@ -1,6 +1,6 @@
 //! Bindings of `permkit::index_shuffle` and the record gathering of `permkit shuffle`.
 
-use crate::convert::{memory_error, to_pyerr, Signals};
+use crate::convert::{empty_array, guard, memory_error, to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use permkit::index_shuffle::{derive_key, IndexShuffle};
@@ -35,9 +35,11 @@ fn index_error(err: permkit::Error, arg: &str, n: u64) -> PyErr {
 impl IndexShuffleCore {
     #[new]
     fn new(n: u64, key: u64, rounds: u32) -> PyResult<Self> {
-        IndexShuffle::new(n, key, rounds)
-            .map(|inner| Self { inner })
-            .map_err(|e| to_pyerr(e, "rounds"))
+        guard(|| {
+            IndexShuffle::new(n, key, rounds)
+                .map(|inner| Self { inner })
+                .map_err(|e| to_pyerr(e, "rounds"))
+        })
     }
 
     #[getter]
@@ -58,15 +60,19 @@ impl IndexShuffleCore {
     }
 
     fn forward(&self, i: u64) -> PyResult<u64> {
-        self.inner
-            .forward(i)
-            .map_err(|e| index_error(e, "index", self.inner.n()))
+        guard(|| {
+            self.inner
+                .forward(i)
+                .map_err(|e| index_error(e, "index", self.inner.n()))
+        })
     }
 
     fn inverse(&self, j: u64) -> PyResult<u64> {
-        self.inner
-            .inverse(j)
-            .map_err(|e| index_error(e, "value", self.inner.n()))
+        guard(|| {
+            self.inner
+                .inverse(j)
+                .map_err(|e| index_error(e, "value", self.inner.n()))
+        })
     }
 
     /// Maps every element of an integer array (any shape) to a uint64 array.
@@ -79,18 +85,22 @@ impl IndexShuffleCore {
         wrap_negative: bool,
         argname: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        with_int_array!(values, argname, |arr: T| {
-            let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
-            let out = unsafe { PyArrayDyn::<u64>::new(py, arr.shape(), false) };
-            {
-                let mut dst = out.readwrite();
-                let src = src.as_slice()?;
-                let dst = dst.as_slice_mut()?;
-                let inner = &self.inner;
-                py.allow_threads(|| inner.map_values(src, dst, inverse, wrap_negative, &Signals))
+        guard(|| {
+            with_int_array!(values, argname, |arr: T| {
+                let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
+                let out = empty_array::<u64>(py, arr.shape())?;
+                {
+                    let mut dst = out.readwrite();
+                    let src = src.as_slice()?;
+                    let dst = dst.as_slice_mut()?;
+                    let inner = &self.inner;
+                    py.allow_threads(|| {
+                        inner.map_values(src, dst, inverse, wrap_negative, &Signals)
+                    })
                     .map_err(|e| index_error(e, argname, inner.n()))?;
-            }
-            Ok(out.into_any())
+                }
+                Ok(out.into_any())
+            })
         })
     }
 
@@ -103,51 +113,53 @@ impl IndexShuffleCore {
         count: usize,
         bits: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let bytes = count as u128 * (bits as u128 / 8);
-        if bytes > (isize::MAX as u128) / 2 {
-            return Err(memory_error("the requested shuffle positions", bytes));
-        }
-        macro_rules! run {
-            ($t:ty) => {{
-                let out = unsafe { PyArray1::<$t>::new(py, [count], false) };
-                {
-                    let mut dst = out.readwrite();
-                    let dst = dst.as_slice_mut()?;
-                    let inner = &self.inner;
-                    py.allow_threads(|| inner.map_range(start, step, dst, &Signals))
-                        .map_err(|e| to_pyerr(e, "range"))?;
-                }
-                Ok(out.into_any())
-            }};
-        }
-        match bits {
-            8 => run!(u8),
-            16 => run!(u16),
-            32 => run!(u32),
-            64 => run!(u64),
-            _ => Err(PyValueError::new_err(format!(
-                "bits: expected 8, 16, 32 or 64, got {bits}"
-            ))),
-        }
+        guard(|| {
+            let bytes = count as u128 * (bits as u128 / 8);
+            if bytes > (isize::MAX as u128) / 2 {
+                return Err(memory_error("the requested shuffle positions", bytes));
+            }
+            macro_rules! run {
+                ($t:ty) => {{
+                    let out = empty_array::<$t>(py, &[count])?;
+                    {
+                        let mut dst = out.readwrite();
+                        let dst = dst.as_slice_mut()?;
+                        let inner = &self.inner;
+                        py.allow_threads(|| inner.map_range(start, step, dst, &Signals))
+                            .map_err(|e| to_pyerr(e, "range"))?;
+                    }
+                    Ok(out.into_any())
+                }};
+            }
+            match bits {
+                8 => run!(u8),
+                16 => run!(u16),
+                32 => run!(u32),
+                64 => run!(u64),
+                _ => Err(PyValueError::new_err(format!(
+                    "bits: expected 8, 16, 32 or 64, got {bits}"
+                ))),
+            }
+        })
     }
 }
 
 /// A Squares key from a 64-bit seed word (rng::keys::key_from_word, v1).
 #[pyfunction]
-fn index_shuffle_key(word: u64) -> u64 {
-    key_from_word(word)
+fn index_shuffle_key(word: u64) -> PyResult<u64> {
+    guard(|| Ok(key_from_word(word)))
 }
 
 /// The rounds `IndexShuffle` uses for `n` when the caller does not choose.
 #[pyfunction]
-fn index_shuffle_default_rounds(n: u64) -> u32 {
-    permkit::index_shuffle::default_rounds(n)
+fn index_shuffle_default_rounds(n: u64) -> PyResult<u32> {
+    guard(|| Ok(permkit::index_shuffle::default_rounds(n)))
 }
 
 /// A child key `key_from_word(squares64(parent, domain << 56 | value))`.
 #[pyfunction]
 fn index_shuffle_derive_key(parent: u64, domain: u8, value: u64) -> PyResult<u64> {
-    derive_key(parent, domain, value).map_err(|e| to_pyerr(e, "value"))
+    guard(|| derive_key(parent, domain, value).map_err(|e| to_pyerr(e, "value")))
 }
 
 /// Record bounds of `data` split at `delim`: record `i` is `data[b[i] : b[i+1] - 1]`.
@@ -159,14 +171,16 @@ fn record_bounds<'py>(
     data: PyReadonlyArray1<'py, u8>,
     delim: u8,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let bytes = data.as_slice()?;
-    if (bytes.len() as u64) < u32::MAX as u64 {
-        let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v as u32));
-        Ok(PyArray1::from_vec(py, bounds).into_any())
-    } else {
-        let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v));
-        Ok(PyArray1::from_vec(py, bounds).into_any())
-    }
+    guard(|| {
+        let bytes = data.as_slice()?;
+        if (bytes.len() as u64) < u32::MAX as u64 {
+            let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v as u32));
+            Ok(PyArray1::from_vec(py, bounds).into_any())
+        } else {
+            let bounds = py.allow_threads(|| scan_bounds(bytes, delim, |v| v));
+            Ok(PyArray1::from_vec(py, bounds).into_any())
+        }
+    })
 }
 
 fn scan_bounds<T>(bytes: &[u8], delim: u8, cast: impl Fn(u64) -> T) -> Vec<T> {
@@ -193,18 +207,20 @@ fn gather_records<'py>(
     count: usize,
     delim: u8,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let bytes = data.as_slice()?;
-    if let Ok(b) = bounds.downcast::<PyArray1<u32>>() {
-        let b = b.readonly();
-        gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
-    } else if let Ok(b) = bounds.downcast::<PyArray1<u64>>() {
-        let b = b.readonly();
-        gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
-    } else {
-        Err(PyValueError::new_err(
-            "bounds: expected a uint32 or uint64 array from record_bounds",
-        ))
-    }
+    guard(|| {
+        let bytes = data.as_slice()?;
+        if let Ok(b) = bounds.downcast::<PyArray1<u32>>() {
+            let b = b.readonly();
+            gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
+        } else if let Ok(b) = bounds.downcast::<PyArray1<u64>>() {
+            let b = b.readonly();
+            gather(py, bytes, b.as_slice()?, shuffle, start, count, delim)
+        } else {
+            Err(PyValueError::new_err(
+                "bounds: expected a uint32 or uint64 array from record_bounds",
+            ))
+        }
+    })
 }
 
 fn gather<'py, T: permkit::PermIndex>(

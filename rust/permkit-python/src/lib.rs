@@ -28,5 +28,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     combinatorics::register(m)?;
     shard_shuffle::register(m)?;
     designs::register(m)?;
+    m.add_function(wrap_pyfunction!(convert::_panic_for_tests, m)?)?;
     Ok(())
 }

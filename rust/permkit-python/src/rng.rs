@@ -6,7 +6,7 @@
 //! state pointer) out of the capsule. Callers serialise access with the
 //! bit generator's `lock`, as numpy does for its own bit generators.
 
-use crate::convert::Signals;
+use crate::convert::{guard, Signals};
 use numpy::{PyArrayDyn, PyArrayMethods};
 use permkit::rng::keys::{broken_key_rule, key_from_word};
 use permkit::rng::stream::{
@@ -205,49 +205,57 @@ impl CounterCore {
     #[new]
     #[pyo3(signature = (kind, key, counter, word=0))]
     fn new(kind: &str, key: u64, counter: u128, word: u32) -> PyResult<Self> {
-        let kind = Kind::parse(kind)?;
-        let state = State {
-            kind,
-            key,
-            counter: 0,
-            word: 0,
-            block: [0; 4],
-            has_uint32: false,
-            uinteger: 0,
-        };
-        let slot = Box::into_raw(Box::new(Slot {
-            bitgen: BitGenT {
-                state: std::ptr::null_mut(),
-                next_uint64,
-                next_uint32,
-                next_double,
-                next_raw,
-            },
-            state,
-        }));
-        // SAFETY: `slot` is a fresh, valid allocation; the state pointer targets
-        // a field of the same allocation, which never moves.
-        unsafe { (*slot).bitgen.state = &mut (*slot).state as *mut State as *mut c_void };
-        let core = CounterCore { slot };
-        core.set_state(key, counter, word, false, 0)?;
-        Ok(core)
+        guard(|| {
+            let kind = Kind::parse(kind)?;
+            let state = State {
+                kind,
+                key,
+                counter: 0,
+                word: 0,
+                block: [0; 4],
+                has_uint32: false,
+                uinteger: 0,
+            };
+            let slot = Box::into_raw(Box::new(Slot {
+                bitgen: BitGenT {
+                    state: std::ptr::null_mut(),
+                    next_uint64,
+                    next_uint32,
+                    next_double,
+                    next_raw,
+                },
+                state,
+            }));
+            // SAFETY: `slot` is a fresh, valid allocation; the state pointer targets
+            // a field of the same allocation, which never moves.
+            unsafe { (*slot).bitgen.state = &mut (*slot).state as *mut State as *mut c_void };
+            let core = CounterCore { slot };
+            core.set_state(key, counter, word, false, 0)?;
+            Ok(core)
+        })
     }
 
     /// A PyCapsule named "BitGenerator" holding the `bitgen_t`, as numpy expects.
     fn capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: the pointer stays valid while this object lives; the capsule
-        // owns nothing (no destructor), like numpy's own bit generators' capsules.
-        unsafe {
-            let bitgen = &mut (*self.slot).bitgen as *mut BitGenT as *mut c_void;
-            let ptr = pyo3::ffi::PyCapsule_New(bitgen, c"BitGenerator".as_ptr(), None);
-            Bound::from_owned_ptr_or_err(py, ptr)
-        }
+        guard(|| {
+            // SAFETY: the pointer stays valid while this object lives; the capsule
+            // owns nothing (no destructor), like numpy's own bit generators' capsules.
+            unsafe {
+                let bitgen = &mut (*self.slot).bitgen as *mut BitGenT as *mut c_void;
+                let ptr = pyo3::ffi::PyCapsule_New(bitgen, c"BitGenerator".as_ptr(), None);
+                Bound::from_owned_ptr_or_err(py, ptr)
+            }
+        })
     }
 
     /// (key, counter, word, has_uint32, uinteger)
-    fn get_state(&self) -> (u64, u128, u32, bool, u32) {
-        let s = self.state();
-        (s.key, s.counter, s.word, s.has_uint32, s.uinteger)
+    fn get_state(&self) -> PyResult<(u64, u128, u32, bool, u32)> {
+        guard(|| {
+            Ok({
+                let s = self.state();
+                (s.key, s.counter, s.word, s.has_uint32, s.uinteger)
+            })
+        })
     }
 
     fn set_state(
@@ -258,66 +266,75 @@ impl CounterCore {
         has_uint32: bool,
         uinteger: u32,
     ) -> PyResult<()> {
-        let s = self.state();
-        let (max_counter, max_word) = match s.kind {
-            Kind::Philox4x32 => (u128::MAX, 3),
-            _ => (u64::MAX as u128, 0),
-        };
-        if counter > max_counter || word > max_word {
-            return Err(PyValueError::new_err(format!(
-                "state: counter must be in 0..={max_counter} and word in 0..={max_word}"
-            )));
-        }
-        s.key = key;
-        s.counter = counter;
-        s.word = word;
-        s.has_uint32 = has_uint32 && s.kind == Kind::Squares64;
-        s.uinteger = if s.has_uint32 { uinteger } else { 0 };
-        s.refresh_block();
-        Ok(())
+        guard(|| {
+            let s = self.state();
+            let (max_counter, max_word) = match s.kind {
+                Kind::Philox4x32 => (u128::MAX, 3),
+                _ => (u64::MAX as u128, 0),
+            };
+            if counter > max_counter || word > max_word {
+                return Err(PyValueError::new_err(format!(
+                    "state: counter must be in 0..={max_counter} and word in 0..={max_word}"
+                )));
+            }
+            s.key = key;
+            s.counter = counter;
+            s.word = word;
+            s.has_uint32 = has_uint32 && s.kind == Kind::Squares64;
+            s.uinteger = if s.has_uint32 { uinteger } else { 0 };
+            s.refresh_block();
+            Ok(())
+        })
     }
 
     /// The next raw output (one 32-bit output for the 32-bit generators).
-    fn next_raw(&self) -> u64 {
-        self.state().raw()
+    fn next_raw(&self) -> PyResult<u64> {
+        guard(|| Ok(self.state().raw()))
     }
 
     /// The next 64-bit value as numpy's next_uint64 gives it.
-    fn next_uint64(&self) -> u64 {
-        self.state().next_u64()
+    fn next_uint64(&self) -> PyResult<u64> {
+        guard(|| Ok(self.state().next_u64()))
     }
 
     /// Fills a C-contiguous uint64 array with raw outputs and advances past them.
     fn fill_raw(&self, py: Python<'_>, out: &Bound<'_, PyArrayDyn<u64>>) -> PyResult<()> {
-        let mut guard = out.try_readwrite()?;
-        let slice = guard.as_slice_mut()?;
-        for block in slice.chunks_mut(FILL_BLOCK) {
-            if Signals.interrupted() {
-                return Err(PyKeyboardInterrupt::new_err("interrupted"));
+        guard(|| {
+            let mut guard = out.try_readwrite()?;
+            let slice = guard.as_slice_mut()?;
+            for block in slice.chunks_mut(FILL_BLOCK) {
+                if Signals.interrupted() {
+                    return Err(PyKeyboardInterrupt::new_err("interrupted"));
+                }
+                let state = self.state();
+                py.allow_threads(|| state.fill(block));
+                state.skip(block.len() as u64);
             }
-            let state = self.state();
-            py.allow_threads(|| state.fill(block));
-            state.skip(block.len() as u64);
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Advances past `count` raw outputs without producing them.
-    fn skip_raw(&self, count: u64) {
-        self.state().skip(count)
+    fn skip_raw(&self, count: u64) -> PyResult<()> {
+        guard(|| {
+            {
+                self.state().skip(count)
+            }
+            Ok(())
+        })
     }
 }
 
 /// key_from_word(word) -> int: derivation v1 of a valid Squares key (docs/rng.md).
 #[pyfunction]
-fn squares_key_from_word(word: u64) -> u64 {
-    key_from_word(word)
+fn squares_key_from_word(word: u64) -> PyResult<u64> {
+    guard(|| Ok(key_from_word(word)))
 }
 
 /// The first Squares key rule (1..=5) `key` breaks, or None.
 #[pyfunction]
-fn squares_broken_key_rule(key: u64) -> Option<u8> {
-    broken_key_rule(key)
+fn squares_broken_key_rule(key: u64) -> PyResult<Option<u8>> {
+    guard(|| Ok(broken_key_rule(key)))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -2,7 +2,7 @@
 //! (docs/shuffle.md), checks flags, and falls back to gathering by an index
 //! permutation when an array cannot be moved natively (returns None here).
 
-use crate::convert::{to_pyerr, Signals};
+use crate::convert::{guard, to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::npyffi::flags::{NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE};
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -25,11 +25,13 @@ fn permutation_into(
     key: u64,
     counter: u64,
 ) -> PyResult<u64> {
-    with_int_array!(out, "out", |arr: _T| {
-        let mut guard = arr.try_readwrite()?;
-        let slice = guard.as_slice_mut()?;
-        py.allow_threads(|| core_permutation_into(slice, key, counter, &Signals))
-            .map_err(|e| to_pyerr(e, "n"))
+    guard(|| {
+        with_int_array!(out, "out", |arr: _T| {
+            let mut guard = arr.try_readwrite()?;
+            let slice = guard.as_slice_mut()?;
+            py.allow_threads(|| core_permutation_into(slice, key, counter, &Signals))
+                .map_err(|e| to_pyerr(e, "n"))
+        })
     })
 }
 
@@ -139,7 +141,7 @@ fn shuffle_rows(
     counter: u64,
     scratch: Option<&Bound<'_, PyUntypedArray>>,
 ) -> PyResult<Option<u64>> {
-    run_native(py, x, Kernel::Rows, scratch, key, counter)
+    guard(|| run_native(py, x, Kernel::Rows, scratch, key, counter))
 }
 
 /// permuted_last_axis(x, key, counter) -> counters consumed, or None when `x`
@@ -151,7 +153,7 @@ fn permuted_last_axis(
     key: u64,
     counter: u64,
 ) -> PyResult<Option<u64>> {
-    run_native(py, x, Kernel::WithinRows, None, key, counter)
+    guard(|| run_native(py, x, Kernel::WithinRows, None, key, counter))
 }
 
 /// draws_below(key, bounds) -> uint64 draws: draw `i` is uniform in

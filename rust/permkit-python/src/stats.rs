@@ -1,7 +1,7 @@
 //! Bindings of `permkit::exact`: exact / Monte Carlo tallies of built-in
 //! statistics and gather-index batches for Python statistics.
 
-use crate::convert::{memory_error, to_pyerr, Signals};
+use crate::convert::{guard, memory_error, to_pyerr, Signals};
 use num_bigint::{BigInt, BigUint};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use permkit::exact::blocks::{key_distribution, BlockKey};
@@ -69,60 +69,62 @@ fn exact_tally<'py>(
     collect: &str,
     workers: Option<usize>,
 ) -> PyResult<((u64, u64, u64, u64, u64), PyObject)> {
-    let problem = Problem {
-        design: design(kind, sizes, weights, partner)?,
-        scores,
-    };
-    let rule = Rule {
-        ge,
-        le,
-        deviation: deviation.map(|(scale, center, at_least, above)| Deviation {
-            scale,
-            center,
-            at_least,
-            above,
-        }),
-    };
-    let collect = match collect {
-        "none" => Collect::Nothing,
-        "histogram" => Collect::Histogram,
-        "full" => Collect::Full,
-        _ => {
-            return Err(PyValueError::new_err(
-                "null_distribution: expected None, 'full' or 'histogram'",
-            ))
+    guard(|| {
+        let problem = Problem {
+            design: design(kind, sizes, weights, partner)?,
+            scores,
+        };
+        let rule = Rule {
+            ge,
+            le,
+            deviation: deviation.map(|(scale, center, at_least, above)| Deviation {
+                scale,
+                center,
+                at_least,
+                above,
+            }),
+        };
+        let collect = match collect {
+            "none" => Collect::Nothing,
+            "histogram" => Collect::Histogram,
+            "full" => Collect::Full,
+            _ => {
+                return Err(PyValueError::new_err(
+                    "null_distribution: expected None, 'full' or 'histogram'",
+                ))
+            }
+        };
+        if collect == Collect::Full {
+            let bytes = stop.saturating_sub(start).saturating_mul(16);
+            if bytes > 8 << 30 {
+                return Err(memory_error("null_distribution='full'", bytes));
+            }
         }
-    };
-    if collect == Collect::Full {
-        let bytes = stop.saturating_sub(start).saturating_mul(16);
-        if bytes > 8 << 30 {
-            return Err(memory_error("null_distribution='full'", bytes));
-        }
-    }
-    let source = match mc_key {
-        Some(key) => Source::MonteCarlo { key },
-        None => Source::Exact,
-    };
-    let out: Outcome = py
-        .allow_threads(|| {
-            in_pool(workers, || {
-                tally(&problem, &rule, source, start..stop, collect, &Signals)
-            })
-        })?
-        .map_err(|e| to_pyerr(e, "data"))?;
-    let t = out.tally;
-    let extra: PyObject = match collect {
-        Collect::Nothing => py.None(),
-        Collect::Histogram => {
-            let pairs: Vec<(i128, u64)> = out.histogram.into_iter().collect();
-            pairs.into_pyobject(py)?.into_any().unbind()
-        }
-        Collect::Full => {
-            let keys: Vec<f64> = out.keys.iter().map(|&k| k as f64).collect();
-            PyArray1::from_vec(py, keys).into_any().unbind()
-        }
-    };
-    Ok(((t.total, t.ge, t.le, t.dev_ge, t.dev_gt), extra))
+        let source = match mc_key {
+            Some(key) => Source::MonteCarlo { key },
+            None => Source::Exact,
+        };
+        let out: Outcome = py
+            .allow_threads(|| {
+                in_pool(workers, || {
+                    tally(&problem, &rule, source, start..stop, collect, &Signals)
+                })
+            })?
+            .map_err(|e| to_pyerr(e, "data"))?;
+        let t = out.tally;
+        let extra: PyObject = match collect {
+            Collect::Nothing => py.None(),
+            Collect::Histogram => {
+                let pairs: Vec<(i128, u64)> = out.histogram.into_iter().collect();
+                pairs.into_pyobject(py)?.into_any().unbind()
+            }
+            Collect::Full => {
+                let keys: Vec<f64> = out.keys.iter().map(|&k| k as f64).collect();
+                PyArray1::from_vec(py, keys).into_any().unbind()
+            }
+        };
+        Ok(((t.total, t.ge, t.le, t.dev_ge, t.dev_gt), extra))
+    })
 }
 
 /// relabel_rows(kind, sizes, start, count, mc_key) -> uint32 array (count, m) of gather indices.
@@ -136,35 +138,37 @@ fn relabel_indices<'py>(
     count: usize,
     mc_key: Option<u64>,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let shape = match kind {
-        "independent" => Shape::Independent { sizes },
-        "paired" => Shape::Paired {
-            n: sizes.first().copied().unwrap_or(0),
-        },
-        "pairings" => Shape::Pairings {
-            n: sizes.first().copied().unwrap_or(0),
-            samples: sizes.len().clamp(1, 2),
-        },
-        "all_pairings" => Shape::AllPairings {
-            n: sizes.first().copied().unwrap_or(0),
-            samples: sizes.len(),
-        },
-        "blocks" => Shape::Blocks {
-            n: sizes.first().copied().unwrap_or(0),
-            samples: sizes.len(),
-        },
-        _ => return Err(PyValueError::new_err(format!("kind: unknown {kind:?}"))),
-    };
-    let m = shape.row_len();
-    let bytes = (m as u128) * (count as u128) * 4;
-    if bytes > 4 << 30 {
-        return Err(memory_error("batch", bytes));
-    }
-    let mut buf = vec![0u32; m * count];
-    py.allow_threads(|| relabel_rows(&shape, start, count, mc_key, &mut buf))
-        .map_err(|e| to_pyerr(e, "batch"))?;
-    let arr = PyArray1::from_vec(py, buf);
-    arr.reshape([count, m])
+    guard(|| {
+        let shape = match kind {
+            "independent" => Shape::Independent { sizes },
+            "paired" => Shape::Paired {
+                n: sizes.first().copied().unwrap_or(0),
+            },
+            "pairings" => Shape::Pairings {
+                n: sizes.first().copied().unwrap_or(0),
+                samples: sizes.len().clamp(1, 2),
+            },
+            "all_pairings" => Shape::AllPairings {
+                n: sizes.first().copied().unwrap_or(0),
+                samples: sizes.len(),
+            },
+            "blocks" => Shape::Blocks {
+                n: sizes.first().copied().unwrap_or(0),
+                samples: sizes.len(),
+            },
+            _ => return Err(PyValueError::new_err(format!("kind: unknown {kind:?}"))),
+        };
+        let m = shape.row_len();
+        let bytes = (m as u128) * (count as u128) * 4;
+        if bytes > 4 << 30 {
+            return Err(memory_error("batch", bytes));
+        }
+        let mut buf = vec![0u32; m * count];
+        py.allow_threads(|| relabel_rows(&shape, start, count, mc_key, &mut buf))
+            .map_err(|e| to_pyerr(e, "batch"))?;
+        let arr = PyArray1::from_vec(py, buf);
+        arr.reshape([count, m])
+    })
 }
 
 /// welch_tally(scores, n1, low, high, start, stop, workers) -> (total, ge, le): Welch t
@@ -182,25 +186,27 @@ fn welch_tally(
     stop: u128,
     workers: Option<usize>,
 ) -> PyResult<(u64, u64, u64)> {
-    use permkit::exact::welch::{tally as welch, SignedRoot};
-    let low = SignedRoot {
-        sign: low.0,
-        num: low.1,
-        den: low.2,
-    };
-    let high = SignedRoot {
-        sign: high.0,
-        num: high.1,
-        den: high.2,
-    };
-    let t = py
-        .allow_threads(|| {
-            in_pool(workers, || {
-                welch(&scores, n1, &low, &high, start..stop, &Signals)
-            })
-        })?
-        .map_err(|e| to_pyerr(e, "data"))?;
-    Ok((t.total, t.ge, t.le))
+    guard(|| {
+        use permkit::exact::welch::{tally as welch, SignedRoot};
+        let low = SignedRoot {
+            sign: low.0,
+            num: low.1,
+            den: low.2,
+        };
+        let high = SignedRoot {
+            sign: high.0,
+            num: high.1,
+            den: high.2,
+        };
+        let t = py
+            .allow_threads(|| {
+                in_pool(workers, || {
+                    welch(&scores, n1, &low, &high, start..stop, &Signals)
+                })
+            })?
+            .map_err(|e| to_pyerr(e, "data"))?;
+        Ok((t.total, t.ge, t.le))
+    })
 }
 
 /// shift_distribution(kind, scores, n1) -> [(K, count)]: exact distribution of the
@@ -212,14 +218,16 @@ fn shift_distribution(
     scores: Vec<i128>,
     n1: usize,
 ) -> PyResult<Vec<(i128, BigUint)>> {
-    let run = || match kind {
-        "two_sample" => permkit::exact::shift::two_sample(&scores, n1, &Signals),
-        "sign_flip" => permkit::exact::shift::sign_flip(&scores, &Signals),
-        _ => Err(permkit::Error::InvalidValue(format!(
-            "unknown design {kind:?}"
-        ))),
-    };
-    py.allow_threads(run).map_err(|e| to_pyerr(e, "data"))
+    guard(|| {
+        let run = || match kind {
+            "two_sample" => permkit::exact::shift::two_sample(&scores, n1, &Signals),
+            "sign_flip" => permkit::exact::shift::sign_flip(&scores, &Signals),
+            _ => Err(permkit::Error::InvalidValue(format!(
+                "unknown design {kind:?}"
+            ))),
+        };
+        py.allow_threads(run).map_err(|e| to_pyerr(e, "data"))
+    })
 }
 
 /// block_key_distribution(blocks, weights, max_work) -> [(K, count)] or None: exact
@@ -243,12 +251,16 @@ fn block_key_distribution(
 
 /// shift_table_words(kind, scores, n1) -> u64 words of the shift table (None: too many).
 #[pyfunction]
-fn shift_table_words(kind: &str, scores: Vec<i128>, n1: usize) -> Option<u128> {
-    match kind {
-        "two_sample" => permkit::exact::shift::two_sample_words(&scores, n1),
-        "sign_flip" => permkit::exact::shift::sign_flip_words(&scores),
-        _ => None,
-    }
+fn shift_table_words(kind: &str, scores: Vec<i128>, n1: usize) -> PyResult<Option<u128>> {
+    guard(|| {
+        Ok({
+            match kind {
+                "two_sample" => permkit::exact::shift::two_sample_words(&scores, n1),
+                "sign_flip" => permkit::exact::shift::sign_flip_words(&scores),
+                _ => None,
+            }
+        })
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

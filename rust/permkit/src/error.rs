@@ -26,6 +26,8 @@ pub enum Error {
     InvalidValue(String),
     /// A result or workspace that cannot be represented or allocated.
     Overflow(String),
+    /// A result too large to hold in memory, refused before allocating.
+    Memory(String),
     /// The caller's [`crate::Interrupt`] asked the kernel to stop.
     Interrupted,
 }
@@ -49,7 +51,9 @@ impl fmt::Display for Error {
             Error::LengthMismatch { expected, found } => {
                 write!(f, "length {found} does not match the permutation length {expected}")
             }
-            Error::InvalidValue(msg) | Error::Overflow(msg) => f.write_str(msg),
+            Error::InvalidValue(msg) | Error::Overflow(msg) | Error::Memory(msg) => {
+                f.write_str(msg)
+            }
             Error::Interrupted => f.write_str("interrupted"),
         }
     }

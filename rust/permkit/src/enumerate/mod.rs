@@ -8,8 +8,9 @@ mod walkers;
 
 use crate::rank::rows::{CombOrder, Family};
 use crate::rank::PermOrder;
-use crate::{count, Error, Interrupt, Never, PermIndex, Result};
+use crate::{count, Error, Interrupt, PermIndex, Result};
 use num_bigint::BigUint;
+use num_traits::Zero;
 use rayon::prelude::*;
 use walkers::*;
 
@@ -37,6 +38,9 @@ pub struct Spec {
 
 /// Values written per interrupt poll.
 const SUPER_CHUNK: usize = 1 << 21;
+/// Arrangements of more values than this (and more than 4k) walk only their
+/// k values: the full-permutation walker would need O(n) memory and time.
+const SPARSE_ARRANGEMENT: usize = 1 << 12;
 /// Fewest rows worth a part of their own (each part pays one unrank).
 const MIN_PART: usize = 1 << 12;
 
@@ -79,15 +83,77 @@ impl Spec {
         })
     }
 
-    pub fn count(&self) -> Result<BigUint> {
+    /// The number of members (polls `interrupt`; `Error::Memory` when the
+    /// count alone would not fit in memory).
+    pub fn count(&self, interrupt: &dyn Interrupt) -> Result<BigUint> {
         match self.kind {
-            Kind::PermHeap | Kind::PermSjt => Ok(count::factorial(self.n as u64)),
-            Kind::Derangement => count::derangements(self.n as u64, &Never),
+            Kind::PermHeap | Kind::PermSjt => count::factorial(self.n as u64, interrupt),
+            Kind::Derangement => count::derangements(self.n as u64, interrupt),
             _ => self
                 .family()
-                .map(|f| f.count())
+                .map(|f| f.count(interrupt))
                 .unwrap_or_else(|| Ok(BigUint::default())),
         }
+    }
+
+    /// Whether the count exceeds `r`, without computing a count much larger
+    /// than `r`: the count is built up as a product (or recurrence) of
+    /// non-decreasing partial values, and the loop stops once one passes `r`.
+    pub fn count_exceeds(&self, r: &BigUint, interrupt: &dyn Interrupt) -> Result<bool> {
+        let (n, k) = (self.n as u64, self.k as u64);
+        let mut acc = BigUint::from(1u32);
+        match self.kind {
+            Kind::PermLex | Kind::PermHeap | Kind::PermSjt => {
+                for m in 2..=n {
+                    if acc > *r {
+                        break;
+                    }
+                    acc *= m;
+                }
+            }
+            Kind::Arrangement => {
+                if k > n {
+                    return Ok(false);
+                }
+                for i in 0..k {
+                    if acc > *r {
+                        break;
+                    }
+                    acc *= n - i;
+                }
+            }
+            Kind::CombLex | Kind::CombColex | Kind::CombRevolvingDoor => {
+                if k > n {
+                    return Ok(false);
+                }
+                // C(n, i) grows with i up to min(k, n-k).
+                for i in 0..k.min(n - k) {
+                    if acc > *r {
+                        break;
+                    }
+                    acc = acc * (n - i) / (i + 1);
+                }
+            }
+            Kind::Derangement => {
+                // D(0) = 1, D(1) = 0, then D(m) = m D(m-1) + (-1)^m grows.
+                if n >= 1 {
+                    acc = BigUint::zero();
+                    for m in 2..=n {
+                        if acc > *r {
+                            break;
+                        }
+                        acc *= m;
+                        if m % 2 == 0 {
+                            acc += 1u32;
+                        } else {
+                            acc -= 1u32;
+                        }
+                    }
+                }
+            }
+            Kind::Multiset => acc = self.count(interrupt)?,
+        }
+        Ok(acc > *r)
     }
 
     /// A walker positioned at `rank` (callers check `rank < count`).
@@ -114,6 +180,9 @@ impl Spec {
                         Box::new(CombColex { c: row })
                     }
                     Kind::CombRevolvingDoor => Box::new(RevolvingDoor::new(&row, n)),
+                    Kind::Arrangement if n > SPARSE_ARRANGEMENT.max(4 * row.len()) => {
+                        Box::new(SparseArrangement { a: row, n })
+                    }
                     _ => {
                         let k = row.len();
                         if self.kind == Kind::Arrangement {
@@ -129,16 +198,37 @@ impl Spec {
             }
         }
     }
+}
 
-    fn check_range(&self, start: &BigUint, rows: usize, total: &BigUint) -> Result<()> {
-        if start + BigUint::from(rows) > *total {
-            return Err(Error::InvalidValue(format!(
-                "ranks {start}..{} are out of range: there are {total} members",
-                start + BigUint::from(rows)
-            )));
-        }
-        Ok(())
+/// Checks that ranks `start .. start + rows` exist and returns the count
+/// when the walker needs it to seek (lex combinations, multisets), or 0:
+/// the other families never compute a count bigger than `start + rows`.
+fn check_range(
+    spec: &Spec,
+    start: &BigUint,
+    rows: usize,
+    interrupt: &dyn Interrupt,
+) -> Result<BigUint> {
+    let end = start + BigUint::from(rows);
+    let needs_total = matches!(spec.kind, Kind::CombLex | Kind::Multiset);
+    let total = if needs_total {
+        spec.count(interrupt)?
+    } else {
+        BigUint::zero()
+    };
+    let ok = if needs_total {
+        end <= total
+    } else if rows == 0 {
+        start.is_zero() || spec.count_exceeds(&(start - 1u32), interrupt)?
+    } else {
+        spec.count_exceeds(&(&end - 1u32), interrupt)?
+    };
+    if !ok {
+        return Err(Error::InvalidValue(format!(
+            "ranks {start}..{end} are out of range: there are fewer members"
+        )));
     }
+    Ok(total)
 }
 
 /// Rows per part for `rows` rows of width `w`.
@@ -158,9 +248,8 @@ pub fn fill<T: PermIndex>(
     out: &mut [T],
     interrupt: &dyn Interrupt,
 ) -> Result<()> {
-    let total = spec.count()?;
-    spec.check_range(start, rows, &total)?;
     let w = spec.width();
+    let total = check_range(spec, start, rows, interrupt)?;
     if w == 0 || rows == 0 {
         return Ok(());
     }
@@ -324,8 +413,7 @@ pub fn changes<T: PermIndex>(
             "only the heap, sjt and revolving_door orders have a change stream".into(),
         ));
     }
-    let total = spec.count()?;
-    spec.check_range(start, steps + 1, &total)?;
+    let total = check_range(spec, start, steps + 1, interrupt)?;
     if out.len() != 2 * steps {
         return Err(Error::LengthMismatch {
             expected: 2 * steps,
@@ -358,6 +446,7 @@ pub fn changes<T: PermIndex>(
 mod tests {
     use super::*;
     use crate::rank::RankInt;
+    use crate::Never;
 
     fn spec(kind: Kind, n: usize, k: usize) -> Spec {
         Spec {
@@ -369,7 +458,7 @@ mod tests {
     }
 
     fn all_rows(s: &Spec) -> Vec<Vec<usize>> {
-        let total = s.count().unwrap();
+        let total = s.count(&Never).unwrap();
         let rows: usize = total.clone().try_into().unwrap();
         let w = s.width();
         let mut out = vec![0u32; rows * w];
@@ -394,7 +483,7 @@ mod tests {
                 ] {
                     let s = spec(kind, n, k);
                     let fam = s.family().unwrap();
-                    let total = fam.count().unwrap();
+                    let total = fam.count(&Never).unwrap();
                     for (r, row) in all_rows(&s).iter().enumerate() {
                         let mut expected = vec![0; k];
                         fam.unrank_row(&BigUint::from(r), &total, &mut expected);
@@ -412,7 +501,7 @@ mod tests {
                 let rows = all_rows(&s);
                 for (r, row) in rows.iter().enumerate() {
                     let rank = BigUint::from(r);
-                    let walker = s.seek(&rank, &s.count().unwrap());
+                    let walker = s.seek(&rank, &s.count(&Never).unwrap());
                     assert_eq!(walker.row(), &row[..], "{kind:?} n={n} r={r}");
                 }
                 if kind == Kind::PermSjt {
@@ -476,7 +565,7 @@ mod tests {
         let rows = 362880;
         let mut a = vec![0u8; rows * 9];
         fill(&s, &BigUint::default(), rows, &mut a, &Never).unwrap();
-        let mut walker = s.seek(&BigUint::default(), &s.count().unwrap());
+        let mut walker = s.seek(&BigUint::default(), &s.count(&Never).unwrap());
         for (r, row) in a.chunks(9).enumerate() {
             assert!(
                 row.iter().zip(walker.row()).all(|(&x, &y)| x as usize == y),

@@ -45,6 +45,44 @@ impl Walker for NextPermutation {
     }
 }
 
+/// Lex k-arrangements of `0..n` when `n` is far larger than `k`: holds only
+/// the `k` values (O(k) memory), and each step costs O(k^2) at most,
+/// independent of `n` (Algorithm L over the full `0..n` would cost O(n)).
+pub struct SparseArrangement {
+    pub a: Vec<usize>,
+    pub n: usize,
+}
+
+impl Walker for SparseArrangement {
+    fn row(&self) -> &[usize] {
+        &self.a
+    }
+    fn advance(&mut self) -> (usize, usize) {
+        let (a, n) = (&mut self.a, self.n);
+        // The rightmost position that can take a larger value unused before it.
+        for i in (0..a.len()).rev() {
+            let mut c = a[i] + 1;
+            while c < n && a[..i].contains(&c) {
+                c += 1;
+            }
+            if c < n {
+                a[i] = c;
+                // The rest: the smallest values still unused, ascending.
+                let mut v = 0;
+                for j in i + 1..a.len() {
+                    while a[..j].contains(&v) {
+                        v += 1;
+                    }
+                    a[j] = v;
+                    v += 1;
+                }
+                break;
+            }
+        }
+        (0, 0)
+    }
+}
+
 /// Heap's algorithm, iterative form: counters `c[i] <= i`.
 pub struct Heap {
     pub a: Vec<usize>,

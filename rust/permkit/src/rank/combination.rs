@@ -1,7 +1,9 @@
 //! k-combinations of `0..n` (ascending rows) in lex, colex and revolving-door
 //! order. Each rank or unrank walks a binomial coefficient `C(m, j)` through
-//! neighbouring values by exact multiply-divide steps: O(n + k) operations
-//! with small factors per combination, no table.
+//! neighbouring values by exact multiply-divide steps, and jumps (recomputes
+//! it, or binary-searches `m`) when the next value is far: at most
+//! O(k^2 log n) operations with small factors per combination, never O(n), no
+//! table.
 
 use super::RankInt;
 
@@ -72,11 +74,44 @@ impl<R: RankInt> Binom<R> {
         self.j = j - 1;
     }
 
-    /// Moves `m` down to the largest value with `C(m, j) <= r`.
+    /// Moves `m` up to `x`: by steps when `x` is near, else by recomputing
+    /// `C(x, j)` (O(j) steps), so the cost never depends on `x - m` alone.
+    fn raise_m_to(&mut self, x: u64) {
+        if x - self.m > self.j + 1 {
+            *self = Binom::new(x, self.j);
+        }
+        while self.m < x {
+            self.inc_m();
+        }
+    }
+
+    /// Moves `m` down to the largest value with `C(m, j) <= r`: a few steps
+    /// down, then a binary search over `m` (each probe O(j)) when the target
+    /// is far, so huge `n` costs O(j log n), not O(n).
     fn descend_to(&mut self, r: &R) {
-        while self.v > *r {
+        for _ in 0..=self.j + 1 {
+            if self.v <= *r {
+                return;
+            }
             self.dec_m();
         }
+        if self.v <= *r || self.j == 0 {
+            while self.v > *r {
+                self.dec_m();
+            }
+            return;
+        }
+        // C(j-1, j) = 0 <= r and C(m, j) > r: the answer lies in [lo, hi).
+        let (mut lo, mut hi) = (self.j - 1, self.m);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if Binom::<R>::new(mid, self.j).v <= *r {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        *self = Binom::new(lo, self.j);
     }
 }
 
@@ -85,9 +120,7 @@ pub fn colex_rank<R: RankInt>(c: &[u64]) -> R {
     let mut w = Binom::<R>::new(0, 1);
     let mut acc = R::from_u64(0);
     for &x in c {
-        while w.m < x {
-            w.inc_m();
-        }
+        w.raise_m_to(x);
         acc = acc.add(&w.v);
         if (w.j as usize) < c.len() {
             w.inc_j();
@@ -137,9 +170,7 @@ pub fn revolving_door_rank<R: RankInt>(c: &[u64]) -> R {
     let mut w = Binom::<R>::new(0, 1);
     let (mut plus, mut minus) = (R::from_u64(0), R::from_u64(0));
     for (i, &x) in c.iter().enumerate() {
-        while w.m < x + 1 {
-            w.inc_m();
-        }
+        w.raise_m_to(x + 1);
         let term = w.v.sub(&R::from_u64(1));
         if (t - 1 - i) % 2 == 0 {
             plus = plus.add(&term);
@@ -233,5 +264,26 @@ mod tests {
                 assert_eq!(out, c);
             }
         }
+    }
+
+    #[test]
+    fn huge_n_costs_nothing_like_n() {
+        // C(2^40, 2) ranks: walking m one step at a time would take 2^40 steps.
+        let n = 1u64 << 40;
+        let total = BigUint::from(n) * BigUint::from(n - 1) / 2u32;
+        for c in [[0u64, 1], [5, n - 1], [n - 2, n - 1]] {
+            let r = colex_rank::<BigUint>(&c);
+            let mut out = [0u64; 2];
+            colex_unrank(&r, n, &mut out);
+            assert_eq!(out, c);
+            let r = lex_combination_rank::<BigUint>(&c, n, &total);
+            lex_combination_unrank(&r, n, &total, &mut out);
+            assert_eq!(out, c);
+            let r = revolving_door_rank::<BigUint>(&c);
+            revolving_door_unrank(&r, n, &mut out);
+            assert_eq!(out, c);
+        }
+        let expected = BigUint::from(n - 1) * BigUint::from(n - 2) / 2u32 + BigUint::from(5u32);
+        assert_eq!(colex_rank::<BigUint>(&[5, n - 1]), expected);
     }
 }

@@ -46,23 +46,58 @@ impl PermOrder {
 }
 
 /// Lehmer digits of the `k = a.len()` distinct values `a` drawn from `0..n`.
+///
+/// O(k log k) time and O(k) memory whatever `n` is: a Fenwick tree over the
+/// ranks of the values among themselves counts the earlier, smaller ones.
 pub fn lex_digits(a: &[usize], n: usize) -> Vec<u64> {
-    let mut unused = Fenwick::ones(n);
+    if a.len() == n {
+        let mut unused = Fenwick::ones(n);
+        return a
+            .iter()
+            .map(|&v| {
+                let d = unused.prefix(v);
+                unused.add(v, -1);
+                d
+            })
+            .collect();
+    }
+    let mut sorted = a.to_vec();
+    sorted.sort_unstable();
+    let mut earlier = Fenwick::zeros(a.len());
     a.iter()
         .map(|&v| {
-            let d = unused.prefix(v);
-            unused.add(v, -1);
-            d
+            let pos = sorted.partition_point(|&x| x < v);
+            let smaller_used = earlier.prefix(pos);
+            earlier.add(pos, 1);
+            v as u64 - smaller_used
         })
         .collect()
 }
 
 /// The k-arrangement of `0..n` with Lehmer digits `digits` (k = `out.len()`).
+///
+/// Dense (`n <= 4k`): a Fenwick tree over `0..n`. Sparse: the digit is
+/// shifted past the used values in ascending order, O(k) each, so memory is
+/// O(k) and time O(k^2) whatever `n` is.
 pub fn lex_from_digits(digits: &[u64], n: usize, out: &mut [usize]) {
-    let mut unused = Fenwick::ones(n);
+    if n <= 4 * out.len() {
+        let mut unused = Fenwick::ones(n);
+        for (o, &d) in out.iter_mut().zip(digits) {
+            let v = unused.select(d);
+            unused.add(v, -1);
+            *o = v;
+        }
+        return;
+    }
+    let mut used: Vec<usize> = Vec::with_capacity(out.len());
     for (o, &d) in out.iter_mut().zip(digits) {
-        let v = unused.select(d);
-        unused.add(v, -1);
+        let mut v = d as usize;
+        let mut at = 0;
+        while at < used.len() && used[at] <= v {
+            v += 1;
+            at += 1;
+        }
+        used.insert(at, v);
         *o = v;
     }
 }

@@ -167,12 +167,19 @@ impl RankInt for BigUint {
     }
     fn to_digits(&self, radices: &[u64]) -> Option<Vec<u64>> {
         let lv = leaves(radices);
-        if *self >= leaves_product(&lv) {
-            return None;
+        // Only the fewest trailing leaves whose radix product exceeds `self`
+        // take part (the digits before them are 0), so the product of all
+        // radices (n! for a permutation) is never formed: the work grows with
+        // the size of `self`, not of the family.
+        let mut product = BigUint::one();
+        let mut first = lv.len();
+        while product <= *self {
+            first = first.checked_sub(1)?;
+            product *= lv[first].product;
         }
         let mut digits = vec![0; radices.len()];
-        if !lv.is_empty() {
-            split(self.clone(), &lv, radices, &mut digits);
+        if first < lv.len() {
+            split(self.clone(), &lv[first..], radices, &mut digits);
         }
         Some(digits)
     }
@@ -199,12 +206,21 @@ mod tests {
         }
         assert_eq!(BigUint::from_digits(&digits, &radices), horner);
         assert_eq!(horner.to_digits(&radices).unwrap(), digits);
-        let total = crate::count::factorial(300);
+        let total = crate::count::factorial(300, &crate::Never).unwrap();
         assert!(total.to_digits(&radices).is_none());
         assert_eq!(
             (total - 1u32).to_digits(&radices).unwrap(),
             radices.iter().map(|b| b - 1).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn small_values_never_form_the_full_product() {
+        // 10^7 radices: forming their product (about 10^7!) would take minutes.
+        let radices: Vec<u64> = (1..=10_000_000u64).rev().collect();
+        let digits = BigUint::from(5u32).to_digits(&radices).unwrap();
+        assert_eq!(digits[digits.len() - 3..], [2, 1, 0]);
+        assert!(digits[..digits.len() - 3].iter().all(|&d| d == 0));
     }
 
     #[test]

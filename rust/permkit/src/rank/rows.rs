@@ -64,19 +64,34 @@ impl Family {
         }
     }
 
-    pub fn count(&self) -> Result<BigUint> {
-        Ok(match self {
-            Family::Permutation { n, .. } => count::factorial(*n as u64),
-            Family::Arrangement { n, k } => count::permutations(*n as u64, *k as u64),
-            Family::Combination { n, k, .. } => count::combinations(*n as u64, *k as u64),
-            Family::Multiset { counts } => count::multiset_permutations(counts)?,
-        })
+    /// The number of members (polls `interrupt`; `Error::Memory` when the
+    /// count alone would not fit in memory).
+    pub fn count(&self, interrupt: &dyn Interrupt) -> Result<BigUint> {
+        match self {
+            Family::Permutation { n, .. } => count::factorial(*n as u64, interrupt),
+            Family::Arrangement { n, k } => count::permutations(*n as u64, *k as u64, interrupt),
+            Family::Combination { n, k, .. } => {
+                count::combinations(*n as u64, *k as u64, interrupt)
+            }
+            Family::Multiset { counts } => count::multiset_permutations(counts, interrupt),
+        }
     }
 
     /// Why `row` (values already below the alphabet size) is not a member.
     fn check(&self, row: &[usize]) -> std::result::Result<(), String> {
         match self {
-            Family::Permutation { .. } | Family::Arrangement { .. } => {
+            Family::Arrangement { .. } => {
+                // O(k) memory: the alphabet may be far larger than the row.
+                let mut seen = std::collections::HashSet::with_capacity(row.len());
+                for (i, &v) in row.iter().enumerate() {
+                    if !seen.insert(v) {
+                        return Err(format!(
+                            "value {v} appears more than once (again at index {i})"
+                        ));
+                    }
+                }
+            }
+            Family::Permutation { .. } => {
                 let mut seen = vec![false; self.alphabet()];
                 for (i, &v) in row.iter().enumerate() {
                     if std::mem::replace(&mut seen[v], true) {
@@ -157,9 +172,16 @@ impl Family {
         }
     }
 
-    /// The total as `R`, when every rank fits (`None` for `u64` past 2^64).
-    pub fn total<R: RankInt + TryFrom<BigUint>>(&self) -> Result<Option<R>> {
-        Ok(R::try_from(self.count()?).ok())
+    /// The number of members when it fits in a `u64` (so every rank does),
+    /// decided by a bounded number of checked operations, never by
+    /// computing a big count.
+    pub fn total(&self) -> Result<Option<u64>> {
+        Ok(match self {
+            Family::Permutation { n, .. } => count::permutations_u64(*n as u64, *n as u64),
+            Family::Arrangement { n, k } => count::permutations_u64(*n as u64, *k as u64),
+            Family::Combination { n, k, .. } => count::combinations_u64(*n as u64, *k as u64),
+            Family::Multiset { counts } => count::multiset_permutations_u64(counts),
+        })
     }
 }
 
