@@ -11,7 +11,7 @@ DOMAIN_EPOCH = 0x45  # 'E'
 DOMAIN_SHARD_ORDER = 0x53  # 'S'
 DOMAIN_CELL = 0x43  # 'C'
 DOMAIN_BLOCK = 0x4B  # 'K'
-R = 8
+R = 16
 
 
 def default_rounds(n: int) -> int:
@@ -28,11 +28,12 @@ def oracle_cells(sizes: list[int], key: int, block_size: int) -> list[list[int]]
     m = len(sizes)
     order = OracleShuffle(m, derive_key(key, DOMAIN_SHARD_ORDER, 0), default_rounds(m))
     cells: list[list[int]] = []
+    spread = max(1, block_size - sum(sizes) // m)
     position = 0
     last_code = None
     for j in range(m):
         shard = order[j]
-        code = R * (2 * position + sizes[shard]) // (2 * block_size)
+        code = R * (2 * position + sizes[shard]) // (2 * spread)
         if code != last_code:
             cells.append([])
             last_code = code

@@ -117,10 +117,11 @@ class ShardShuffle:
 
     Samples are numbered shard by shard (shard 0 holds samples ``0..shard_sizes[0]-1``,
     and so on). The shards are put in a keyed order and grouped into cells of whole
-    shards, about ``block_size / 8`` samples each; every cell's samples are shuffled and
-    dealt over 8 consecutive output blocks, and each block shuffles what it gathered.
-    So each shard's samples spread over about ``block_size`` consecutive positions, and
-    a reader of consecutive positions uses the shards of 8 consecutive cells at a time
+    shards, about ``(block_size - mean shard size) / 16`` samples each; every cell's
+    samples are shuffled and dealt over 16 consecutive output blocks, and each block
+    shuffles what it gathered. So each shard's samples spread over about ``block_size``
+    consecutive positions (its own length included, as in MosaicML's ``py1e``), and a
+    reader of consecutive positions uses the shards of 16 consecutive cells at a time
     (``max_block_shards``; a window no longer than a block, at most
     ``max_window_shards``), sliding from cell to cell.
 
@@ -207,7 +208,8 @@ class ShardShuffle:
 
     @property
     def block_size(self) -> int:
-        """The spread of a cell's samples in positions: 8 blocks of cells of about ``block_size / 8``."""
+        """The spread of a shard's samples in positions, its own length included: 16 blocks
+        of cells of about ``(block_size - mean shard size) / 16`` samples."""
         return self._core.block_size
 
     @property
@@ -258,7 +260,7 @@ class ShardShuffle:
 
         >>> from permkit.data import ShardShuffle
         >>> ShardShuffle([4] * 4, seed=1, block_size=32).block_starts().tolist()
-        [0, 0, 1, 2, 4, 6, 8, 10, 12, 14, 15, 16]
+        [0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
         """
         return self._core.block_starts()
 

@@ -5,13 +5,15 @@
 //! Construction, from an epoch key `K`, the shard sizes and the block size `B`:
 //! 1. the shards are put in a keyed order (an [`IndexShuffle`] of the shard count
 //!    under `derive_key(K, 'S', 0)`) and concatenated: the *virtual stream*;
-//! 2. the virtual stream is cut at shard boundaries into *cells* of about `B / R`
-//!    samples (`R` = [`OVERLAP`]): a shard belongs to the cell of its midpoint;
+//! 2. the virtual stream is cut at shard boundaries into *cells* of about `E / R`
+//!    samples (`R` = [`OVERLAP`], `E = max(1, B - floor(n / m))`: the block size less
+//!    the mean shard size, as MosaicML's `py1e` spreads a sample over its block less its
+//!    shard): a shard belongs to the cell of its midpoint;
 //! 3. each cell's samples are shuffled (key `derive_key(K, 'C', v)`) and dealt into `R`
 //!    consecutive parts; output *block* `t` gathers part `t - v` of cells
 //!    `v = t - R + 1 ..= t` and shuffles them (key `derive_key(K, 'K', t)`).
 //!
-//! So a shard's samples spread over `R` consecutive blocks (about `B` positions), the
+//! So a shard's samples spread over `R` consecutive blocks (about `E` positions), the
 //! samples near any position come from the shards of `R` consecutive cells, and a
 //! reader of consecutive positions moves from cell to cell smoothly, without the
 //! doubling at the edge of disjoint blocks. Memory: three `u64` per shard (shard
@@ -23,8 +25,9 @@ use rayon::prelude::*;
 
 /// Version of the construction; any change of output is a new version.
 pub const SHARD_SHUFFLE_VERSION: u32 = 1;
-/// `R`: the cells a block mixes, and the blocks a cell is dealt into.
-pub const OVERLAP: u64 = 8;
+/// `R`: the cells a block mixes, and the blocks a cell is dealt into. 16 rather than 8:
+/// a window crossing a block edge reads `R + 1` cells, `(R + 1) / R` of a block's shards.
+pub const OVERLAP: u64 = 16;
 /// Key-derivation domain of the shard order ('S').
 pub const DOMAIN_SHARD_ORDER: u8 = 0x53;
 /// Key-derivation domain of the cell shuffles ('C').
@@ -167,10 +170,12 @@ impl ShardShuffle {
         let mut cell_shards: Vec<u64> = Vec::new(); // non-empty shards per cell
         let mut position = 0u64;
         let mut last_code = None;
-        let twice_block = 2 * block_size as u128;
+        // The spread E: the block size less the mean shard size (at least 1).
+        let spread = block_size.saturating_sub(total / m as u64).max(1);
+        let twice_spread = 2 * spread as u128;
         for (j, &s) in order.iter().enumerate() {
             let size = shard_sizes[s as usize];
-            let code = OVERLAP as u128 * (2 * position as u128 + size as u128) / twice_block;
+            let code = OVERLAP as u128 * (2 * position as u128 + size as u128) / twice_spread;
             if last_code != Some(code) {
                 cell_start.push(position);
                 cell_slot.push(j as u64);
@@ -185,6 +190,9 @@ impl ShardShuffle {
         slot_start.push(position);
         cell_start.push(position);
         cell_slot.push(m as u64);
+        // The cell count is only known now: return the growth slack (memory is 3 u64 per cell).
+        cell_start.shrink_to_fit();
+        cell_slot.shrink_to_fit();
 
         let cells = cell_shards.len();
         let r = OVERLAP as usize;
@@ -701,5 +709,5 @@ mod tests {
         assert_eq!(whole_order(&s), GOLDEN);
     }
 
-    const GOLDEN: [u64; 14] = [10, 8, 12, 11, 1, 4, 7, 6, 13, 9, 0, 5, 2, 3];
+    const GOLDEN: [u64; 14] = [10, 8, 4, 12, 1, 11, 6, 13, 0, 5, 7, 9, 2, 3];
 }
