@@ -97,11 +97,11 @@ class _CounterBitGenerator(np.random.BitGenerator):
 
     @classmethod
     def _checked_key(cls, key: Any, allow_weak_key: bool, name: str = "key") -> int:
-        key = _int_in_range(key, name, _U64)
-        rule = _native.squares_broken_key_rule(key)
+        checked = _int_in_range(key, name, _U64)
+        rule = _native.squares_broken_key_rule(checked)
         if rule is not None and not allow_weak_key:
             raise ValueError(
-                f"{name}: {key:#018x} breaks Squares key rule {rule} ({_KEY_RULES[rule]}); "
+                f"{name}: {checked:#018x} breaks Squares key rule {rule} ({_KEY_RULES[rule]}); "
                 "pass allow_weak_key=True to use it anyway"
             )
         return checked
