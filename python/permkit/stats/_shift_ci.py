@@ -313,7 +313,7 @@ def shift_ci(
     from exactly computed differences without forming all m*n of them, and
     ``achieved_confidence_level`` is its exact coverage.
 
-    With ties (in the pooled sample; among |d|, or zeros, for one sample),
+    With ties (in the pooled sample; among ``|d|``, or zeros, for one sample),
     where R switches to a normal approximation, the interval comes from test
     inversion: the closure of the set of shifts delta whose exact tests of
     "shift = delta" on midranks (rank sum of x - delta vs y; signed ranks of
