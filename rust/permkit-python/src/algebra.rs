@@ -39,6 +39,9 @@ where
     let (rows, n) = rows_n(arr, arg)?;
     let src = arr.readonly();
     let src = src.as_slice()?;
+    // SAFETY: `new` leaves the elements uninitialised and nothing reads them
+    // before `kernel` returns: on `Ok` it has written every one of the
+    // `rows * width(n)` outputs, and on an error `?` drops the array unread.
     let out = unsafe { PyArray2::<O>::new(py, [rows, width(n)], false) };
     {
         let mut dst = out.readwrite();
@@ -91,6 +94,9 @@ fn compose<'py>(p: &Bound<'py, PyAny>, q: &Bound<'py, PyAny>) -> PyResult<Bound<
             let rows = p_rows.max(q_rows);
             let (ps, qs) = (pa.readonly(), qa.readonly());
             let (ps, qs) = (ps.as_slice()?, qs.as_slice()?);
+            // SAFETY: `new` leaves the elements uninitialised and nothing reads
+            // them before `compose_rows` returns: on `Ok` it has written all
+            // `rows * n` of them, and on an error `?` drops the array unread.
             let out = unsafe { PyArray2::<T>::new(py, [rows, n], false) };
             {
                 let mut dst = out.readwrite();
@@ -214,12 +220,12 @@ fn from_lehmer<'py>(code: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     })
 }
 
+/// The (elements, offsets) arrays that describe the cycles of a permutation.
+type CycleArrays<'py> = (Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>);
+
 /// (elements, offsets) of the canonical cycles of one permutation (a 1-row array).
 #[pyfunction]
-fn cycles<'py>(
-    p: &Bound<'py, PyAny>,
-    singletons: bool,
-) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>)> {
+fn cycles<'py>(p: &Bound<'py, PyAny>, singletons: bool) -> PyResult<CycleArrays<'py>> {
     guard(|| {
         let py = p.py();
         with_int_array!(p, "p", |arr: T| {

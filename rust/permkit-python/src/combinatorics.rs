@@ -122,11 +122,11 @@ fn rank_rows_native<'py>(
         with_int_array!(rows, arg, |arr: T| {
             let src = arr.readonly();
             let data = src.as_slice()?;
-            let m = if w == 0 {
-                arr.shape().first().copied().unwrap_or(0)
-            } else {
-                data.len() / w
-            };
+            // Zero-width rows (k == 0) are counted from the shape instead.
+            let m = data
+                .len()
+                .checked_div(w)
+                .unwrap_or_else(|| arr.shape().first().copied().unwrap_or(0));
             let err = |e| to_pyerr(e, arg);
             if big {
                 // A permutation's rank needs no total (only its digits): n! is

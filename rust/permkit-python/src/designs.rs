@@ -3,7 +3,7 @@
 //! statistics behind Hodges-Lehmann intervals (`permkit::exact::{contingency,
 //! strata, maxt, location}`).
 
-use crate::convert::{memory_error, to_pyerr, Signals};
+use crate::convert::{guard, memory_error, to_pyerr, Signals};
 use crate::stats::in_pool;
 use num_bigint::BigUint;
 use numpy::{PyArray1, PyReadonlyArray2};
@@ -15,17 +15,21 @@ use pyo3::prelude::*;
 /// fisher_2x2(a, b, c, d) -> (less, greater, two_sided) p-values of [[a, b], [c, d]].
 #[pyfunction]
 fn fisher_2x2(py: Python<'_>, a: u64, b: u64, c: u64, d: u64) -> PyResult<(f64, f64, f64)> {
-    py.allow_threads(|| contingency::fisher_2x2(a, b, c, d))
-        .map_err(|e| to_pyerr(e, "table"))
+    guard(|| {
+        py.allow_threads(|| contingency::fisher_2x2(a, b, c, d))
+            .map_err(|e| to_pyerr(e, "table"))
+    })
 }
 
 /// fisher_rxc(counts, cols) -> (probability of the table, exact p-value).
 #[pyfunction]
 fn fisher_rxc(py: Python<'_>, counts: Vec<u64>, cols: usize) -> PyResult<(f64, f64)> {
-    let out = py
-        .allow_threads(|| contingency::fisher_rxc(&counts, cols, &Signals))
-        .map_err(|e| to_pyerr(e, "table"))?;
-    Ok((out.probability, out.pvalue))
+    guard(|| {
+        let out = py
+            .allow_threads(|| contingency::fisher_rxc(&counts, cols, &Signals))
+            .map_err(|e| to_pyerr(e, "table"))?;
+        Ok((out.probability, out.pvalue))
+    })
 }
 
 fn strata_of(strata: Vec<(Vec<i128>, usize)>) -> Vec<Stratum> {
@@ -41,9 +45,11 @@ fn strata_distribution(
     py: Python<'_>,
     strata: Vec<(Vec<i128>, usize)>,
 ) -> PyResult<Vec<(i128, BigUint)>> {
-    let strata = strata_of(strata);
-    py.allow_threads(|| strata::distribution(&strata, &Signals))
-        .map_err(|e| to_pyerr(e, "strata"))
+    guard(|| {
+        let strata = strata_of(strata);
+        py.allow_threads(|| strata::distribution(&strata, &Signals))
+            .map_err(|e| to_pyerr(e, "strata"))
+    })
 }
 
 /// strata_monte_carlo(strata, ge, le, deviation, mc_key, runs, workers) -> (total, ge, le, dev_ge, dev_gt).
@@ -60,32 +66,41 @@ fn strata_monte_carlo(
     runs: u64,
     workers: Option<usize>,
 ) -> PyResult<(u64, u64, u64, u64, u64)> {
-    let strata = strata_of(strata);
-    let rule = Rule {
-        ge,
-        le,
-        deviation: deviation.map(|(scale, center, at_least, above)| Deviation {
-            scale,
-            center,
-            at_least,
-            above,
-        }),
-    };
-    let t = py
-        .allow_threads(|| {
-            in_pool(workers, || {
-                strata::monte_carlo(&strata, &rule, mc_key, runs, &Signals)
-            })
-        })?
-        .map_err(|e| to_pyerr(e, "strata"))?;
-    Ok((t.total, t.ge, t.le, t.dev_ge, t.dev_gt))
+    guard(|| {
+        let strata = strata_of(strata);
+        let rule = Rule {
+            ge,
+            le,
+            deviation: deviation.map(|(scale, center, at_least, above)| Deviation {
+                scale,
+                center,
+                at_least,
+                above,
+            }),
+        };
+        let t = py
+            .allow_threads(|| {
+                in_pool(workers, || {
+                    strata::monte_carlo(&strata, &rule, mc_key, runs, &Signals)
+                })
+            })?
+            .map_err(|e| to_pyerr(e, "strata"))?;
+        Ok((t.total, t.ge, t.le, t.dev_ge, t.dev_gt))
+    })
 }
+
+/// The (observed statistics, raw counts, adjusted counts) of a max-T run.
+type MaxtArrays<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+);
 
 /// maxt_counts(data, n1, statistic, alternative, mc_key, runs, workers)
 /// -> (observed, raw counts, adjusted counts) as numpy arrays.
 #[pyfunction]
 #[pyo3(signature = (data, n1, statistic, alternative, mc_key, runs, workers))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 fn maxt_counts<'py>(
     py: Python<'py>,
     data: PyReadonlyArray2<'py, f64>,
@@ -95,63 +110,61 @@ fn maxt_counts<'py>(
     mc_key: Option<u64>,
     runs: u64,
     workers: Option<usize>,
-) -> PyResult<(
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<u64>>,
-    Bound<'py, PyArray1<u64>>,
-)> {
-    let statistic = match statistic {
-        "mean_diff" => maxt::Statistic::MeanDiff,
-        "t" => maxt::Statistic::PooledT,
-        "welch_t" => maxt::Statistic::WelchT,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "statistic: unknown {statistic:?}"
-            )))
+) -> PyResult<MaxtArrays<'py>> {
+    guard(|| {
+        let statistic = match statistic {
+            "mean_diff" => maxt::Statistic::MeanDiff,
+            "t" => maxt::Statistic::PooledT,
+            "welch_t" => maxt::Statistic::WelchT,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "statistic: unknown {statistic:?}"
+                )))
+            }
+        };
+        let side = match alternative {
+            "greater" => maxt::Side::Greater,
+            "less" => maxt::Side::Less,
+            "two-sided" => maxt::Side::TwoSided,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "alternative: unknown {alternative:?}"
+                )))
+            }
+        };
+        let view = data.as_array();
+        let (n, m) = view.dim();
+        // A centred copy of the data plus per-chunk sums in every worker.
+        let bytes = (n as u128 + 64) * m as u128 * 8;
+        if bytes > 8 << 30 {
+            return Err(memory_error("data", bytes));
         }
-    };
-    let side = match alternative {
-        "greater" => maxt::Side::Greater,
-        "less" => maxt::Side::Less,
-        "two-sided" => maxt::Side::TwoSided,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "alternative: unknown {alternative:?}"
-            )))
-        }
-    };
-    let view = data.as_array();
-    let (n, m) = view.dim();
-    // A centred copy of the data plus per-chunk sums in every worker.
-    let bytes = (n as u128 + 64) * m as u128 * 8;
-    if bytes > 8 << 30 {
-        return Err(memory_error("data", bytes));
-    }
-    let values: Vec<f64> = view.iter().copied().collect();
-    let out = py
-        .allow_threads(|| {
-            in_pool(workers, || {
-                maxt::maxt(&values, m, n1, statistic, side, mc_key, runs, &Signals)
-            })
-        })?
-        .map_err(|e| to_pyerr(e, "data"))?;
-    Ok((
-        PyArray1::from_vec(py, out.observed),
-        PyArray1::from_vec(py, out.raw),
-        PyArray1::from_vec(py, out.adjusted),
-    ))
+        let values: Vec<f64> = view.iter().copied().collect();
+        let out = py
+            .allow_threads(|| {
+                in_pool(workers, || {
+                    maxt::maxt(&values, m, n1, statistic, side, mc_key, runs, &Signals)
+                })
+            })?
+            .map_err(|e| to_pyerr(e, "data"))?;
+        Ok((
+            PyArray1::from_vec(py, out.observed),
+            PyArray1::from_vec(py, out.raw),
+            PyArray1::from_vec(py, out.adjusted),
+        ))
+    })
 }
 
 /// kth_difference(x, y, k) -> the k-th smallest x_i - y_j (x, y sorted ascending, k 1-based).
 #[pyfunction]
 fn kth_difference(x: Vec<f64>, y: Vec<f64>, k: u64) -> PyResult<f64> {
-    location::kth_difference(&x, &y, k).map_err(|e| to_pyerr(e, "k"))
+    guard(|| location::kth_difference(&x, &y, k).map_err(|e| to_pyerr(e, "k")))
 }
 
 /// kth_walsh(d, k) -> the k-th smallest Walsh average (d sorted ascending, k 1-based).
 #[pyfunction]
 fn kth_walsh(d: Vec<f64>, k: u64) -> PyResult<f64> {
-    location::kth_walsh(&d, k).map_err(|e| to_pyerr(e, "k"))
+    guard(|| location::kth_walsh(&d, k).map_err(|e| to_pyerr(e, "k")))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

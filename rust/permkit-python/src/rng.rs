@@ -181,8 +181,16 @@ pub struct CounterCore {
     slot: *mut Slot,
 }
 
-// SAFETY: the slot is only touched under the owning bit generator's lock.
+// SAFETY: `slot` is the only pointer to a `Box<Slot>` this object owns and frees
+// in `drop`; the slot holds plain integers, function pointers and a pointer into
+// itself, nothing tied to a thread, so the owner may move to another thread.
 unsafe impl Send for CounterCore {}
+// SAFETY: shared references reach the state only through `state()`, whose
+// `&mut State` never outlives one method call. Methods that keep the GIL
+// throughout cannot overlap one another. What runs without the GIL, `fill_raw`
+// while it fills and numpy's calls through the capsule, runs under the Python
+// generator's `lock`; this relies on python/permkit/generators.py taking that
+// lock around every call into this object that another thread could overlap.
 unsafe impl Sync for CounterCore {}
 
 impl Drop for CounterCore {

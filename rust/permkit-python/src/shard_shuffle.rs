@@ -1,6 +1,6 @@
 //! Bindings of `permkit::shard_shuffle`.
 
-use crate::convert::{memory_error, to_pyerr, Signals};
+use crate::convert::{empty_array, guard, memory_error, to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use permkit::shard_shuffle::ShardShuffle;
@@ -38,10 +38,12 @@ impl ShardShuffleCore {
         key: u64,
         block_size: u64,
     ) -> PyResult<Self> {
-        let sizes = shard_sizes.as_slice()?;
-        py.allow_threads(|| ShardShuffle::new(sizes, key, block_size, &Signals))
-            .map(|inner| Self { inner })
-            .map_err(|e| to_pyerr(e, "shard_sizes"))
+        guard(|| {
+            let sizes = shard_sizes.as_slice()?;
+            py.allow_threads(|| ShardShuffle::new(sizes, key, block_size, &Signals))
+                .map(|inner| Self { inner })
+                .map_err(|e| to_pyerr(e, "shard_sizes"))
+        })
     }
 
     #[getter]
@@ -73,8 +75,8 @@ impl ShardShuffleCore {
         self.inner.memory_bytes()
     }
 
-    fn shard_sizes<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
-        PyArray1::from_vec(py, self.inner.shard_sizes())
+    fn shard_sizes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        guard(|| Ok(PyArray1::from_vec(py, self.inner.shard_sizes())))
     }
 
     #[getter]
@@ -87,25 +89,29 @@ impl ShardShuffleCore {
     }
 
     /// The first position of every block, plus `n` (uint64).
-    fn block_starts<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
-        PyArray1::from_slice(py, self.inner.block_starts())
+    fn block_starts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        guard(|| Ok(PyArray1::from_slice(py, self.inner.block_starts())))
     }
 
     /// The first virtual position of every cell, plus `n` (uint64).
-    fn cell_starts<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
-        PyArray1::from_slice(py, self.inner.cells().0)
+    fn cell_starts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        guard(|| Ok(PyArray1::from_slice(py, self.inner.cells().0)))
     }
 
     fn forward(&self, i: u64) -> PyResult<u64> {
-        self.inner
-            .forward(i)
-            .map_err(|e| index_error(e, "index", self.inner.n()))
+        guard(|| {
+            self.inner
+                .forward(i)
+                .map_err(|e| index_error(e, "index", self.inner.n()))
+        })
     }
 
     fn inverse(&self, j: u64) -> PyResult<u64> {
-        self.inner
-            .inverse(j)
-            .map_err(|e| index_error(e, "value", self.inner.n()))
+        guard(|| {
+            self.inner
+                .inverse(j)
+                .map_err(|e| index_error(e, "value", self.inner.n()))
+        })
     }
 
     /// Maps every element of an integer array (any shape) to a uint64 array.
@@ -118,20 +124,22 @@ impl ShardShuffleCore {
         wrap_negative: bool,
         argname: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        with_int_array!(values, argname, |arr: T| {
-            let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
-            // SAFETY: every element is written by the kernel before Python sees the
-            // array; on an error the array is dropped unread.
-            let out = unsafe { PyArrayDyn::<u64>::new(py, arr.shape(), false) };
-            {
-                let mut dst = out.readwrite();
-                let src = src.as_slice()?;
-                let dst = dst.as_slice_mut()?;
-                let inner = &self.inner;
-                py.allow_threads(|| inner.map_values(src, dst, inverse, wrap_negative, &Signals))
+        guard(|| {
+            with_int_array!(values, argname, |arr: T| {
+                let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
+                let out = empty_array::<u64>(py, arr.shape())?;
+                {
+                    let mut dst = out.readwrite();
+                    let src = src.as_slice()?;
+                    let dst = dst.as_slice_mut()?;
+                    let inner = &self.inner;
+                    py.allow_threads(|| {
+                        inner.map_values(src, dst, inverse, wrap_negative, &Signals)
+                    })
                     .map_err(|e| index_error(e, argname, inner.n()))?;
-            }
-            Ok(out.into_any())
+                }
+                Ok(out.into_any())
+            })
         })
     }
 
@@ -144,34 +152,34 @@ impl ShardShuffleCore {
         count: usize,
         bits: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let bytes = count as u128 * (bits as u128 / 8);
-        if bytes > (isize::MAX as u128) / 2 {
-            return Err(memory_error("the requested order positions", bytes));
-        }
-        macro_rules! run {
-            ($t:ty) => {{
-                // SAFETY: every element is written by the kernel before Python sees
-                // the array; on an error the array is dropped unread.
-                let out = unsafe { PyArray1::<$t>::new(py, [count], false) };
-                {
-                    let mut dst = out.readwrite();
-                    let dst = dst.as_slice_mut()?;
-                    let inner = &self.inner;
-                    py.allow_threads(|| inner.map_range(start, step, dst, &Signals))
-                        .map_err(|e| to_pyerr(e, "range"))?;
-                }
-                Ok(out.into_any())
-            }};
-        }
-        match bits {
-            8 => run!(u8),
-            16 => run!(u16),
-            32 => run!(u32),
-            64 => run!(u64),
-            _ => Err(PyValueError::new_err(format!(
-                "bits: expected 8, 16, 32 or 64, got {bits}"
-            ))),
-        }
+        guard(|| {
+            let bytes = count as u128 * (bits as u128 / 8);
+            if bytes > (isize::MAX as u128) / 2 {
+                return Err(memory_error("the requested order positions", bytes));
+            }
+            macro_rules! run {
+                ($t:ty) => {{
+                    let out = empty_array::<$t>(py, &[count])?;
+                    {
+                        let mut dst = out.readwrite();
+                        let dst = dst.as_slice_mut()?;
+                        let inner = &self.inner;
+                        py.allow_threads(|| inner.map_range(start, step, dst, &Signals))
+                            .map_err(|e| to_pyerr(e, "range"))?;
+                    }
+                    Ok(out.into_any())
+                }};
+            }
+            match bits {
+                8 => run!(u8),
+                16 => run!(u16),
+                32 => run!(u32),
+                64 => run!(u64),
+                _ => Err(PyValueError::new_err(format!(
+                    "bits: expected 8, 16, 32 or 64, got {bits}"
+                ))),
+            }
+        })
     }
 }
 

@@ -61,6 +61,8 @@ fn run_native(
         ));
     };
     let total: usize = shape.iter().product();
+    // SAFETY: `arr` is a live numpy array (the `Bound` holds a reference and the
+    // GIL is held), so `as_array_ptr` points to a valid `PyArrayObject`.
     let flags = unsafe { (*arr.as_array_ptr()).flags };
     let behaved = flags & NPY_ARRAY_ALIGNED != 0 && flags & NPY_ARRAY_WRITEABLE != 0;
     if !behaved || !arr.is_c_contiguous() {
@@ -74,6 +76,7 @@ fn run_native(
         Kernel::Rows => (first, itemsize * (total / first), first),
         Kernel::WithinRows => (total, itemsize, *shape.last().unwrap_or(&1)),
     };
+    // SAFETY: as for `flags` above: a valid `PyArrayObject`, read under the GIL.
     let data = unsafe { (*arr.as_array_ptr()).data } as usize;
     // Arrays holding Python objects keep the GIL: only pointers move, but no
     // other thread may observe the array mid-shuffle.
@@ -89,7 +92,10 @@ fn run_native(
             // A caller's scratch: C-contiguous, writeable, exactly as many
             // bytes, aligned for $T; otherwise the core allocates its own.
             let scratch_ptr = scratch.and_then(|s| {
+                // SAFETY: `s` is a live numpy array (a `Bound` under the GIL),
+                // so `as_array_ptr` points to a valid `PyArrayObject`.
                 let flags = unsafe { (*s.as_array_ptr()).flags };
+                // SAFETY: the same valid `PyArrayObject` as for `flags`.
                 let ptr = unsafe { (*s.as_array_ptr()).data } as usize;
                 let bytes = s.len() * s.dtype().itemsize();
                 let usable = s.is_c_contiguous()
@@ -164,11 +170,14 @@ fn draws_below<'py>(
     key: u64,
     bounds: PyReadonlyArray1<'py, u64>,
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
-    let bounds = bounds.as_slice()?;
-    let mut out = vec![0u64; bounds.len()];
-    py.allow_threads(|| core_draws_below(key, bounds, &mut out))
-        .map_err(|e| to_pyerr(e, "bounds"))?;
-    Ok(PyArray1::from_vec(py, out))
+    guard(|| {
+        let bounds = bounds.as_slice()?;
+        // One output word per bound: the same size as the input already in memory.
+        let mut out = vec![0u64; bounds.len()];
+        py.allow_threads(|| core_draws_below(key, bounds, &mut out))
+            .map_err(|e| to_pyerr(e, "bounds"))?;
+        Ok(PyArray1::from_vec(py, out))
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

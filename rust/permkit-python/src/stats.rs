@@ -49,6 +49,9 @@ pub(crate) fn in_pool<T: Send>(
     }
 }
 
+/// The (total, ge, le, dev_ge, dev_gt) counts of a tally.
+type TallyCounts = (u64, u64, u64, u64, u64);
+
 /// tally(...) -> ((total, ge, le, dev_ge, dev_gt), histogram | keys | None)
 #[pyfunction]
 #[pyo3(signature = (kind, scores, sizes, weights, partner, ge, le, deviation, start, stop, mc_key, collect, workers))]
@@ -68,7 +71,7 @@ fn exact_tally<'py>(
     mc_key: Option<u64>,
     collect: &str,
     workers: Option<usize>,
-) -> PyResult<((u64, u64, u64, u64, u64), PyObject)> {
+) -> PyResult<(TallyCounts, PyObject)> {
     guard(|| {
         let problem = Problem {
             design: design(kind, sizes, weights, partner)?,
@@ -241,12 +244,14 @@ fn block_key_distribution(
     weights: Option<Vec<i128>>,
     max_work: u64,
 ) -> PyResult<Option<Vec<(i128, u128)>>> {
-    let key = match weights {
-        Some(w) => BlockKey::Linear(w),
-        None => BlockKey::SumOfSquares,
-    };
-    py.allow_threads(|| key_distribution(&blocks, &key, max_work, &Signals))
-        .map_err(|e| to_pyerr(e, "data"))
+    guard(|| {
+        let key = match weights {
+            Some(w) => BlockKey::Linear(w),
+            None => BlockKey::SumOfSquares,
+        };
+        py.allow_threads(|| key_distribution(&blocks, &key, max_work, &Signals))
+            .map_err(|e| to_pyerr(e, "data"))
+    })
 }
 
 /// shift_table_words(kind, scores, n1) -> u64 words of the shift table (None: too many).

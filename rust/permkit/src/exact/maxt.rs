@@ -294,18 +294,18 @@ mod tests {
             }
         }
         let obs: Vec<f64> = (0..2).map(|j| stat(&col(j), &[0, 1, 2])).collect();
-        for j in 0..2 {
+        for (j, &obs_j) in obs.iter().enumerate() {
             let raw = groups
                 .iter()
-                .filter(|g| stat(&col(j), g) >= obs[j] * (1.0 - 1e-12))
+                .filter(|g| stat(&col(j), g) >= obs_j * (1.0 - 1e-12))
                 .count() as u64;
             let adj = groups
                 .iter()
-                .filter(|g| stat(&col(0), g).max(stat(&col(1), g)) >= obs[j] * (1.0 - 1e-12))
+                .filter(|g| stat(&col(0), g).max(stat(&col(1), g)) >= obs_j * (1.0 - 1e-12))
                 .count() as u64;
             assert_eq!(out.raw[j], raw);
             assert_eq!(out.adjusted[j], adj);
-            assert!((out.observed[j].abs() - obs[j]).abs() < 1e-12);
+            assert!((out.observed[j].abs() - obs_j).abs() < 1e-12);
         }
         assert_eq!(out.total, 20);
     }

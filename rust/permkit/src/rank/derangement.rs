@@ -44,13 +44,13 @@ pub fn derangement_unrank<R: RankInt>(r: &R, out: &mut [usize]) {
         } else {
             R::from_u64(0)
         };
-        for v in 0..n {
-            if !unused[v] || v == i {
+        for (v, is_unused) in unused.iter_mut().enumerate() {
+            if !*is_unused || v == i {
                 continue;
             }
             let f = if v > i { &f_drop } else { &f_keep };
             if r < *f {
-                unused[v] = false;
+                *is_unused = false;
                 out[i] = v;
                 overlap = if v > i { base - 1 } else { base };
                 break;

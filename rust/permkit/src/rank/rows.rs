@@ -369,7 +369,8 @@ pub mod fast {
             )*};
         }
         if N < LOW {
-            digit!(0 1 2 3 4 5 6);
+            // Digit N-1 has radix 1: always 0, as `d` starts.
+            digit!(1 2 3 4 5 6);
             // Unused values as nibbles of one word: select and delete in O(1).
             let mut list: u64 = 0xFEDC_BA98_7654_3210;
             for (o, &di) in out[..N].iter_mut().zip(&d) {
