@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 # Seconds allowed between SIGINT and the end of the process.
-BOUND = 5.0
+BOUND = 1.0
 
 # family -> a call that runs for many seconds unless interrupted.
 LONG_CALLS = {

@@ -268,7 +268,9 @@ class _CounterBitGenerator(np.random.BitGenerator):
 
     def _shuffle_stream(self) -> tuple[int, int]:
         """(Squares64 key, counter) a shuffle draws from; see docs/shuffle.md."""
-        return _native.squares_key_from_word(self._core.next_uint64()), 0
+        with self.lock:  # the core's state is only guarded by this lock (see its SAFETY note)
+            word = self._core.next_uint64()
+        return _native.squares_key_from_word(word), 0
 
 
 def _restore(cls: type[_CounterBitGenerator]) -> Any:

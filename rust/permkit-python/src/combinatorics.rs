@@ -191,7 +191,7 @@ fn unrank_rows_native<'py>(
                 })
                 .map_err(err)?;
             } else {
-                let rs: Vec<BigUint> = ranks.extract()?;
+                let rs = big_ranks(py, ranks)?;
                 py.allow_threads(|| {
                     let total = fam.count(&Signals)?;
                     unrank_rows(&fam, &rs, &total, dst, &Signals)
@@ -201,6 +201,20 @@ fn unrank_rows_native<'py>(
             Ok(())
         })
     })
+}
+
+/// Python ints to `BigUint`s, answering Ctrl-C between chunks: a million
+/// 400-digit ranks take about a second to convert, all with the GIL held.
+fn big_ranks(py: Python<'_>, ranks: &Bound<'_, PyAny>) -> PyResult<Vec<BigUint>> {
+    const SIGNAL_CHUNK: usize = 4096;
+    let mut out = Vec::with_capacity(ranks.len().unwrap_or(0));
+    for (i, rank) in ranks.try_iter()?.enumerate() {
+        if i % SIGNAL_CHUNK == 0 {
+            py.check_signals()?;
+        }
+        out.push(rank?.extract::<BigUint>()?);
+    }
+    Ok(out)
 }
 
 fn spec(kind: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Spec> {
