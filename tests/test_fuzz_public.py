@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.stats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -387,6 +388,169 @@ def path_probe(name: Any) -> Any:
     return datasets.path(name)
 
 
+class Sized:
+    """A dataset stand-in whose ``len()`` is any (hostile) value."""
+
+    def __init__(self, length: Any) -> None:
+        self.length = length
+
+    def __len__(self) -> Any:
+        return self.length
+
+    def __repr__(self) -> str:
+        return f"Sized({self.length!r})"
+
+
+sized = st.one_of(
+    st.builds(Sized, st.one_of(st.integers(-2, 40), hostile_int, junk)), junk, any_array
+)
+sampler_state = st.one_of(
+    junk, st.dictionaries(st.text(max_size=8), st.one_of(hostile_int, junk), max_size=3)
+)
+
+
+def distributed_sampler_probe(
+    dataset: Any, replicas: Any, rank: Any, seed: Any, shards: Any, state: Any, **kw: Any
+) -> Any:
+    from permkit import data
+
+    s = data.DistributedSampler(dataset, replicas, rank, seed=seed, shards=shards, **kw)
+    with contextlib.suppress(*DOCUMENTED):
+        s.load_state_dict(state)
+    head = list(itertools.islice(s, 5))
+    assert len(head) == min(5, len(s))
+    return head
+
+
+def random_sampler_probe(source: Any, replacement: Any, num_samples: Any, state: Any) -> Any:
+    from permkit import data
+
+    s = data.RandomSampler(source, replacement, num_samples)
+    with contextlib.suppress(*DOCUMENTED):
+        s.load_state_dict(state)
+    head = list(itertools.islice(s, 5))
+    assert all(0 <= v < len(source) for v in head)
+    return head
+
+
+def shard_shuffle_probe(sizes: Any, seed: Any, index: Any, **kw: Any) -> Any:
+    from permkit import data
+
+    order = data.ShardShuffle(sizes, seed, **kw)
+    with contextlib.suppress(*DOCUMENTED):
+        order[index]
+    with contextlib.suppress(*DOCUMENTED):
+        order.inverse(index)
+    if order.n <= 64:
+        assert sorted(np.asarray(order[:]).tolist()) == list(range(order.n))
+    return order.n
+
+
+def buffer_shuffle_probe(name: str) -> Callable[..., Any]:
+    """Runs ``permkit.data.<name>`` to the end: a shuffle of the items."""
+
+    def probe(items: Any, buffer_size: Any, seed: Any, **kw: Any) -> Any:
+        from permkit import data
+
+        out = list(getattr(data, name)(items, buffer_size, seed, **kw))
+        assert sorted(out) == sorted(items)
+        return out
+
+    return probe
+
+
+def check_fisher_2x2_only(res: Any, table: Any, alternative: Any = None, **kw: Any) -> None:
+    """A 2 x 2 table of counts with the default method: scipy's exact answer."""
+    import scipy.stats
+
+    if kw.get("method") is not None or np.asarray(table, dtype=object).shape != (2, 2):
+        return
+    if sum(int(v) for row in np.asarray(table).tolist() for v in row) > 10**4:
+        return  # scipy's own answer would take long
+    expect = scipy.stats.fisher_exact(table, alternative or "two-sided")
+    assert type(res.statistic) is np.float64 and type(res.pvalue) is np.float64
+    np.testing.assert_allclose(
+        [res.statistic, res.pvalue], [expect.statistic, expect.pvalue], rtol=1e-9, equal_nan=True
+    )
+
+
+def check_shift_ci(res: Any, x: Any, y: Any = None, *rest: Any, **kw: Any) -> None:
+    """Two independent finite samples: the estimate is the median of all x_i - y_j."""
+    if kw.get("paired") or y is None:
+        return
+    diffs = np.subtract.outer(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    if diffs.size and np.isfinite(diffs).all():
+        np.testing.assert_allclose(res.estimate, np.median(diffs), rtol=1e-9, atol=1e-12)
+
+
+def patch_scipy_probe(x: Any, y: Any) -> Any:
+    """Patch, run scipy's test on hostile samples, always unpatch; scipy is then restored."""
+    import scipy.stats
+
+    original = scipy.stats.permutation_test
+    try:
+        with stats.patch_scipy():
+            assert scipy.stats.permutation_test is not original
+            with contextlib.suppress(*DOCUMENTED):
+                scipy.stats.permutation_test(
+                    (x, y), lambda a, b: np.mean(a) - np.mean(b), n_resamples=99
+                )
+    finally:
+        stats.unpatch_scipy()
+    assert scipy.stats.permutation_test is original
+
+
+def unpatch_scipy_probe(patched: bool) -> None:
+    import scipy.stats
+
+    original = scipy.stats.permutation_test
+    if patched:
+        stats.patch_scipy()
+    stats.unpatch_scipy()
+    stats.unpatch_scipy()  # a second call is a no-op
+    assert scipy.stats.permutation_test is original
+
+
+small_tables = st.lists(
+    st.lists(
+        st.one_of(st.integers(0, 30), st.sampled_from([0, 1, 2**31, 2**62 - 1, 2**62])),
+        min_size=2,
+        max_size=2,
+    ),
+    min_size=2,
+    max_size=2,
+)
+hostile_tables = st.one_of(
+    any_array,
+    st.lists(
+        st.lists(st.one_of(hostile_int, junk), min_size=1, max_size=3), min_size=1, max_size=3
+    ),
+    st.lists(st.lists(st.floats(width=32), min_size=2, max_size=2), min_size=2, max_size=2),
+    junk,
+)
+METHODS = [
+    scipy.stats.PermutationMethod(),
+    scipy.stats.MonteCarloMethod(),
+    scipy.stats.MonteCarloMethod(rvs=np.random.default_rng(0).random),
+]
+alternatives = st.one_of(st.sampled_from(["two-sided", "less", "greater", "bogus"]), junk)
+
+
+finite_sample = st.lists(st.floats(-1e6, 1e6, width=32), min_size=1, max_size=7)
+
+
+@st.composite
+def maxt_data(draw: Any) -> Any:
+    """Valid maxt arguments: n observations of m finite variables and two-group labels."""
+    n = draw(st.integers(4, 9))
+    m = draw(st.integers(1, 3))
+    value = st.floats(-1e6, 1e6, width=32)
+    data = np.array(draw(st.lists(st.lists(value, min_size=m, max_size=m), min_size=n, max_size=n)))
+    first = draw(st.integers(2, n - 2))
+    labels = draw(st.permutations([0] * first + [1] * (n - first)))
+    return data, labels
+
+
 # --- the registry ------------------------------------------------------------------
 
 
@@ -503,6 +667,75 @@ REGISTRY: dict[str, Case] = {
         ),
         call=permutation_test_probe,
     ),
+    "permkit.stats.fisher_exact": Case(
+        st.one_of(
+            calls(small_tables, alternatives),
+            calls(hostile_tables, alternatives, method=st.one_of(junk, st.sampled_from(METHODS))),
+        ),
+        check_fisher_2x2_only,
+        risky=True,
+    ),
+    "permkit.stats.maxt": Case(
+        st.one_of(
+            maxt_data().flatmap(
+                lambda dl: calls(
+                    st.just(dl[0]),
+                    st.just(dl[1]),
+                    statistic=st.sampled_from(["t", "welch_t", "mean_diff"]),
+                    alternative=st.sampled_from(["two-sided", "less", "greater"]),
+                    n_resamples=st.sampled_from([9, 99, 1e3]),
+                    exact=st.one_of(st.none(), st.booleans()),
+                    rng=seed_arg,
+                )
+            ),
+            calls(
+                st.one_of(
+                    small_samples,
+                    st.lists(st.lists(st.floats(width=32), min_size=2, max_size=2), max_size=6),
+                    int_array(max_n=6),
+                ),
+                st.one_of(A, st.lists(st.sampled_from([0, 1, 2, "a"]), max_size=6), junk),
+                statistic=st.sampled_from(["t", "welch_t", "mean_diff", "bogus", None]),
+                alternative=alternatives,
+                n_resamples=st.one_of(
+                    size_arg, st.sampled_from([99, 1e3, float("inf"), float("nan")])
+                ),
+                exact=st.one_of(st.none(), st.booleans(), junk),
+                rng=seed_arg,
+                axis=st.one_of(hostile_int, junk),
+            ),
+        ),
+        risky=True,
+    ),
+    "permkit.stats.shift_ci": Case(
+        st.one_of(
+            calls(
+                finite_sample,
+                maybe(finite_sample),
+                st.floats(0.5, 0.99),
+                paired=st.booleans(),
+                alternative=st.sampled_from(["two-sided", "less", "greater"]),
+            ),
+            calls(
+                small_samples,
+                maybe(small_samples),
+                st.one_of(st.floats(-1, 2), junk),
+                paired=st.one_of(st.booleans(), junk),
+                alternative=alternatives,
+            ),
+        ),
+        check_shift_ci,
+        risky=True,
+    ),
+    "permkit.stats.patch_scipy": Case(calls(small_samples, small_samples), call=patch_scipy_probe),
+    "permkit.stats.unpatch_scipy": Case(calls(st.booleans()), call=unpatch_scipy_probe),
+    "permkit.stats.ScipyPatch": Case(
+        calls(), call=lambda: stats.ScipyPatch().__exit__(None, None, None)
+    ),
+    "permkit.stats.SignificanceResult": Case(calls(junk, junk)),
+    "permkit.stats.ConfidenceInterval": Case(calls(junk, junk)),
+    "permkit.stats.MaxTResult": Case(calls(*[junk] * 6)),
+    "permkit.stats.ShiftCIResult": Case(calls(*[junk] * 5)),
     "permkit.stats.NullHistogram": Case(calls(junk), call=lambda x: stats.NullHistogram(x)),
     "permkit.stats.PermutationTestResult": Case(
         calls(junk), call=lambda x: stats.PermutationTestResult(x)
@@ -517,6 +750,71 @@ REGISTRY: dict[str, Case] = {
             st.one_of(junk, st.dictionaries(st.text(max_size=8), st.one_of(hostile_int, junk))),
         ),
         call=sampler_probe,
+    ),
+    "permkit.data.DistributedSampler": Case(
+        st.one_of(
+            st.integers(1, 4).flatmap(
+                lambda world: calls(
+                    st.builds(Sized, st.integers(0, 40)),
+                    st.just(world),
+                    st.integers(0, world - 1),
+                    st.integers(0, 2**64 - 1),
+                    maybe(st.lists(st.integers(0, 9), min_size=1, max_size=4)),
+                    sampler_state,
+                    shuffle=st.booleans(),
+                    drop_last=st.booleans(),
+                    even=st.booleans(),
+                )
+            ),
+            calls(
+                sized,
+                maybe(st.one_of(hostile_int, junk)),
+                maybe(st.one_of(hostile_int, junk)),
+                seed_arg,
+                maybe(st.one_of(st.lists(size_arg, max_size=4), int_array(max_n=4))),
+                sampler_state,
+                shuffle=st.one_of(st.booleans(), junk),
+                drop_last=st.one_of(st.booleans(), junk),
+                even=st.one_of(st.booleans(), junk),
+                shard_block_size=size_arg,
+            ),
+        ),
+        call=distributed_sampler_probe,
+        risky=True,
+    ),
+    "permkit.data.RandomSampler": Case(
+        calls(sized, st.one_of(st.booleans(), junk), maybe(size_arg), sampler_state),
+        call=random_sampler_probe,
+        risky=True,
+    ),
+    "permkit.data.ShardShuffle": Case(
+        calls(
+            st.one_of(st.lists(size_arg, max_size=5), int_array(max_n=5), junk),
+            seed_arg,
+            st.one_of(hostile_int, A, junk),
+            epoch=st.one_of(hostile_int, junk),
+            block_size=size_arg,
+        ),
+        call=shard_shuffle_probe,
+        risky=True,
+    ),
+    "permkit.data.BufferShuffle": Case(
+        calls(
+            st.lists(st.integers(-5, 5), max_size=12),
+            size_arg,
+            seed_arg,
+            epoch=st.one_of(hostile_int, junk),
+        ),
+        call=buffer_shuffle_probe("BufferShuffle"),
+    ),
+    "permkit.data.buffer_shuffle": Case(
+        calls(
+            st.lists(st.integers(-5, 5), max_size=12),
+            size_arg,
+            seed_arg,
+            epoch=st.one_of(hostile_int, junk),
+        ),
+        call=buffer_shuffle_probe("buffer_shuffle"),
     ),
     "permkit.datasets.load": Case(
         calls(st.one_of(junk, st.sampled_from(["darwin_zea_mays", "nope", "../x"]))),

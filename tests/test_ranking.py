@@ -161,7 +161,7 @@ def test_uint64_boundary_and_big_ranks():
 )
 def test_out_of_range_ranks_raise(n, r):
     for order in ("lex", "mr", "sjt"):
-        with pytest.raises(ValueError, match="r:.*out of range"):
+        with pytest.raises(ValueError, match=r"r:.*out of range"):
             permkit.unrank(r, n, order=order)
         with pytest.raises(ValueError, match="out of range"):
             permkit.unrank([0, r], n, order=order)

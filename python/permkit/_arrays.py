@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import operator
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -58,7 +59,7 @@ def as_int_array(x: Any, name: str, *, min_ndim: int = 1) -> np.ndarray:
     return arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
 
 
-def _nested_items(x: Any):
+def _nested_items(x: Any) -> Iterator[Any]:
     stack = [x]
     while stack:
         item = stack.pop()
@@ -154,7 +155,7 @@ def as_rows(p: np.ndarray) -> np.ndarray:
 
 def broadcast_pair(
     p: Any, q: Any, p_name: str = "p", q_name: str = "q"
-) -> tuple[np.ndarray, np.ndarray, tuple]:
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """Validated (rows, n) operands of one dtype and the broadcast leading shape.
 
     Operands whose leading shape is the full broadcast shape, or a single row,
@@ -186,7 +187,7 @@ def broadcast_pair(
     return rows(p), rows(q), lead
 
 
-def scalar_or_array(values: np.ndarray, lead: tuple) -> Any:
+def scalar_or_array(values: np.ndarray, lead: tuple[int, ...]) -> Any:
     """Per-row results reshaped to the leading shape; a Python scalar when that shape is ``()``."""
     values = values.reshape(lead)
     return values.item() if values.ndim == 0 else values

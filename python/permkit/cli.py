@@ -29,7 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.run(args)
+        status: int = args.run(args)
+        return status
     except (ValueError, TypeError, OverflowError, MemoryError) as exc:
         print(f"permkit {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -139,9 +139,9 @@ class Enumeration:
             _native.enumeration_count_exceeds(self._kind, self._n, self._k, list(self._counts), r)
         )
 
-    def _resolve(self, i: Any, name: str) -> int:
+    def _resolve(self, bound: Any, name: str) -> int:
         """A rank bound clipped to ``0..total`` (negative: counted from the end)."""
-        i = as_index(i, name)
+        i = as_index(bound, name)
         if i < 0:
             return max(i + self._count_all(), 0)
         return i if i == 0 or self._exceeds(i - 1) else self._count_all()
@@ -221,8 +221,8 @@ class Enumeration:
             raise IndexError(f"index {i} is out of range for {self.count} rows")
         return self._block(self._lo + j, 1)[0]
 
-    def _clip(self, i: Any) -> int:
-        i = as_index(i, "slice bound")
+    def _clip(self, bound: Any) -> int:
+        i = as_index(bound, "slice bound")
         if i < 0:
             return max(i + self.count, 0)
         return self._rows_from(self._lo, i)
@@ -305,7 +305,7 @@ class Enumeration:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         return {s: getattr(self, s) for s in self.__slots__}
 
     def __setstate__(self, state: Any) -> None:

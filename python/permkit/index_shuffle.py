@@ -37,12 +37,12 @@ DOMAIN_BLOCKS = 0x42
 
 def check_n(n: Any, name: str = "n") -> int:
     """``n`` as an int in ``0..2**64-1``; TypeError / ValueError / OverflowError otherwise."""
-    n = as_index(n, name)
-    if n < 0:
-        raise ValueError(f"{name}: must be non-negative, got {n}")
-    if n > MAX_N:
-        raise OverflowError(f"{name}: must be at most 2**64 - 1, got {n}")
-    return n
+    value = as_index(n, name)
+    if value < 0:
+        raise ValueError(f"{name}: must be non-negative, got {value}")
+    if value > MAX_N:
+        raise OverflowError(f"{name}: must be at most 2**64 - 1, got {value}")
+    return value
 
 
 def realise_seed(seed: SeedLike, name: str = "seed") -> tuple[int | np.random.SeedSequence, int]:
@@ -77,10 +77,10 @@ def default_rounds(n: int) -> int:
 def _check_rounds(rounds: Any, n: int) -> int:
     if rounds is None:
         return _native.index_shuffle_default_rounds(n)
-    rounds = as_index(rounds, "rounds")
-    if not 1 <= rounds <= MAX_ROUNDS:
-        raise ValueError(f"rounds: must lie in 1..{MAX_ROUNDS}, got {rounds}")
-    return rounds
+    count = as_index(rounds, "rounds")
+    if not 1 <= count <= MAX_ROUNDS:
+        raise ValueError(f"rounds: must lie in 1..{MAX_ROUNDS}, got {count}")
+    return count
 
 
 class IndexShuffle:
@@ -149,9 +149,9 @@ class IndexShuffle:
             raise OverflowError(f"len(): n = {n} exceeds sys.maxsize; use the .n attribute")
         return n
 
-    def _position(self, i: Any) -> int:
+    def _position(self, index: Any) -> int:
         n = self._core.n
-        i = as_index(i, "index")
+        i = as_index(index, "index")
         p = i + n if i < 0 else i
         if not 0 <= p < n:
             raise IndexError(
@@ -247,7 +247,7 @@ class IndexShuffle:
     def __hash__(self) -> int:
         return hash((IndexShuffle, self.n, self.key, self.rounds))
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (IndexShuffle._from_key, (self.n, self.key, self.rounds, self._seed))
 
     def __repr__(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -45,7 +45,7 @@ _U64_MAX = (1 << 64) - 1
 Rank = Union[int, np.ndarray]
 
 
-def _order(order: str, allowed: tuple) -> str:
+def _order(order: str, allowed: tuple[str, ...]) -> str:
     if order not in allowed:
         raise ValueError(f"order: expected one of {', '.join(map(repr, allowed))}, got {order!r}")
     return order
@@ -62,7 +62,9 @@ def _out_dtype(dtype: DTypeLike | None, alphabet: int) -> np.dtype:
     return dt
 
 
-def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
+def parse_ranks(
+    r: Any, big: bool, name: str = "r"
+) -> tuple[tuple[int, ...], np.ndarray | list[int]]:
     """(shape, ranks): ranks as a uint64 array (``big`` False) or a list of ints.
 
     A scalar gives shape ``()``. Raises TypeError for floats and bools and
@@ -71,8 +73,8 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
     if isinstance(r, (bool, np.bool_)):
         raise TypeError(f"{name}: ranks are integers, got bool")
     if isinstance(r, (int, np.integer)):
-        shape: tuple = ()
-        values: list = [int(r)]
+        shape: tuple[int, ...] = ()
+        values: list[int] = [int(r)]
     else:
         if isinstance(r, (float, np.floating, complex, str, bytes)):
             raise TypeError(f"{name}: ranks are integers, got {type(r).__name__}")
@@ -109,12 +111,14 @@ def parse_ranks(r: Any, big: bool, name: str = "r") -> tuple[tuple, Any]:
     return shape, np.array(values, dtype=np.uint64)
 
 
-def _ranks_are_big(kind: str, order: str, n: int, k: int, counts: list) -> bool:
+def _ranks_are_big(kind: str, order: str, n: int, k: int, counts: list[int]) -> bool:
     """Whether some rank of the family exceeds 2**64-1 (decided by a bound, not by counting)."""
     return _native.rank_total_u64(kind, order, n, k, counts) is None
 
 
-def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, name: str) -> Rank:
+def _rank_rows(
+    kind: str, order: str, n: int, k: int, counts: list[int], rows: Any, name: str
+) -> Rank:
     arr = as_int_array(rows, name)
     width = arr.shape[-1]
     lead = arr.shape[:-1]
@@ -127,7 +131,7 @@ def _rank_rows(kind: str, order: str, n: int, k: int, counts: list, rows: Any, n
         out = np.empty(m, dtype=object)
         out[:] = res
         return out.reshape(lead)
-    return res.reshape(lead)
+    return cast(np.ndarray, res).reshape(lead)  # not big: the core returns a uint64 array
 
 
 def _unrank_rows(
@@ -135,7 +139,7 @@ def _unrank_rows(
     order: str,
     n: int,
     k: int,
-    counts: list,
+    counts: list[int],
     r: Any,
     width: int,
     dtype: np.dtype,
@@ -251,7 +255,7 @@ def unrank_arrangement(r: Any, n: int, k: int, *, dtype: DTypeLike | None = None
     return _unrank_rows("arrangement", "lex", n, k, [], r, k, _out_dtype(dtype, n))
 
 
-def _counts(counts: Any) -> list:
+def _counts(counts: Any) -> list[int]:
     arr = as_int_array(counts, "counts")
     if arr.ndim != 1:
         raise ValueError(f"counts: expected a 1-D sequence, got shape {arr.shape}")
@@ -279,8 +283,10 @@ def rank_multiset_permutation(seq: ArrayLike, counts: Sequence[int] | None = Non
         if first.size:
             # counts has max + 1 entries, each later a Python int (about 64 bytes).
             require_memory((int(first.max()) + 1) * 64, "seq: counts up to its largest value")
-        counts = np.bincount(first.astype(np.int64)) if first.size else []
-    cs = _counts(counts)
+        seen: Sequence[int] | np.ndarray = np.bincount(first.astype(np.int64)) if first.size else []
+    else:
+        seen = counts
+    cs = _counts(seen)
     if arr.shape[-1] != sum(cs):
         raise ValueError(f"seq: rows have length {arr.shape[-1]} but the counts total {sum(cs)}")
     return _rank_rows("multiset", "lex", 0, 0, cs, arr, "seq")

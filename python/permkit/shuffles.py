@@ -8,7 +8,7 @@ threads, the chunking or the platform. ``shuffle(x, s)`` leaves
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -188,7 +188,7 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
         data[...] = np.take(data, order, axis=axis)
         if x.mask is not np.ma.nomask:
             x.unshare_mask()
-            mask = x.mask
+            mask = cast(np.ndarray, x.mask)  # not nomask: a boolean array
             mask[...] = np.take(mask, order, axis=axis)
         return
     native = axis == 0 and x.flags.c_contiguous and x.size > 0

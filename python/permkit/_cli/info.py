@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+from typing import Any
 
 from permkit.permutation import Permutation
 
@@ -31,7 +32,7 @@ def parse_permutation(words: list[str], n: int | None) -> Permutation:
     return Permutation(images)
 
 
-def describe(perm: Permutation) -> dict:
+def describe(perm: Permutation) -> dict[str, Any]:
     fixed = perm.fixed_points()
     return {
         "n": len(perm),
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "info",
         help="describe one permutation (cycles, sign, order, inversions, ...)",

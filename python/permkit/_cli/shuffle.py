@@ -23,7 +23,7 @@ from permkit.index_shuffle import IndexShuffle
 _CHUNK = 1 << 16
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "shuffle",
         help="write a reproducible random permutation of the input lines (like GNU shuf)",

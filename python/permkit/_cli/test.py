@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 from permkit import datasets
 from permkit.stats import BUILTINS, permutation_test
@@ -13,7 +15,7 @@ DESIGNS = {"independent": "independent", "paired": "samples", "pairings": "pairi
 DEFAULT_STATISTIC = {"independent": "mean_diff", "samples": "mean", "pairings": "pearson"}
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "test",
         help="exact permutation test of two CSV columns",
@@ -56,7 +58,7 @@ def add_parser(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def _column(columns: dict, name: str, source: str) -> list:
+def _column(columns: dict[str, list[float]], name: str, source: str) -> list[float]:
     if name not in columns:
         raise ValueError(
             f"--x/--y: column {name!r} not in {source} (columns: {', '.join(columns)})"
@@ -105,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"statistic:     {statistic} = {float(res.statistic):.10g}")
     two = f", two-sided '{args.two_sided}'" if args.alternative == "two-sided" else ""
     print(f"alternative:   {args.alternative}{two}{', mid-p' if args.mid_p else ''}")
-    frac = res.pvalue_fraction
+    frac = cast(Fraction, res.pvalue_fraction)  # two 1-D samples: one p-value
     print(
         f"p-value:       {res.pvalue:.10g} = {frac.numerator}/{frac.denominator}"
         f"{' (exact)' if res.method != 'monte carlo' else ' (Monte Carlo: (b + 1) / (m + 1))'}"

@@ -191,7 +191,7 @@ def stratified_test(
                 statistic=np.float64(np.nan),
                 pvalue=np.float64(np.nan),
                 null_distribution=None,
-                pvalue_fraction=None,  # type: ignore[arg-type]  # as permutation_test's NaN result
+                pvalue_fraction=None,  # as permutation_test's NaN result
                 n_extreme=None,
                 n_total=0,
                 method="none",
@@ -263,7 +263,7 @@ def stratified_test(
                 "scale the data"
             ) from None
         method = "monte carlo"
-    frac, n_extreme = _pvalue(  # type: ignore[no-untyped-call]
+    frac, n_extreme = _pvalue(
         le, ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, method == "monte carlo"
     )
     null = None
