@@ -4,6 +4,7 @@ use crate::convert::{guard, to_pyerr, Signals};
 use crate::random_access;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use permkit::index_shuffle::{derive_key, IndexShuffle};
+use permkit::random_access::RandomAccess;
 use permkit::rng::keys::key_from_word;
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;

@@ -1,65 +1,12 @@
 //! The array methods both random-access orders bind (`IndexShuffleCore`, `ShardShuffleCore`):
-//! one conversion of arguments and results, forwarding to the core's batch methods.
+//! one conversion of arguments and results, forwarding to `permkit::random_access::RandomAccess`.
 
 use crate::convert::{empty_array, memory_error, to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::{PyArrayMethods, PyUntypedArrayMethods};
-use permkit::index_shuffle::IndexShuffle;
-use permkit::shard_shuffle::ShardShuffle;
-use permkit::{Interrupt, PermIndex, Result};
+use permkit::random_access::RandomAccess;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-
-/// The batch methods of a core random-access order, as the helpers below call them.
-pub trait RandomAccess: Sync {
-    fn n(&self) -> u64;
-    fn map_values<T: PermIndex>(
-        &self,
-        xs: &[T],
-        out: &mut [u64],
-        inverse: bool,
-        wrap_negative: bool,
-        interrupt: &dyn Interrupt,
-    ) -> Result<()>;
-    fn map_range<T: PermIndex>(
-        &self,
-        start: u64,
-        step: i128,
-        out: &mut [T],
-        interrupt: &dyn Interrupt,
-    ) -> Result<()>;
-}
-
-macro_rules! forward_random_access {
-    ($($order:ty),*) => {$(
-        impl RandomAccess for $order {
-            fn n(&self) -> u64 {
-                <$order>::n(self)
-            }
-            fn map_values<T: PermIndex>(
-                &self,
-                xs: &[T],
-                out: &mut [u64],
-                inverse: bool,
-                wrap_negative: bool,
-                interrupt: &dyn Interrupt,
-            ) -> Result<()> {
-                <$order>::map_values(self, xs, out, inverse, wrap_negative, interrupt)
-            }
-            fn map_range<T: PermIndex>(
-                &self,
-                start: u64,
-                step: i128,
-                out: &mut [T],
-                interrupt: &dyn Interrupt,
-            ) -> Result<()> {
-                <$order>::map_range(self, start, step, out, interrupt)
-            }
-        }
-    )*};
-}
-
-forward_random_access!(IndexShuffle, ShardShuffle);
 
 /// Maps every element of an integer array (any shape) to a uint64 array; a value
 /// out of range becomes `index_error(err, argname, n)`.

@@ -12,7 +12,9 @@
 //! as two `u32` arrays, so the compiler vectorizes every round; lanes that fell
 //! outside `0..n` are compacted and re-encrypted until none is left.
 
-use crate::random_access::{batch_value, check_lengths, check_range, check_value, run_blocks};
+use crate::random_access::{
+    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
+};
 use crate::rng::keys::key_from_word;
 use crate::rng::squares64;
 use crate::{Error, Interrupt, PermIndex, Result};
@@ -293,10 +295,16 @@ impl IndexShuffle {
             }
         }
     }
+}
+
+impl RandomAccess for IndexShuffle {
+    fn n(&self) -> u64 {
+        self.n
+    }
 
     /// `out[i] = s[xs[i]]` (or `s.inverse(xs[i])`). With `wrap_negative`, a value
     /// `v < 0` stands for `n + v`, like a Python sequence index.
-    pub fn map_values<T: PermIndex>(
+    fn map_values<T: PermIndex>(
         &self,
         xs: &[T],
         out: &mut [u64],
@@ -319,7 +327,7 @@ impl IndexShuffle {
     }
 
     /// `out[j] = s[start + j * step]` for every `j`; every index must lie in `0..n`.
-    pub fn map_range<T: PermIndex>(
+    fn map_range<T: PermIndex>(
         &self,
         start: u64,
         step: i128,

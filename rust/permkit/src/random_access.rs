@@ -4,6 +4,32 @@
 use crate::{Error, Interrupt, PermIndex, Result};
 use rayon::prelude::*;
 
+/// The batch interface of a random-access order of `0..n` (`IndexShuffle`, `ShardShuffle`).
+pub trait RandomAccess: Sync {
+    /// The size of the ordered range.
+    fn n(&self) -> u64;
+
+    /// `out[i] = order[xs[i]]` (or the position of `xs[i]` with `inverse`). With
+    /// `wrap_negative`, a value `v < 0` stands for `n + v`, like a Python sequence index.
+    fn map_values<T: PermIndex>(
+        &self,
+        xs: &[T],
+        out: &mut [u64],
+        inverse: bool,
+        wrap_negative: bool,
+        interrupt: &dyn Interrupt,
+    ) -> Result<()>;
+
+    /// `out[j] = order[start + j * step]` for every `j`; every position must lie in `0..n`.
+    fn map_range<T: PermIndex>(
+        &self,
+        start: u64,
+        step: i128,
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()>;
+}
+
 /// Batches below this size run on the calling thread.
 const PARALLEL_MIN: usize = 1 << 14;
 /// Elements between two interrupt checks (each block is spread over the threads).

@@ -20,7 +20,9 @@
 //! starts, slot starts and their first samples) plus three per cell.
 
 use crate::index_shuffle::{default_rounds, derive_key, IndexShuffle};
-use crate::random_access::{batch_value, check_lengths, check_range, check_value, run_blocks};
+use crate::random_access::{
+    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
+};
 use crate::{Error, Interrupt, Never, PermIndex, Result};
 
 /// Version of the construction; any change of output is a new version.
@@ -444,10 +446,16 @@ impl ShardShuffle {
         self.map_lanes(&mut v, true, &mut Caches::new())?;
         Ok(v[0])
     }
+}
+
+impl RandomAccess for ShardShuffle {
+    fn n(&self) -> u64 {
+        self.n
+    }
 
     /// `out[i] = order[xs[i]]` (or the position of sample `xs[i]`). With
     /// `wrap_negative`, a value `v < 0` stands for `n + v`, like a Python sequence index.
-    pub fn map_values<T: PermIndex>(
+    fn map_values<T: PermIndex>(
         &self,
         xs: &[T],
         out: &mut [u64],
@@ -465,7 +473,7 @@ impl ShardShuffle {
     }
 
     /// `out[j] = order[start + j * step]` for every `j`; every position must lie in `0..n`.
-    pub fn map_range<T: PermIndex>(
+    fn map_range<T: PermIndex>(
         &self,
         start: u64,
         step: i128,
