@@ -6,15 +6,13 @@ specified in docs/index_shuffle.md.
 
 from __future__ import annotations
 
-import operator
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, require_memory, smallest_uint_dtype
+from permkit._arrays import as_index
+from permkit._random_access import TO_NUMPY_MAX_BYTES, RandomAccessOrder
 from permkit._seeding import SeedLike, seed_sequence
 
 __all__ = ["DEFAULT_ROUNDS", "MAX_N", "TO_NUMPY_MAX_BYTES", "IndexShuffle", "default_rounds"]
@@ -25,9 +23,6 @@ DEFAULT_ROUNDS = 10
 MAX_ROUNDS = 64
 #: The largest supported n (the shuffle works on 64-bit integers).
 MAX_N = 2**64 - 1
-#: ``to_numpy()`` refuses arrays larger than this (slice instead).
-TO_NUMPY_MAX_BYTES = 2**33
-_ITER_CHUNK = 1 << 16
 
 # Key-derivation domains (docs/index_shuffle.md): top byte of a Squares counter.
 DOMAIN_EPOCH = 0x45
@@ -83,7 +78,7 @@ def _check_rounds(rounds: Any, n: int) -> int:
     return count
 
 
-class IndexShuffle:
+class IndexShuffle(RandomAccessOrder):
     """A keyed pseudo-random permutation of ``range(n)``, for any n in ``0..2**64-1``, in O(1) memory.
 
     ``s[i]`` is the value at position ``i`` (negative positions count from the end,
@@ -107,6 +102,9 @@ class IndexShuffle:
     """
 
     __slots__ = ("_core", "_seed")
+    _core: _native.IndexShuffleCore
+    _NOUN = "shuffle"
+    _SLICE_HINT = "s[a:b]"
 
     def __init__(self, n: int, seed: SeedLike = None, *, rounds: int | None = None) -> None:
         n = check_n(n)
@@ -143,39 +141,9 @@ class IndexShuffle:
         """The 64-bit master key derived from the seed (docs/index_shuffle.md)."""
         return self._core.key
 
-    def __len__(self) -> int:
-        n = self._core.n
-        if n > sys.maxsize:
-            raise OverflowError(f"len(): n = {n} exceeds sys.maxsize; use the .n attribute")
-        return n
-
-    def _position(self, index: Any) -> int:
-        n = self._core.n
-        i = as_index(index, "index")
-        p = i + n if i < 0 else i
-        if not 0 <= p < n:
-            raise IndexError(
-                f"index: {i} is out of range for a shuffle of n={n} (valid: -{n}..{n - 1})"
-                if n
-                else "index: an empty shuffle (n=0) has no positions"
-            )
-        return p
-
     def __getitem__(self, index: Any) -> Any:
         """``s[i]`` -> int; ``s[array]`` -> uint64 array of the same shape; ``s[a:b:c]`` -> uint64 array."""
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._core.n)
-            # len(range(...)) overflows above sys.maxsize; n may reach 2**64 - 1.
-            count = max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
-            if count == 0:
-                return np.empty(0, dtype=np.uint64)
-            require_memory(count * 8, f"index: a slice of {count} positions")
-            return self._core.map_range(start, step, count, 64)
-        if isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_)):
-            return self._core.forward(self._position(index))
-        arr = as_int_array(index, "index", min_ndim=0)
-        require_memory(arr.size * 8, "index: the uint64 result")
-        return self._core.map_array(arr, False, True, "index")
+        return super().__getitem__(index)
 
     def inverse(self, value: Any) -> Any:
         """The position of ``value`` (int or integer array; values must lie in ``0..n-1``).
@@ -186,36 +154,7 @@ class IndexShuffle:
         >>> bool((s.inverse(s[np.arange(1000)]) == np.arange(1000)).all())
         True
         """
-        n = self._core.n
-        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-            v = operator.index(value)
-            if not 0 <= v < n:
-                raise ValueError(
-                    f"value: {v} is not in the shuffle (values are 0..{n - 1})"
-                    if n
-                    else "value: an empty shuffle (n=0) has no values"
-                )
-            return self._core.inverse(v)
-        arr = as_int_array(value, "value", min_ndim=0)
-        require_memory(arr.size * 8, "value: the uint64 result")
-        try:
-            return self._core.map_array(arr, True, False, "value")
-        except IndexError as exc:
-            raise ValueError(str(exc)) from None
-
-    def index(self, value: Any) -> Any:
-        """Alias of :meth:`inverse` (like ``list.index``: ValueError when absent)."""
-        return self.inverse(value)
-
-    def __contains__(self, value: Any) -> bool:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            return False
-        return 0 <= int(value) < self._core.n
-
-    def __iter__(self) -> Iterator[int]:
-        n = self._core.n
-        for start in range(0, n, _ITER_CHUNK):
-            yield from self._core.map_range(start, 1, min(_ITER_CHUNK, n - start), 64).tolist()
+        return super().inverse(value)
 
     def to_numpy(self) -> np.ndarray:
         """The whole permutation as an array of the smallest unsigned dtype holding ``0..n-1``.
@@ -227,17 +166,7 @@ class IndexShuffle:
         >>> a.dtype, sorted(a.tolist())
         (dtype('uint8'), [0, 1, 2, 3, 4, 5])
         """
-        n = self._core.n
-        dtype = smallest_uint_dtype(n)
-        need = n * dtype.itemsize
-        if need > TO_NUMPY_MAX_BYTES:
-            raise MemoryError(
-                f"to_numpy(): n = {n} would need {need / 2**30:.1f} GiB (limit {TO_NUMPY_MAX_BYTES / 2**30:.0f} GiB); "
-                "slice the shuffle (s[a:b]) or iterate instead"
-            )
-        if n == 0:
-            return np.empty(0, dtype=dtype)
-        return self._core.map_range(0, 1, n, dtype.itemsize * 8)
+        return super().to_numpy()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, IndexShuffle):

@@ -7,15 +7,13 @@ specified in docs/shard_shuffle.md; the Rust core (``permkit::shard_shuffle``) c
 from __future__ import annotations
 
 import hashlib
-import operator
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from permkit import _native
-from permkit._arrays import as_index, as_int_array, has_ints_beyond_int64, smallest_uint_dtype
+from permkit._arrays import as_index, as_int_array, has_ints_beyond_int64
+from permkit._random_access import TO_NUMPY_MAX_BYTES, RandomAccessOrder
 from permkit._seeding import SeedLike
 from permkit.index_shuffle import DOMAIN_EPOCH, MAX_N, derive_key, realise_seed
 
@@ -30,10 +28,7 @@ __all__ = [
 
 #: Samples per block when ``block_size`` is not given (MosaicML Streaming's default too).
 DEFAULT_BLOCK_SIZE = 2**18
-#: ``to_numpy()`` refuses arrays larger than this (slice instead).
-TO_NUMPY_MAX_BYTES = 2**33
 _MAX_EPOCH = 2**56 - 1
-_ITER_CHUNK = 1 << 16
 
 
 def check_shard_sizes(shard_sizes: Any, name: str = "shard_sizes") -> tuple[np.ndarray, int]:
@@ -112,7 +107,7 @@ def _check_epoch(epoch: Any) -> int:
     return value
 
 
-class ShardShuffle:
+class ShardShuffle(RandomAccessOrder):
     """The order of one epoch over sharded data: ``order[i]`` is the sample read at position ``i``.
 
     Samples are numbered shard by shard (shard 0 holds samples ``0..shard_sizes[0]-1``,
@@ -148,6 +143,8 @@ class ShardShuffle:
     _epoch: int | None
     _fingerprint: str
     _seed: int | np.random.SeedSequence | None
+    _NOUN = "order"
+    _SLICE_HINT = "order[a:b]"
 
     def __init__(
         self,
@@ -270,36 +267,9 @@ class ShardShuffle:
 
     # --- the order -----------------------------------------------------------------
 
-    def __len__(self) -> int:
-        n = self._core.n
-        if n > sys.maxsize:
-            raise OverflowError(f"len(): n = {n} exceeds sys.maxsize; use the .n attribute")
-        return n
-
-    def _position(self, i: Any) -> int:
-        n = self._core.n
-        i = as_index(i, "index")
-        p: int = i + n if i < 0 else i
-        if not 0 <= p < n:
-            raise IndexError(
-                f"index: {i} is out of range for an order of n={n} (valid: -{n}..{n - 1})"
-                if n
-                else "index: an empty order (n=0) has no positions"
-            )
-        return p
-
     def __getitem__(self, index: Any) -> Any:
         """``order[i]`` -> int; ``order[array]`` -> uint64 array of the same shape; ``order[a:b:c]`` -> uint64 array."""
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._core.n)
-            count = max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
-            if count == 0:
-                return np.empty(0, dtype=np.uint64)
-            return self._core.map_range(start, step, count, 64)
-        if isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_)):
-            return self._core.forward(self._position(index))
-        arr = as_int_array(index, "index", min_ndim=0)
-        return self._core.map_array(arr, False, True, "index").reshape(np.shape(index))
+        return super().__getitem__(index)
 
     def inverse(self, value: Any) -> Any:
         """The position of sample ``value`` (int or integer array; values in ``0..n-1``).
@@ -310,35 +280,7 @@ class ShardShuffle:
         >>> bool((order.inverse(order[np.arange(230)]) == np.arange(230)).all())
         True
         """
-        n = self._core.n
-        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-            v = operator.index(value)
-            if not 0 <= v < n:
-                raise ValueError(
-                    f"value: {v} is not in the order (values are 0..{n - 1})"
-                    if n
-                    else "value: an empty order (n=0) has no values"
-                )
-            return self._core.inverse(v)
-        arr = as_int_array(value, "value", min_ndim=0)
-        try:
-            return self._core.map_array(arr, True, False, "value").reshape(np.shape(value))
-        except IndexError as exc:
-            raise ValueError(str(exc)) from None
-
-    def index(self, value: Any) -> Any:
-        """Alias of :meth:`inverse` (like ``list.index``: ValueError when absent)."""
-        return self.inverse(value)
-
-    def __contains__(self, value: Any) -> bool:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-            return False
-        return 0 <= int(value) < self._core.n
-
-    def __iter__(self) -> Iterator[int]:
-        n = self._core.n
-        for start in range(0, n, _ITER_CHUNK):
-            yield from self._core.map_range(start, 1, min(_ITER_CHUNK, n - start), 64).tolist()
+        return super().inverse(value)
 
     def to_numpy(self) -> np.ndarray:
         """The whole order in the smallest unsigned dtype holding ``0..n-1``.
@@ -349,17 +291,7 @@ class ShardShuffle:
         >>> ShardShuffle([2, 2], seed=0, block_size=4).to_numpy().dtype
         dtype('uint8')
         """
-        n = self._core.n
-        dtype = smallest_uint_dtype(n)
-        need = n * dtype.itemsize
-        if need > TO_NUMPY_MAX_BYTES:
-            raise MemoryError(
-                f"to_numpy(): n = {n} would need {need / 2**30:.1f} GiB (limit {TO_NUMPY_MAX_BYTES / 2**30:.0f} GiB); "
-                "slice the order (order[a:b]) or iterate instead"
-            )
-        if n == 0:
-            return np.empty(0, dtype=dtype)
-        return self._core.map_range(0, 1, n, dtype.itemsize * 8)
+        return super().to_numpy()
 
     # --- value semantics -----------------------------------------------------------
 

@@ -1,9 +1,10 @@
 //! Bindings of `permkit::index_shuffle` and the record gathering of `permkit shuffle`.
 
-use crate::convert::{empty_array, guard, memory_error, to_pyerr, Signals};
-use crate::with_int_array;
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use crate::convert::{guard, to_pyerr, Signals};
+use crate::random_access;
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use permkit::index_shuffle::{derive_key, IndexShuffle};
+use permkit::random_access::RandomAccess;
 use permkit::rng::keys::key_from_word;
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
@@ -86,21 +87,15 @@ impl IndexShuffleCore {
         argname: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
-            with_int_array!(values, argname, |arr: T| {
-                let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
-                let out = empty_array::<u64>(py, arr.shape())?;
-                {
-                    let mut dst = out.readwrite();
-                    let src = src.as_slice()?;
-                    let dst = dst.as_slice_mut()?;
-                    let inner = &self.inner;
-                    py.allow_threads(|| {
-                        inner.map_values(src, dst, inverse, wrap_negative, &Signals)
-                    })
-                    .map_err(|e| index_error(e, argname, inner.n()))?;
-                }
-                Ok(out.into_any())
-            })
+            random_access::map_array(
+                &self.inner,
+                py,
+                values,
+                inverse,
+                wrap_negative,
+                argname,
+                index_error,
+            )
         })
     }
 
@@ -114,32 +109,15 @@ impl IndexShuffleCore {
         bits: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
-            let bytes = count as u128 * (bits as u128 / 8);
-            if bytes > (isize::MAX as u128) / 2 {
-                return Err(memory_error("the requested shuffle positions", bytes));
-            }
-            macro_rules! run {
-                ($t:ty) => {{
-                    let out = empty_array::<$t>(py, &[count])?;
-                    {
-                        let mut dst = out.readwrite();
-                        let dst = dst.as_slice_mut()?;
-                        let inner = &self.inner;
-                        py.allow_threads(|| inner.map_range(start, step, dst, &Signals))
-                            .map_err(|e| to_pyerr(e, "range"))?;
-                    }
-                    Ok(out.into_any())
-                }};
-            }
-            match bits {
-                8 => run!(u8),
-                16 => run!(u16),
-                32 => run!(u32),
-                64 => run!(u64),
-                _ => Err(PyValueError::new_err(format!(
-                    "bits: expected 8, 16, 32 or 64, got {bits}"
-                ))),
-            }
+            random_access::map_range(
+                &self.inner,
+                py,
+                start,
+                step,
+                count,
+                bits,
+                "the requested shuffle positions",
+            )
         })
     }
 }

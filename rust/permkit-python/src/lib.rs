@@ -12,6 +12,7 @@ mod combinatorics;
 mod convert;
 mod designs;
 mod index_shuffle;
+mod random_access;
 mod rng;
 mod shard_shuffle;
 mod shuffle;

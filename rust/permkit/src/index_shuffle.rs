@@ -12,10 +12,12 @@
 //! as two `u32` arrays, so the compiler vectorizes every round; lanes that fell
 //! outside `0..n` are compacted and re-encrypted until none is left.
 
+use crate::random_access::{
+    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
+};
 use crate::rng::keys::key_from_word;
 use crate::rng::squares64;
 use crate::{Error, Interrupt, PermIndex, Result};
-use rayon::prelude::*;
 
 /// Version of the construction and of the key schedule; any change of output is a new version.
 pub const INDEX_SHUFFLE_VERSION: u32 = 1;
@@ -67,10 +69,6 @@ pub fn derive_key(parent: u64, domain: u8, value: u64) -> Result<u64> {
 
 /// Lanes encrypted together; sized so the three lane arrays stay in L1.
 const LANES: usize = 1024;
-/// Batches below this size run on the calling thread.
-const PARALLEL_MIN: usize = 1 << 14;
-/// Elements between two interrupt checks (each block is spread over the threads).
-const BLOCK: usize = 1 << 22;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexShuffle {
@@ -267,13 +265,13 @@ impl IndexShuffle {
 
     /// The image of one index (`i < n`).
     pub fn forward(&self, i: u64) -> Result<u64> {
-        self.check(i)?;
+        check_value(i, self.n)?;
         Ok(self.walk_one(i, false))
     }
 
     /// The index whose image is `j` (`j < n`).
     pub fn inverse(&self, j: u64) -> Result<u64> {
-        self.check(j)?;
+        check_value(j, self.n)?;
         Ok(self.walk_one(j, true))
     }
 
@@ -297,23 +295,16 @@ impl IndexShuffle {
             }
         }
     }
+}
 
-    fn check(&self, v: u64) -> Result<()> {
-        if v < self.n {
-            Ok(())
-        } else {
-            Err(Error::OutOfRange {
-                row: 0,
-                index: 0,
-                value: v as i128,
-                n: self.n as usize,
-            })
-        }
+impl RandomAccess for IndexShuffle {
+    fn n(&self) -> u64 {
+        self.n
     }
 
     /// `out[i] = s[xs[i]]` (or `s.inverse(xs[i])`). With `wrap_negative`, a value
     /// `v < 0` stands for `n + v`, like a Python sequence index.
-    pub fn map_values<T: PermIndex>(
+    fn map_values<T: PermIndex>(
         &self,
         xs: &[T],
         out: &mut [u64],
@@ -321,37 +312,13 @@ impl IndexShuffle {
         wrap_negative: bool,
         interrupt: &dyn Interrupt,
     ) -> Result<()> {
-        if xs.len() != out.len() {
-            return Err(Error::LengthMismatch {
-                expected: xs.len(),
-                found: out.len(),
-            });
-        }
-        let n = self.n as i128;
-        let to_u64 = |(index, &v): (usize, &T)| -> Result<u64> {
-            let raw = v.to_i128();
-            let w = if wrap_negative && raw < 0 {
-                raw + n
-            } else {
-                raw
-            };
-            if w >= 0 && w < n {
-                Ok(w as u64)
-            } else {
-                Err(Error::OutOfRange {
-                    row: 0,
-                    index,
-                    value: raw,
-                    n: self.n as usize,
-                })
-            }
-        };
-        self.run_blocks(out, interrupt, |offset, chunk| {
+        check_lengths(xs, out)?;
+        run_blocks(out, interrupt, |offset, chunk| {
             let mut buf = [0u64; LANES];
             for (c, o) in chunk.chunks_mut(LANES).enumerate() {
                 let base = offset + c * LANES;
                 for (k, slot) in buf[..o.len()].iter_mut().enumerate() {
-                    *slot = to_u64((base + k, &xs[base + k]))?;
+                    *slot = batch_value(base + k, xs[base + k], self.n, wrap_negative)?;
                 }
                 self.walk(&buf[..o.len()], o, inverse);
             }
@@ -360,30 +327,15 @@ impl IndexShuffle {
     }
 
     /// `out[j] = s[start + j * step]` for every `j`; every index must lie in `0..n`.
-    pub fn map_range<T: PermIndex>(
+    fn map_range<T: PermIndex>(
         &self,
         start: u64,
         step: i128,
         out: &mut [T],
         interrupt: &dyn Interrupt,
     ) -> Result<()> {
-        let len = out.len() as i128;
-        if len > 0 {
-            let last = start as i128 + (len - 1) * step;
-            if last < 0 || last >= self.n as i128 || start >= self.n {
-                return Err(Error::InvalidValue(format!(
-                    "the range start {start}, step {step}, length {len} leaves 0..{}",
-                    self.n
-                )));
-            }
-            if T::MAX_LEN < self.n as u128 {
-                return Err(Error::Overflow(format!(
-                    "values of 0..{} do not fit the output type",
-                    self.n
-                )));
-            }
-        }
-        self.run_blocks(out, interrupt, |offset, chunk| {
+        check_range::<T>(start, step, out.len(), self.n)?;
+        run_blocks(out, interrupt, |offset, chunk| {
             let mut src = [0u64; LANES];
             let mut dst = [0u64; LANES];
             for (c, o) in chunk.chunks_mut(LANES).enumerate() {
@@ -399,33 +351,6 @@ impl IndexShuffle {
             }
             Ok(())
         })
-    }
-
-    /// Runs `work(offset, chunk)` over `out` in parallel chunks, checking the
-    /// interrupt between blocks from the calling thread.
-    fn run_blocks<T: Send, F>(
-        &self,
-        out: &mut [T],
-        interrupt: &dyn Interrupt,
-        work: F,
-    ) -> Result<()>
-    where
-        F: Fn(usize, &mut [T]) -> Result<()> + Sync,
-    {
-        if out.len() < PARALLEL_MIN {
-            return work(0, out);
-        }
-        let task = PARALLEL_MIN;
-        for (b, block) in out.chunks_mut(BLOCK).enumerate() {
-            interrupt.check()?;
-            let base = b * BLOCK;
-            block
-                .par_chunks_mut(task)
-                .enumerate()
-                .map(|(t, chunk)| work(base + t * task, chunk))
-                .collect::<Result<Vec<()>>>()?;
-        }
-        Ok(())
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod index;
 pub mod index_shuffle;
 pub mod interrupt;
+pub mod random_access;
 pub mod rng;
 
 pub use error::{Error, Result};

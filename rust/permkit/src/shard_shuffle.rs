@@ -20,8 +20,10 @@
 //! starts, slot starts and their first samples) plus three per cell.
 
 use crate::index_shuffle::{default_rounds, derive_key, IndexShuffle};
+use crate::random_access::{
+    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
+};
 use crate::{Error, Interrupt, Never, PermIndex, Result};
-use rayon::prelude::*;
 
 /// Version of the construction; any change of output is a new version.
 pub const SHARD_SHUFFLE_VERSION: u32 = 1;
@@ -37,10 +39,6 @@ pub const DOMAIN_BLOCK: u8 = 0x4B;
 
 /// Elements mapped together (one lookup of the block and slot structures per element).
 const LANES: usize = 1024;
-/// Batches below this size run on the calling thread.
-const PARALLEL_MIN: usize = 1 << 14;
-/// Elements between two interrupt checks (each block is spread over the threads).
-const INTERRUPT_BLOCK: usize = 1 << 22;
 /// Runs shorter than this are mapped one value at a time.
 const SHORT_RUN: usize = 32;
 /// Cached key schedules per worker: a block's cells plus slack.
@@ -435,7 +433,7 @@ impl ShardShuffle {
 
     /// The sample at position `i` (`i < n`).
     pub fn forward(&self, i: u64) -> Result<u64> {
-        self.check(i)?;
+        check_value(i, self.n)?;
         let mut v = [i];
         self.map_lanes(&mut v, false, &mut Caches::new())?;
         Ok(v[0])
@@ -443,28 +441,21 @@ impl ShardShuffle {
 
     /// The position of sample `x` (`x < n`).
     pub fn inverse(&self, x: u64) -> Result<u64> {
-        self.check(x)?;
+        check_value(x, self.n)?;
         let mut v = [x];
         self.map_lanes(&mut v, true, &mut Caches::new())?;
         Ok(v[0])
     }
+}
 
-    fn check(&self, v: u64) -> Result<()> {
-        if v < self.n {
-            Ok(())
-        } else {
-            Err(Error::OutOfRange {
-                row: 0,
-                index: 0,
-                value: v as i128,
-                n: self.n as usize,
-            })
-        }
+impl RandomAccess for ShardShuffle {
+    fn n(&self) -> u64 {
+        self.n
     }
 
     /// `out[i] = order[xs[i]]` (or the position of sample `xs[i]`). With
     /// `wrap_negative`, a value `v < 0` stands for `n + v`, like a Python sequence index.
-    pub fn map_values<T: PermIndex>(
+    fn map_values<T: PermIndex>(
         &self,
         xs: &[T],
         out: &mut [u64],
@@ -472,59 +463,24 @@ impl ShardShuffle {
         wrap_negative: bool,
         interrupt: &dyn Interrupt,
     ) -> Result<()> {
-        if xs.len() != out.len() {
-            return Err(Error::LengthMismatch {
-                expected: xs.len(),
-                found: out.len(),
-            });
-        }
-        let n = self.n as i128;
+        check_lengths(xs, out)?;
         run_blocks(out, interrupt, |offset, chunk| {
             for (i, slot) in chunk.iter_mut().enumerate() {
-                let raw = xs[offset + i].to_i128();
-                let v = if wrap_negative && raw < 0 {
-                    raw + n
-                } else {
-                    raw
-                };
-                if !(0..n).contains(&v) {
-                    return Err(Error::OutOfRange {
-                        row: 0,
-                        index: offset + i,
-                        value: raw,
-                        n: self.n as usize,
-                    });
-                }
-                *slot = v as u64;
+                *slot = batch_value(offset + i, xs[offset + i], self.n, wrap_negative)?;
             }
             self.map_lanes(chunk, inverse, &mut Caches::new())
         })
     }
 
     /// `out[j] = order[start + j * step]` for every `j`; every position must lie in `0..n`.
-    pub fn map_range<T: PermIndex>(
+    fn map_range<T: PermIndex>(
         &self,
         start: u64,
         step: i128,
         out: &mut [T],
         interrupt: &dyn Interrupt,
     ) -> Result<()> {
-        let len = out.len() as i128;
-        if len > 0 {
-            let last = start as i128 + (len - 1) * step;
-            if last < 0 || last >= self.n as i128 || start >= self.n {
-                return Err(Error::InvalidValue(format!(
-                    "the range start {start}, step {step}, length {len} leaves 0..{}",
-                    self.n
-                )));
-            }
-            if T::MAX_LEN < self.n as u128 {
-                return Err(Error::Overflow(format!(
-                    "values of 0..{} do not fit the output type",
-                    self.n
-                )));
-            }
-        }
+        check_range::<T>(start, step, out.len(), self.n)?;
         run_blocks(out, interrupt, |offset, chunk| {
             let mut caches = Caches::new();
             let mut buf = [0u64; LANES];
@@ -571,28 +527,6 @@ fn part_start(cell_start: &[u64], v: usize, i: u64) -> u64 {
 #[inline(always)]
 fn part_len(cell_start: &[u64], v: usize, i: u64) -> u64 {
     part_start(cell_start, v, i + 1) - part_start(cell_start, v, i)
-}
-
-/// Runs `work(offset, chunk)` over `out` in parallel chunks of a fixed size (so results
-/// never depend on the thread count), checking the interrupt between blocks from the
-/// calling thread.
-fn run_blocks<T: Send, F>(out: &mut [T], interrupt: &dyn Interrupt, work: F) -> Result<()>
-where
-    F: Fn(usize, &mut [T]) -> Result<()> + Sync,
-{
-    if out.len() < PARALLEL_MIN {
-        return work(0, out);
-    }
-    for (b, block) in out.chunks_mut(INTERRUPT_BLOCK).enumerate() {
-        interrupt.check()?;
-        let base = b * INTERRUPT_BLOCK;
-        block
-            .par_chunks_mut(PARALLEL_MIN)
-            .enumerate()
-            .map(|(t, chunk)| work(base + t * PARALLEL_MIN, chunk))
-            .collect::<Result<Vec<()>>>()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

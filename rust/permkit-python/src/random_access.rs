@@ -1,0 +1,72 @@
+//! The array methods both random-access orders bind (`IndexShuffleCore`, `ShardShuffleCore`):
+//! one conversion of arguments and results, forwarding to `permkit::random_access::RandomAccess`.
+
+use crate::convert::{empty_array, memory_error, to_pyerr, Signals};
+use crate::with_int_array;
+use numpy::{PyArrayMethods, PyUntypedArrayMethods};
+use permkit::random_access::RandomAccess;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+/// Maps every element of an integer array (any shape) to a uint64 array; a value
+/// out of range becomes `index_error(err, argname, n)`.
+pub fn map_array<'py, C: RandomAccess>(
+    order: &C,
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+    inverse: bool,
+    wrap_negative: bool,
+    argname: &str,
+    index_error: fn(permkit::Error, &str, u64) -> PyErr,
+) -> PyResult<Bound<'py, PyAny>> {
+    with_int_array!(values, argname, |arr: T| {
+        let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();
+        let out = empty_array::<u64>(py, arr.shape())?;
+        {
+            let mut dst = out.readwrite();
+            let src = src.as_slice()?;
+            let dst = dst.as_slice_mut()?;
+            py.allow_threads(|| order.map_values(src, dst, inverse, wrap_negative, &Signals))
+                .map_err(|e| index_error(e, argname, order.n()))?;
+        }
+        Ok(out.into_any())
+    })
+}
+
+/// `order[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits`
+/// bits; `what` names the positions in the MemoryError.
+pub fn map_range<'py, C: RandomAccess>(
+    order: &C,
+    py: Python<'py>,
+    start: u64,
+    step: i128,
+    count: usize,
+    bits: u32,
+    what: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let bytes = count as u128 * (bits as u128 / 8);
+    if bytes > (isize::MAX as u128) / 2 {
+        return Err(memory_error(what, bytes));
+    }
+    macro_rules! run {
+        ($t:ty) => {{
+            let out = empty_array::<$t>(py, &[count])?;
+            {
+                let mut dst = out.readwrite();
+                let dst = dst.as_slice_mut()?;
+                py.allow_threads(|| order.map_range(start, step, dst, &Signals))
+                    .map_err(|e| to_pyerr(e, "range"))?;
+            }
+            Ok(out.into_any())
+        }};
+    }
+    match bits {
+        8 => run!(u8),
+        16 => run!(u16),
+        32 => run!(u32),
+        64 => run!(u64),
+        _ => Err(PyValueError::new_err(format!(
+            "bits: expected 8, 16, 32 or 64, got {bits}"
+        ))),
+    }
+}
