@@ -243,6 +243,8 @@ impl IndexShuffle {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
+    // SAFETY (contract): callers must have checked that the CPU supports AVX2; the body
+    // is the safe `walk_lanes`, compiled with AVX2 enabled.
     unsafe fn walk_lanes_avx2(&self, xs: &[u64], out: &mut [u64], inverse: bool) {
         self.walk_lanes(xs, out, inverse)
     }

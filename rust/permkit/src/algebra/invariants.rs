@@ -62,6 +62,8 @@ pub(crate) fn count_inversions<T: PermIndex>(row: &[T]) -> u64 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
+// SAFETY (contract): callers must have checked that the CPU supports POPCNT; the body
+// is the safe blocked count, compiled with POPCNT enabled.
 unsafe fn count_inversions_popcnt<T: PermIndex>(row: &[T]) -> u64 {
     count_inversions_blocked(row)
 }

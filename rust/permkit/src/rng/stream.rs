@@ -49,12 +49,14 @@ mod simd {
         false
     }
 
+    // SAFETY (contract): callers must have checked `has_avx512()`; the body is safe code.
     #[cfg(all(target_arch = "x86_64", permkit_avx512))]
     #[target_feature(enable = "avx512f,avx512dq")]
     pub unsafe fn fill_avx512(chunk: &mut [u64], base: u64, f: &impl Fn(u64) -> u64) {
         super::fill_scalar(chunk, base, f)
     }
 
+    // SAFETY (contract): none beyond the AVX-512 variant's; this fallback is safe code.
     #[cfg(not(all(target_arch = "x86_64", permkit_avx512)))]
     pub unsafe fn fill_avx512(chunk: &mut [u64], base: u64, f: &impl Fn(u64) -> u64) {
         super::fill_scalar(chunk, base, f)
@@ -63,6 +65,7 @@ mod simd {
     /// `out[i] = squares64(key, first + i)` (or squares32 widened when `!WIDE`),
     /// eight counters per instruction, 64-byte aligned runs written with
     /// streaming stores.
+    // SAFETY (contract): callers must have checked `has_avx512()`.
     #[cfg(all(target_arch = "x86_64", permkit_avx512))]
     #[target_feature(enable = "avx512f,avx512dq")]
     pub unsafe fn squares_streaming<const WIDE: bool>(key: u64, first: u64, out: &mut [u64]) {
@@ -114,6 +117,7 @@ mod simd {
         _mm_sfence();
     }
 
+    // SAFETY (contract): none beyond the AVX-512 variant's; this fallback is safe code.
     #[cfg(not(all(target_arch = "x86_64", permkit_avx512)))]
     pub unsafe fn squares_streaming<const WIDE: bool>(key: u64, first: u64, out: &mut [u64]) {
         use super::{squares32, squares64};

@@ -31,6 +31,7 @@ pub fn bucket_count(n: usize) -> usize {
 /// # Safety
 /// `dest`, when given, points to `out.len()` writable elements that `source`
 /// no longer reads once pass 2 is over, and that no one else accesses meanwhile.
+// SAFETY (contract): as stated under "# Safety" above.
 pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
     out: &mut [MaybeUninit<T>],
     source: impl Fn(usize) -> T + Sync,
@@ -204,13 +205,17 @@ unsafe impl<T: Send> Send for SharedSlice<T> {}
 // SAFETY: as for Send: shared references only copy the pointer; every access goes through
 // `read`/`write` under the distinct-index contract above.
 unsafe impl<T: Send> Sync for SharedSlice<T> {}
+// SAFETY (contract of the three methods): `i` / `start..start + src.len()` lie inside
+// the slice this pointer was made from, and no other task touches those indices meanwhile.
 impl<T> SharedSlice<T> {
     unsafe fn write(self, i: usize, v: T) {
         *self.0.add(i) = v;
     }
+    // SAFETY (contract): `start..start + src.len()` is in bounds and touched by no other task.
     unsafe fn copy_from(self, start: usize, src: &[MaybeUninit<T>]) {
         std::ptr::copy_nonoverlapping(src.as_ptr() as *const T, self.0.add(start), src.len());
     }
+    // SAFETY (contract): `i` is in bounds, initialised, and not being written by another task.
     pub(super) unsafe fn read(self, i: usize) -> T
     where
         T: Copy,
