@@ -267,10 +267,11 @@ class _CounterBitGenerator(np.random.BitGenerator):
         return f"{self._kind}(key={key:#018x}, {where})"
 
     def _shuffle_stream(self) -> tuple[int, int]:
-        """(Squares64 key, counter) a shuffle draws from; see docs/shuffle.md."""
-        with self.lock:  # the core's state is only guarded by this lock (see its SAFETY note)
-            word = self._core.next_uint64()
-        return _native.squares_key_from_word(word), 0
+        """(Squares64 key, counter) a shuffle draws from; see docs/shuffle.md.
+
+        Called with ``self.lock`` held (``shuffles._Stream`` takes it for the whole shuffle).
+        """
+        return _native.squares_key_from_word(self._core.next_uint64()), 0
 
 
 def _restore(cls: type[_CounterBitGenerator]) -> Any:
@@ -300,6 +301,7 @@ class Squares64(_CounterBitGenerator):
     _jump = 0x9E3779B97F4A7C15
 
     def _shuffle_stream(self) -> tuple[int, int]:
+        # Called with self.lock held, like the base class's.
         key, counter, _, _, _ = self._core.get_state()
         return key, counter
 

@@ -185,12 +185,9 @@ pub struct CounterCore {
 // in `drop`; the slot holds plain integers, function pointers and a pointer into
 // itself, nothing tied to a thread, so the owner may move to another thread.
 unsafe impl Send for CounterCore {}
-// SAFETY: shared references reach the state only through `state()`, whose
-// `&mut State` never outlives one method call. Methods that keep the GIL
-// throughout cannot overlap one another. What runs without the GIL, `fill_raw`
-// while it fills and numpy's calls through the capsule, runs under the Python
-// generator's `lock`; this relies on python/permkit/generators.py taking that
-// lock around every call into this object that another thread could overlap.
+// SAFETY: `state()`'s `&mut State` lives for one method call; calls that keep the GIL
+// cannot overlap, and those without it (`fill_raw`, numpy through the capsule) run under
+// the Python generator's `lock`, which python/permkit/generators.py takes on every such call.
 unsafe impl Sync for CounterCore {}
 
 impl Drop for CounterCore {
