@@ -136,15 +136,27 @@ def smallest_uint_dtype(n: int) -> np.dtype:
     return np.dtype(np.uint64)
 
 
-def require_memory(nbytes: int, what: str) -> None:
-    """Raise MemoryError, before allocating, when ``nbytes`` exceeds this machine's RAM."""
+def physical_memory() -> int:
+    """This machine's RAM in bytes (2^62 where the OS does not say)."""
     try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        total = 1 << 62
-    if nbytes > total:
+        return 1 << 62
+
+
+def require_memory(nbytes: int, what: str, *, limit: int | None = None, hint: str = "") -> None:
+    """Raise MemoryError, before allocating, when ``nbytes`` exceeds ``limit``.
+
+    The one memory guard of the package: ``limit`` defaults to this machine's RAM;
+    callers with a documented cap (``TO_NUMPY_MAX_BYTES``) pass it. ``hint`` says
+    what to do instead.
+    """
+    cap = physical_memory() if limit is None else min(limit, physical_memory())
+    if nbytes > cap:
+        where = "this machine's" if limit is None else "the limit of"
         raise MemoryError(
-            f"{what} would need {nbytes / 2**30:.3g} GiB, more than this machine's {total / 2**30:.3g} GiB of memory"
+            f"{what} would need {nbytes / 2**30:.3g} GiB, more than {where} "
+            f"{cap / 2**30:.3g} GiB{'; ' + hint if hint else ''}"
         )
 
 

@@ -116,12 +116,12 @@ class RandomAccessOrder:
     def to_numpy(self) -> np.ndarray:
         n = self._core.n
         dtype = smallest_uint_dtype(n)
-        need = n * dtype.itemsize
-        if need > TO_NUMPY_MAX_BYTES:
-            raise MemoryError(
-                f"to_numpy(): n = {n} would need {need / 2**30:.1f} GiB (limit {TO_NUMPY_MAX_BYTES / 2**30:.0f} GiB); "
-                f"slice the {self._NOUN} ({self._SLICE_HINT}) or iterate instead"
-            )
+        require_memory(
+            n * dtype.itemsize,
+            f"to_numpy(): n = {n}",
+            limit=TO_NUMPY_MAX_BYTES,
+            hint=f"slice the {self._NOUN} ({self._SLICE_HINT}) or iterate instead",
+        )
         if n == 0:
             return np.empty(0, dtype=dtype)
         result: np.ndarray = self._core.map_range(0, 1, n, dtype.itemsize * 8)

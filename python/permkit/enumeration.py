@@ -12,7 +12,6 @@ start, so results never depend on the thread count.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_index, as_size, smallest_uint_dtype
+from permkit._arrays import as_index, as_size, require_memory, smallest_uint_dtype
 from permkit.ranking import _counts, _out_dtype
 
 __all__ = [
@@ -51,21 +50,12 @@ _KINDS = (
 _CHANGE_ORDERS = ("permutations/heap", "permutations/sjt", "combinations/revolving_door")
 
 
-def _memory_limit() -> int:
-    """Physical memory in bytes: no single result may be larger."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 1 << 46
-
-
 def _check_alloc(what: str, rows: int, width: int, itemsize: int) -> None:
-    need = rows * max(width, 1) * itemsize
-    if rows > sys.maxsize or need > _memory_limit():
-        raise MemoryError(
-            f"{what} would need {rows} rows x {width} values = {need / 2**30:.3g} GiB "
-            f"of memory; refusing to allocate it (slice the enumeration or iterate over blocks)"
-        )
+    require_memory(
+        rows * max(width, 1) * itemsize,
+        f"{what} ({rows} rows x {width} values)",
+        hint="slice the enumeration or iterate over blocks",
+    )
 
 
 class Enumeration:

@@ -7,14 +7,13 @@ threads, the chunking or the platform. ``shuffle(x, s)`` leaves
 
 from __future__ import annotations
 
-import os
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_index, smallest_uint_dtype
+from permkit._arrays import as_index, require_memory, smallest_uint_dtype
 from permkit._seeding import seed_sequence
 from permkit.generators import _CounterBitGenerator
 
@@ -63,22 +62,6 @@ class _Stream:
             self._generator.lock.release()
 
 
-def _physical_memory() -> int | None:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _check_memory(nbytes: int, what: str) -> None:
-    """MemoryError naming the size, before allocating more than the machine has."""
-    limit = _physical_memory()
-    if nbytes >= 1 << 63 or (limit is not None and nbytes > limit):
-        raise MemoryError(
-            f"{what} would need {nbytes / 2**30:.3f} GiB of memory; refusing to allocate it"
-        )
-
-
 def _normalize_axis(axis: Any, ndim: int) -> int:
     index = as_index(axis, "axis")
     if not -ndim <= index < ndim:
@@ -123,7 +106,7 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike | None = None) -> 
         out_dtype = smallest_uint_dtype(n) if dtype is None else np.dtype(dtype)
         if out_dtype.kind not in "iu":
             raise TypeError(f"dtype: expected an integer dtype, got {out_dtype}")
-        _check_memory(n * out_dtype.itemsize, f"permutation(n={n})")
+        require_memory(n * out_dtype.itemsize, f"permutation(n={n})")
         if n > 0 and n - 1 > np.iinfo(out_dtype).max:
             raise ValueError(f"dtype: {out_dtype} cannot hold the values 0..{n - 1}")
         out = np.empty(n, dtype=out_dtype.newbyteorder("="))
@@ -193,7 +176,7 @@ def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
         return
     native = axis == 0 and x.flags.c_contiguous and x.size > 0
     if native:
-        _check_memory(x.nbytes, "shuffle's working copy")
+        require_memory(x.nbytes, "shuffle's working copy")
     with _Stream(seed) as stream:
         if native:
             # numpy's allocator backs large arrays with huge pages: far fewer
@@ -228,7 +211,7 @@ def permuted(x: ArrayLike, seed: Any = None, *, axis: int | None = -1) -> np.nda
         flat = np.array(arr.ravel())
         return permuted(flat, seed, axis=0).reshape(arr.shape)
     axis = _normalize_axis(axis, arr.ndim)
-    _check_memory(2 * arr.nbytes, "permuted's copy")
+    require_memory(2 * arr.nbytes, "permuted's copy")
     rows = np.array(np.moveaxis(arr, axis, -1), order="C", copy=True)
     n = rows.shape[-1]
     with _Stream(seed) as stream:

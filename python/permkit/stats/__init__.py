@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from permkit import _native
+from permkit._arrays import require_memory
 from permkit._seeding import seed_words
 from permkit.stats import _engine, _strata
 from permkit.stats._builtins import (
@@ -805,11 +806,12 @@ _FULL_LIMIT = 8 << 30
 
 
 def _check_full_fits(null_distribution: str | None, runs: int, values_per_run: int) -> None:
-    if null_distribution == "full" and runs * values_per_run * 16 > _FULL_LIMIT:
-        raise MemoryError(
-            f"null_distribution='full' would hold {runs * values_per_run} values "
-            f"(about {runs * values_per_run * 16 / 2**30:.1f} GiB while building); refusing. "
-            "Use null_distribution='histogram' or None"
+    if null_distribution == "full":
+        require_memory(
+            runs * values_per_run * 16,
+            f"null_distribution='full' ({runs * values_per_run} values while building)",
+            limit=_FULL_LIMIT,
+            hint="use null_distribution='histogram' or None",
         )
 
 

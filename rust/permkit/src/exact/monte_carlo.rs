@@ -4,6 +4,7 @@
 //! and starts from the identity, so each resample is a pure function of
 //! (key, r): any range of resamples can run anywhere, in any order.
 
+use super::model::{Design, Problem};
 use crate::rng::squares64;
 use crate::rng::stream::lemire;
 
@@ -58,6 +59,59 @@ impl ResampleStream {
             if r != 0 {
                 *last &= (1u64 << r) - 1;
             }
+        }
+    }
+}
+
+/// K of one Monte Carlo resample (a pure function of key and resample index).
+pub(crate) fn resample_key(
+    p: &Problem,
+    stream: &mut ResampleStream,
+    order: &mut [usize],
+    bits: &mut Vec<u64>,
+) -> i128 {
+    let v = &p.scores;
+    match &p.design {
+        Design::TwoSample { n1 } => {
+            stream.shuffle_prefix(order, *n1);
+            order[..*n1].iter().map(|&i| v[i]).sum()
+        }
+        Design::KSample { sizes, weights } => {
+            let last = sizes.last().copied().unwrap_or(0);
+            stream.shuffle_prefix(order, v.len() - last);
+            let mut key = 0i128;
+            let mut start = 0;
+            for (&s, &w) in sizes.iter().zip(weights) {
+                let sum: i128 = order[start..start + s].iter().map(|&i| v[i]).sum();
+                key += w * sum * sum;
+                start += s;
+            }
+            key
+        }
+        Design::SignFlip => {
+            stream.sign_bits(v.len(), bits);
+            v.iter()
+                .enumerate()
+                .map(|(i, &x)| {
+                    if bits[i / 64] >> (i % 64) & 1 == 1 {
+                        -x
+                    } else {
+                        x
+                    }
+                })
+                .sum()
+        }
+        Design::Pairing { partner } => {
+            // As callables see it: the second sample reordered, then the first.
+            let n = v.len();
+            stream.shuffle_prefix(order, n.saturating_sub(1));
+            let mut first: Vec<usize> = (0..n).collect();
+            stream.shuffle_prefix(&mut first, n.saturating_sub(1));
+            first
+                .iter()
+                .zip(order.iter())
+                .map(|(&i, &a)| v[i] * partner[a])
+                .sum()
         }
     }
 }

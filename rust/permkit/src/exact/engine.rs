@@ -1,0 +1,314 @@
+//! The exact-test engine: walker adapters that keep K up to date, the
+//! meet-in-the-middle shortcuts, and the chunk scheduler.
+
+use super::model::{Collect, Design, Outcome, Problem, Rule, Source};
+use super::monte_carlo::{resample_key, ResampleStream};
+use super::{k_sample, paired, pairings, two_sample};
+use crate::{Error, Interrupt, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+trait Walker {
+    fn key(&self) -> i128;
+    fn advance(&mut self);
+}
+
+impl Walker for two_sample::RevolvingDoor<'_> {
+    #[inline]
+    fn key(&self) -> i128 {
+        self.sum()
+    }
+    #[inline]
+    fn advance(&mut self) {
+        two_sample::RevolvingDoor::advance(self)
+    }
+}
+
+impl Walker for paired::SignFlips<'_> {
+    #[inline]
+    fn key(&self) -> i128 {
+        self.sum()
+    }
+    #[inline]
+    fn advance(&mut self) {
+        paired::SignFlips::advance(self)
+    }
+}
+
+impl Walker for pairings::PlainChanges<'_> {
+    #[inline]
+    fn key(&self) -> i128 {
+        self.sum()
+    }
+    #[inline]
+    fn advance(&mut self) {
+        pairings::PlainChanges::advance(self)
+    }
+}
+
+struct WeightedSquares<'a> {
+    orders: k_sample::LabelOrders<'a>,
+    weights: &'a [i128],
+}
+
+impl Walker for WeightedSquares<'_> {
+    #[inline]
+    fn key(&self) -> i128 {
+        self.orders
+            .group_sums()
+            .iter()
+            .zip(self.weights)
+            .map(|(&s, &w)| w * s * s)
+            .sum()
+    }
+    #[inline]
+    fn advance(&mut self) {
+        self.orders.advance()
+    }
+}
+
+fn record_all<W: Walker>(mut w: W, len: u64, rule: &Rule, collect: Collect, out: &mut Outcome) {
+    // Hashing per step, sorting once per chunk: cheaper than a tree insert per step.
+    let mut counts: HashMap<i128, u64> = HashMap::new();
+    for i in 0..len {
+        let k = w.key();
+        rule.record(k, &mut out.tally);
+        match collect {
+            Collect::Nothing => {}
+            Collect::Histogram => *counts.entry(k).or_insert(0) += 1,
+            Collect::Full => out.keys.push(k),
+        }
+        if i + 1 < len {
+            w.advance();
+        }
+    }
+    for (k, c) in counts {
+        *out.histogram.entry(k).or_insert(0) += c;
+    }
+}
+
+/// Sorted sums of the low scores, shared by all chunks of a counting-only run.
+enum LowSums {
+    None,
+    /// Sign flips: all 2^LOW_BITS signed sums of the first LOW_BITS scores.
+    Signed(Vec<i128>),
+    /// Two samples: subset sums of the first LOW_SCORES scores by subset size.
+    BySize(Vec<Vec<i128>>),
+}
+
+fn prepare(p: &Problem, rule: &Rule, source: Source, collect: Collect) -> LowSums {
+    let counting = collect == Collect::Nothing && matches!(source, Source::Exact);
+    if !counting || !rule.deviation.map_or(true, |d| d.scale > 0) {
+        return LowSums::None;
+    }
+    match p.design {
+        Design::SignFlip => LowSums::Signed(paired::sorted_low_sums(
+            &p.scores,
+            LOW_BITS.min(p.scores.len()),
+        )),
+        Design::TwoSample { .. } if p.scores.len() > LOW_SCORES => {
+            LowSums::BySize(two_sample::low_subset_sums(&p.scores, LOW_SCORES))
+        }
+        _ => LowSums::None,
+    }
+}
+
+fn run_chunk(
+    p: &Problem,
+    rule: &Rule,
+    source: Source,
+    start: u128,
+    len: u64,
+    collect: Collect,
+    low: &LowSums,
+) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    match source {
+        Source::Exact => match &p.design {
+            Design::TwoSample { n1 } => {
+                if let LowSums::BySize(sums) = low {
+                    // Whole blocks by meet in the middle, partial blocks by walking.
+                    let range = start..start + len as u128;
+                    let mut failure = None;
+                    two_sample::for_each_block(
+                        &p.scores,
+                        *n1,
+                        LOW_SCORES,
+                        &range,
+                        &mut |b: two_sample::Block| {
+                            let from = b.start.max(range.start);
+                            let to = (b.start + b.len).min(range.end);
+                            if from == b.start && to == b.start + b.len {
+                                rule.record_shifted(b.high_sum, &sums[b.size], &mut out.tally);
+                            } else {
+                                match two_sample::RevolvingDoor::at(&p.scores, *n1, from) {
+                                    Ok(w) => {
+                                        record_all(w, (to - from) as u64, rule, collect, &mut out)
+                                    }
+                                    Err(e) => failure = Some(e),
+                                }
+                            }
+                        },
+                    );
+                    if let Some(e) = failure {
+                        return Err(e);
+                    }
+                } else {
+                    record_all(
+                        two_sample::RevolvingDoor::at(&p.scores, *n1, start)?,
+                        len,
+                        rule,
+                        collect,
+                        &mut out,
+                    )
+                }
+            }
+            Design::SignFlip => {
+                let start = u64::try_from(start)
+                    .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
+                let bits = LOW_BITS.min(p.scores.len());
+                let block = 1u64 << bits;
+                if let (LowSums::Signed(low), true) = (low, start % block == 0 && len % block == 0)
+                {
+                    // Counting only: whole blocks by meet in the middle.
+                    paired::for_each_block(
+                        &p.scores,
+                        bits,
+                        start / block..(start + len) / block,
+                        |high| rule.record_shifted(high, low, &mut out.tally),
+                    );
+                } else {
+                    record_all(
+                        paired::SignFlips::at(&p.scores, start)?,
+                        len,
+                        rule,
+                        collect,
+                        &mut out,
+                    )
+                }
+            }
+            Design::Pairing { partner } => {
+                let start = u64::try_from(start)
+                    .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
+                record_all(
+                    pairings::PlainChanges::at(&p.scores, partner, start)?,
+                    len,
+                    rule,
+                    collect,
+                    &mut out,
+                )
+            }
+            Design::KSample { sizes, weights } => {
+                let orders = k_sample::LabelOrders::at(&p.scores, sizes, start)?;
+                record_all(
+                    WeightedSquares { orders, weights },
+                    len,
+                    rule,
+                    collect,
+                    &mut out,
+                )
+            }
+        },
+        Source::MonteCarlo { key } => {
+            let n = p.scores.len();
+            let mut order: Vec<usize> = (0..n).collect();
+            let mut bits = Vec::new();
+            let first = u64::try_from(start)
+                .map_err(|_| Error::Overflow("resample index beyond 64 bits".into()))?;
+            for r in first..first + len {
+                for (i, o) in order.iter_mut().enumerate() {
+                    *o = i;
+                }
+                let mut stream = ResampleStream::new(key, r);
+                let k = resample_key(p, &mut stream, &mut order, &mut bits);
+                rule.record(k, &mut out.tally);
+                match collect {
+                    Collect::Nothing => {}
+                    Collect::Histogram => *out.histogram.entry(k).or_insert(0) += 1,
+                    Collect::Full => out.keys.push(k),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Sign flips counted by meet in the middle: blocks of 2^LOW_BITS patterns.
+const LOW_BITS: usize = 12;
+/// Two-sample splits counted by meet in the middle over the first LOW_SCORES scores.
+const LOW_SCORES: usize = 14;
+
+/// Relabellings per work unit: fixed, so the split never depends on threads.
+pub const CHUNK: u64 = 1 << 20;
+
+/// Tallies relabellings `range` (ranks, or resample indices for Monte Carlo)
+/// in parallel on the current rayon pool, polling `interrupt` between waves
+/// of chunks from the calling thread. The result does not depend on the
+/// number of threads.
+pub fn tally(
+    p: &Problem,
+    rule: &Rule,
+    source: Source,
+    range: std::ops::Range<u128>,
+    collect: Collect,
+    interrupt: &dyn Interrupt,
+) -> Result<Outcome> {
+    let count = p.validate(rule)?;
+    if let Source::Exact = source {
+        if range.end > count {
+            return Err(Error::InvalidValue(format!(
+                "rank range end {} exceeds {count} relabellings",
+                range.end
+            )));
+        }
+    }
+    if matches!(source, Source::MonteCarlo { .. }) && range.end > 1u128 << 63 {
+        return Err(Error::InvalidValue("at most 2^63 resamples".into()));
+    }
+    if matches!(p.design, Design::SignFlip)
+        && p.scores.len() > 63
+        && matches!(source, Source::Exact)
+    {
+        return Err(Error::Overflow(
+            "exact sign flips are limited to 63 pairs".into(),
+        ));
+    }
+    let mut out = Outcome::default();
+    if range.start >= range.end {
+        return Ok(out);
+    }
+    let chunks: Vec<(u128, u64)> = {
+        let mut v = Vec::new();
+        let mut s = range.start;
+        while s < range.end {
+            let len = (range.end - s).min(CHUNK as u128) as u64;
+            v.push((s, len));
+            s += len as u128;
+        }
+        v
+    };
+    let low = prepare(p, rule, source, collect);
+    let wave = rayon::current_num_threads().max(1) * 4;
+    for group in chunks.chunks(wave) {
+        interrupt.check()?;
+        let parts: Vec<Result<Outcome>> = group
+            .par_iter()
+            .map(|&(s, len)| run_chunk(p, rule, source, s, len, collect, &low))
+            .collect();
+        for part in parts {
+            let part = part?;
+            let t = &mut out.tally;
+            t.total += part.tally.total;
+            t.ge += part.tally.ge;
+            t.le += part.tally.le;
+            t.dev_ge += part.tally.dev_ge;
+            t.dev_gt += part.tally.dev_gt;
+            for (k, c) in part.histogram {
+                *out.histogram.entry(k).or_insert(0) += c;
+            }
+            out.keys.extend(part.keys);
+        }
+    }
+    interrupt.check()?;
+    Ok(out)
+}
