@@ -422,3 +422,149 @@ def test_bad_arrays_and_axes():
 def test_bad_seeds(seed, exc):
     with pytest.raises(exc, match="seed"):
         permkit.permutation(5, seed=seed)
+
+
+# --- golden vectors per seed kind, dtype and entry point --------------------------
+# (entry, n, seed kind, array): (sha256[:16] of the result, generator counter after,
+# Philox word after). Generated from the code before issue 13's refactor: a change is
+# an output change, not a version bump.
+GOLDEN_BY_KIND = {
+    ("permutation", 1000, "Philox4x32", "idx"): ("4da167436b44def2", 0, 2),
+    ("permutation", 1000, "Squares32", "idx"): ("726cc5f535216877", 2, None),
+    ("permutation", 1000, "Squares64", "idx"): ("4cd7209825f8cfc5", 500, None),
+    ("permutation", 1000, "int", "idx"): ("4cd7209825f8cfc5", None, None),
+    ("permutation", 70000, "Philox4x32", "idx"): ("e4bc8a22a62189ba", 0, 2),
+    ("permutation", 70000, "Squares32", "idx"): ("9cb830a785fb8709", 2, None),
+    ("permutation", 70000, "Squares64", "idx"): ("a62e8366487c4291", 36196, None),
+    ("permutation", 70000, "int", "idx"): ("a62e8366487c4291", None, None),
+    ("permuted", 1000, "Philox4x32", "4rows"): ("2eee547924c0bf8d", 0, 2),
+    ("permuted", 1000, "Philox4x32", "axis0"): ("8a82000e1d538197", 0, 2),
+    ("permuted", 1000, "Squares32", "4rows"): ("babf0a1af3a2a819", 2, None),
+    ("permuted", 1000, "Squares32", "axis0"): ("5d0d38c8c84a5d03", 2, None),
+    ("permuted", 1000, "Squares64", "4rows"): ("edaa6a6ff831ce2f", 200, None),
+    ("permuted", 1000, "Squares64", "axis0"): ("d99aaee61428dc22", 500, None),
+    ("permuted", 1000, "int", "4rows"): ("edaa6a6ff831ce2f", None, None),
+    ("permuted", 1000, "int", "axis0"): ("d99aaee61428dc22", None, None),
+    ("permuted", 70000, "Philox4x32", "4rows"): ("de78d2f2ff50b7e3", 0, 2),
+    ("permuted", 70000, "Philox4x32", "axis0"): ("ccc6280bcc4086db", 0, 2),
+    ("permuted", 70000, "Squares32", "4rows"): ("8cd82e446dc79b10", 2, None),
+    ("permuted", 70000, "Squares32", "axis0"): ("79ba7579556b5e62", 2, None),
+    ("permuted", 70000, "Squares64", "4rows"): ("eaa0396705f8725a", 14000, None),
+    ("permuted", 70000, "Squares64", "axis0"): ("bd1a1b5f743271ca", 35000, None),
+    ("permuted", 70000, "int", "4rows"): ("eaa0396705f8725a", None, None),
+    ("permuted", 70000, "int", "axis0"): ("bd1a1b5f743271ca", None, None),
+    ("shuffle", 1000, "Philox4x32", "S3"): ("2a185a010ea4761b", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "complex128"): ("7598ee50dbde9afa", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "float32"): ("d69329cacd33e353", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "float64"): ("c6636bda6a054c46", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "int16"): ("06940dcfde0b3e4a", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "object"): ("4da167436b44def2", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "rows3"): ("4f265d2c9bd2752a", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "uint8"): ("62c39f7cdbe2c399", 0, 2),
+    ("shuffle", 1000, "Squares32", "S3"): ("4916363d04acf90b", 2, None),
+    ("shuffle", 1000, "Squares32", "complex128"): ("75dd71e690de24ff", 2, None),
+    ("shuffle", 1000, "Squares32", "float32"): ("0be959f3f362e1cb", 2, None),
+    ("shuffle", 1000, "Squares32", "float64"): ("58fd4786475558fd", 2, None),
+    ("shuffle", 1000, "Squares32", "int16"): ("0d7252abecb0de54", 2, None),
+    ("shuffle", 1000, "Squares32", "object"): ("726cc5f535216877", 2, None),
+    ("shuffle", 1000, "Squares32", "rows3"): ("63b0e07c42354810", 2, None),
+    ("shuffle", 1000, "Squares32", "uint8"): ("2f38b53833f391c3", 2, None),
+    ("shuffle", 1000, "Squares64", "S3"): ("57b28013b9fa134f", 500, None),
+    ("shuffle", 1000, "Squares64", "complex128"): ("86d9a8fe513f7d75", 500, None),
+    ("shuffle", 1000, "Squares64", "float32"): ("ba142b28b655daca", 500, None),
+    ("shuffle", 1000, "Squares64", "float64"): ("74f393d55ee18029", 500, None),
+    ("shuffle", 1000, "Squares64", "int16"): ("ea0d5ff564047b91", 500, None),
+    ("shuffle", 1000, "Squares64", "object"): ("4cd7209825f8cfc5", 500, None),
+    ("shuffle", 1000, "Squares64", "rows3"): ("7887f44a7b1c691e", 500, None),
+    ("shuffle", 1000, "Squares64", "uint8"): ("bf3643ec5fb4cdd3", 500, None),
+    ("shuffle", 1000, "int", "S3"): ("57b28013b9fa134f", None, None),
+    ("shuffle", 1000, "int", "complex128"): ("86d9a8fe513f7d75", None, None),
+    ("shuffle", 1000, "int", "float32"): ("ba142b28b655daca", None, None),
+    ("shuffle", 1000, "int", "float64"): ("74f393d55ee18029", None, None),
+    ("shuffle", 1000, "int", "int16"): ("ea0d5ff564047b91", None, None),
+    ("shuffle", 1000, "int", "object"): ("4cd7209825f8cfc5", None, None),
+    ("shuffle", 1000, "int", "rows3"): ("7887f44a7b1c691e", None, None),
+    ("shuffle", 1000, "int", "uint8"): ("bf3643ec5fb4cdd3", None, None),
+    ("shuffle", 70000, "Philox4x32", "S3"): ("1fa02c0f2f07a015", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "complex128"): ("d744eaeaef6c7377", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "float32"): ("d55f9152ed44e475", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "float64"): ("1cfdb83152a8010d", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "int16"): ("e4ec1d5b1a669e14", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "object"): ("e4bc8a22a62189ba", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "rows3"): ("222107a6dff2aec7", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "uint8"): ("08da232bf123a65d", 0, 2),
+    ("shuffle", 70000, "Squares32", "S3"): ("221c243b45b4c761", 2, None),
+    ("shuffle", 70000, "Squares32", "complex128"): ("c295596e9e004df6", 2, None),
+    ("shuffle", 70000, "Squares32", "float32"): ("b1a801c59f120420", 2, None),
+    ("shuffle", 70000, "Squares32", "float64"): ("92861386354d33a4", 2, None),
+    ("shuffle", 70000, "Squares32", "int16"): ("1f41fe462034b5e0", 2, None),
+    ("shuffle", 70000, "Squares32", "object"): ("9cb830a785fb8709", 2, None),
+    ("shuffle", 70000, "Squares32", "rows3"): ("bd30b4151349784e", 2, None),
+    ("shuffle", 70000, "Squares32", "uint8"): ("735fb01e0fd5b036", 2, None),
+    ("shuffle", 70000, "Squares64", "S3"): ("633a5e23059e013b", 36196, None),
+    ("shuffle", 70000, "Squares64", "complex128"): ("e5ba73f2146293b5", 36196, None),
+    ("shuffle", 70000, "Squares64", "float32"): ("567638e62613c97a", 36196, None),
+    ("shuffle", 70000, "Squares64", "float64"): ("6410a710caa57b37", 36196, None),
+    ("shuffle", 70000, "Squares64", "int16"): ("b1ce3eaed870237b", 36196, None),
+    ("shuffle", 70000, "Squares64", "object"): ("a62e8366487c4291", 36196, None),
+    ("shuffle", 70000, "Squares64", "rows3"): ("98044d722338c12b", 36196, None),
+    ("shuffle", 70000, "Squares64", "uint8"): ("372ec2ca7caf3c00", 36196, None),
+    ("shuffle", 70000, "int", "S3"): ("633a5e23059e013b", None, None),
+    ("shuffle", 70000, "int", "complex128"): ("e5ba73f2146293b5", None, None),
+    ("shuffle", 70000, "int", "float32"): ("567638e62613c97a", None, None),
+    ("shuffle", 70000, "int", "float64"): ("6410a710caa57b37", None, None),
+    ("shuffle", 70000, "int", "int16"): ("b1ce3eaed870237b", None, None),
+    ("shuffle", 70000, "int", "object"): ("a62e8366487c4291", None, None),
+    ("shuffle", 70000, "int", "rows3"): ("98044d722338c12b", None, None),
+    ("shuffle", 70000, "int", "uint8"): ("372ec2ca7caf3c00", None, None),
+}
+
+
+def _seed_of_kind(kind):
+    return 5 if kind == "int" else getattr(permkit, kind)(5)
+
+
+def _golden_array(name, n):
+    base = np.arange(n)
+    return {
+        "uint8": lambda: (base % 251).astype(np.uint8),
+        "int16": lambda: base.astype(np.int16),
+        "float32": lambda: base.astype(np.float32),
+        "float64": lambda: base.astype(np.float64),
+        "complex128": lambda: base.astype(np.complex128),
+        "object": lambda: np.array(list(range(n)), dtype=object),
+        "S3": lambda: np.array([str(i % 1000).encode() for i in range(n)], dtype="S3"),
+        "rows3": lambda: np.arange(3 * n, dtype=np.int32).reshape(n, 3),
+    }[name]()
+
+
+def _golden_digest(a):
+    a = np.asarray(a)
+    if a.dtype == object:
+        a = np.array(a.tolist(), dtype=np.int64)
+    if a.dtype.kind in "iufc":
+        a = a.astype(a.dtype.newbyteorder("<"))
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN_BY_KIND, key=str), ids=str)
+def test_golden_by_seed_kind_and_dtype(case):
+    entry, n, kind, name = case
+    seed = _seed_of_kind(kind)
+    if entry == "shuffle":
+        out = _golden_array(name, n)
+        permkit.shuffle(out, seed)
+    elif entry == "permutation":
+        out = permkit.permutation(n, seed).astype(np.uint64)
+    elif name == "4rows":
+        out = permkit.permuted(np.arange(4 * n // 10, dtype=np.int64).reshape(4, n // 10), seed)
+    else:
+        x = np.arange(n, dtype=np.int64).reshape(n // 10, 10)
+        out = permkit.permuted(x, seed, axis=0)
+    state = None if kind == "int" else seed.state["state"]
+    got = (
+        _golden_digest(out),
+        None if state is None else state.get("counter"),
+        None if state is None else state.get("word"),
+    )
+    assert got == GOLDEN_BY_KIND[case]

@@ -130,6 +130,24 @@ mod tests {
     }
 
     #[test]
+    fn prefix_shuffles_sign_bits_and_wide_draws_are_pinned() {
+        // Golden (docs/exact_tests.md): generated from the stream before the
+        // word-stream refactor; any change here is an output change.
+        let mut s = ResampleStream::new(crate::rng::keys::key_from_word(7), 3);
+        let mut order: Vec<usize> = (0..10).collect();
+        s.shuffle_prefix(&mut order, 4);
+        assert_eq!(order, [1, 3, 2, 6, 4, 5, 0, 7, 8, 9]);
+        let mut bits = Vec::new();
+        s.sign_bits(70, &mut bits);
+        assert_eq!(bits, [0xe9c084c0ab6bda7f, 0x1b]);
+        let wide: Vec<u64> = (0..3).map(|_| s.below((1 << 63) + 1)).collect();
+        assert_eq!(
+            wide,
+            [8858373038045166030, 8570094083147253817, 3274010987260127314]
+        );
+    }
+
+    #[test]
     fn below_is_roughly_uniform_and_in_range() {
         let mut s = ResampleStream::new(crate::rng::keys::key_from_word(1), 0);
         let mut counts = [0u32; 6];

@@ -475,6 +475,19 @@ mod tests {
     }
 
     #[test]
+    fn half_word_draws_are_pinned() {
+        // Golden (docs/shuffle.md, draw sequence): one- and two-word draws.
+        let mut d = HalfWordDraws::new(KEY, 5, 3, 0);
+        let bounds = [1, 2, 1000, 1 << 32, (1 << 32) + 1, u64::MAX, 7];
+        let got: Vec<u64> = bounds.iter().map(|&b| d.below(b)).collect();
+        assert_eq!(
+            got,
+            [0, 0, 332, 1075510748, 2862450403, 7097451242426747856, 6]
+        );
+        assert_eq!(d.counters_used(), 5);
+    }
+
+    #[test]
     fn half_word_draws_cut_outputs_high_half_first() {
         let mut d = HalfWordDraws::new(KEY, 10, 7, 1);
         let w0 = squares64(KEY, 10);
