@@ -3,6 +3,7 @@
 
 use super::model::{Design, Problem};
 use super::monte_carlo::ResampleStream;
+use crate::rng::WordStream;
 use super::{blocks, k_sample, paired, pairings, two_sample};
 use crate::{Error, Result};
 
