@@ -568,3 +568,178 @@ def test_golden_by_seed_kind_and_dtype(case):
         None if state is None else state.get("word"),
     )
     assert got == GOLDEN_BY_KIND[case]
+
+
+# --- any numpy BitGenerator (docs/shuffle.md, "Any numpy BitGenerator") ------------
+NUMPY_BIT_GENERATORS = {
+    "PCG64": np.random.PCG64,
+    "Philox": np.random.Philox,
+    "MT19937": np.random.MT19937,
+    "SFC64": np.random.SFC64,
+}
+
+
+def next_uint64_words(bit_generator):
+    """numpy's next_uint64 read through the public random_raw: the 32-bit MT19937
+    joins two raw outputs, the first high; the others' raw outputs are 64-bit."""
+    if isinstance(bit_generator, np.random.MT19937):
+        while True:
+            hi, lo = (int(v) for v in bit_generator.random_raw(2))
+            yield (hi << 32) | lo
+    while True:
+        yield int(bit_generator.random_raw())
+
+
+def reference_bitgen_rows(rows, n, bit_generator):
+    """Rows of Durstenfeld Fisher-Yates, each bound drawn by 64-bit Lemire on next_uint64."""
+    words = next_uint64_words(bit_generator)
+
+    def below(bound):
+        while True:
+            m = next(words) * bound
+            if (m & M64) >= ((1 << 64) - bound) % bound:
+                return m >> 64
+
+    out = []
+    for _ in range(rows):
+        a = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = below(i + 1)
+            a[i], a[j] = a[j], a[i]
+        out.append(a)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_BIT_GENERATORS))
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 1000, 70_000])
+def test_numpy_bit_generators_follow_the_spec(name, n):
+    make = NUMPY_BIT_GENERATORS[name]
+    got = permkit.permutation(n, make(n + 17))
+    (want,) = reference_bitgen_rows(1, n, make(n + 17)) if n else ([],)
+    assert got.tolist() == want
+    assert got.dtype == permkit.permutation(n, seed=1).dtype
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_BIT_GENERATORS))
+def test_numpy_bit_generator_advances_by_the_documented_words(name):
+    # n - 1 next_uint64 words per permutation (a rejection, probability < n / 2**64
+    # per word, would take one more).
+    make = NUMPY_BIT_GENERATORS[name]
+    g, twin = make(5), make(5)
+    permkit.permutation(1000, g)
+    words = next_uint64_words(twin)
+    for _ in range(999):
+        next(words)
+    assert g.random_raw(4).tolist() == twin.random_raw(4).tolist()
+    # A numpy Generator lends its bit generator: the same stream.
+    rng = np.random.Generator(make(5))
+    assert permkit.permutation(1000, rng).tolist() == permkit.permutation(1000, make(5)).tolist()
+    twin = make(5)
+    twin.random_raw(999 * (2 if name == "MT19937" else 1))
+    assert rng.bit_generator.random_raw(4).tolist() == twin.random_raw(4).tolist()
+
+
+def test_numpy_bit_generator_shuffles_equal_gathers_and_permuted_rows():
+    x = np.arange(300.0).reshape(100, 3)
+    y = x.copy()
+    permkit.shuffle(y, np.random.PCG64(8))
+    assert np.array_equal(y, x[permkit.permutation(100, np.random.PCG64(8))])
+    z = x.copy()
+    permkit.shuffle(z, np.random.PCG64(8), axis=1)
+    assert np.array_equal(z, x[:, permkit.permutation(3, np.random.PCG64(8))])
+    items = list("abcdefg")
+    permkit.shuffle(items, np.random.Generator(np.random.PCG64(8)))
+    assert items == [list("abcdefg")[i] for i in permkit.permutation(7, np.random.PCG64(8))]
+    assert np.array_equal(
+        permkit.permutation(x, np.random.PCG64(8)), x[permkit.permutation(100, np.random.PCG64(8))]
+    )
+    # permuted: rows in C order of the other axes, one full pass each.
+    m = np.arange(24).reshape(2, 3, 4)
+    got = permkit.permuted(m, np.random.Philox(3), axis=1)
+    rows = reference_bitgen_rows(8, 3, np.random.Philox(3))
+    want = np.moveaxis(m, 1, -1).reshape(8, 3)[np.arange(8)[:, None], rows]
+    assert np.array_equal(got, np.moveaxis(want.reshape(2, 4, 3), -1, 1))
+    assert permkit.permuted(np.zeros((0, 3)), np.random.PCG64(1)).shape == (0, 3)
+
+
+GOLDEN_NUMPY = {
+    # (bit generator, seed 2026, n): (first values, sha256[:16] as little-endian uint64).
+    ("PCG64", 10): ([8, 9, 0, 4, 7, 6, 2, 3], "0ffe2d2d9049c3c2"),
+    ("PCG64", 1000): ([414, 582, 851, 450, 431, 497, 43, 503], "9077f27ac4522d3f"),
+    ("PCG64", 70000): ([45292, 55271, 1823, 42724, 52795, 13340, 24733, 28028], "8785956a4dc8e07c"),
+    ("Philox", 10): ([4, 9, 8, 2, 5, 7, 3, 6], "75e3b87d3c11651a"),
+    ("Philox", 1000): ([533, 745, 876, 809, 682, 685, 949, 602], "e858152b255fad0a"),
+    ("Philox", 70000): ([42092, 59834, 65028, 36241, 210, 17731, 44686, 43201], "29bf182807a96fd9"),
+    ("MT19937", 10): ([6, 1, 0, 8, 3, 9, 5, 2], "34eb0436c188030b"),
+    ("MT19937", 1000): ([522, 8, 837, 549, 586, 118, 712, 770], "4785b777791d16de"),
+    ("MT19937", 70000): (
+        [27749, 31462, 7016, 38847, 57980, 24814, 45143, 47322],
+        "14bd734677594784",
+    ),
+}
+
+
+@pytest.mark.parametrize("name,n", sorted(GOLDEN_NUMPY))
+def test_golden_numpy_bit_generators(name, n):
+    head, want = GOLDEN_NUMPY[(name, n)]
+    p = permkit.permutation(n, NUMPY_BIT_GENERATORS[name](2026))
+    assert p[: len(head)].tolist() == head
+    assert digest(p) == want
+
+
+def test_numpy_bit_generator_lock_is_held_while_drawing():
+    g = np.random.PCG64(1)
+    g.lock.acquire()
+    try:
+        out = []
+        import threading
+
+        t = threading.Thread(target=lambda: out.append(permkit.permutation(50, g)))
+        t.start()
+        t.join(0.3)
+        assert t.is_alive(), "the shuffle drew without taking the bit generator's lock"
+    finally:
+        g.lock.release()
+    t.join()
+    assert sorted(out[0].tolist()) == list(range(50))
+
+
+def test_other_objects_are_refused_naming_what_is_accepted():
+    for bad in (np.random.RandomState(1), object(), 1.5, "7", [1]):
+        with pytest.raises(TypeError, match=r"seed: expected None, .*BitGenerator.*Generator"):
+            permkit.shuffle(np.arange(3), bad)
+    with pytest.raises(ValueError, match="seed"):
+        permkit.permuted(np.arange(3), -1)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_long_numpy_bit_generator_shuffles_answer_ctrl_c():
+    import signal
+    import time
+
+    script = textwrap.dedent(
+        """
+        import numpy as np, permkit
+        print("ready", flush=True)
+        permkit.permutation(5 * 10**7, np.random.PCG64(1))
+        print("finished", flush=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        assert proc.poll() is None, "the call ended before it could be interrupted"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=5)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "finished" not in out
+    assert "KeyboardInterrupt" in err, err[-2000:]
+    assert elapsed < 2.0

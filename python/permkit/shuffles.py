@@ -119,11 +119,14 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike | None = None) -> 
     ``uint32``, ``uint64``) unless ``dtype`` (an integer dtype) is given. With an
     array: a copy shuffled along axis 0, ``x[permutation(len(x), seed)]``.
 
-    ``seed`` is None (fresh entropy), an int, a SeedSequence, or a permkit
-    generator (which then advances; docs/shuffle.md). Same seed, same result on
+    ``seed`` is None (fresh entropy), an int, a SeedSequence, a permkit
+    generator (which then advances; docs/shuffle.md), or any other
+    ``numpy.random.BitGenerator`` or ``numpy.random.Generator``: then a
+    Fisher-Yates pass draws ``next_uint64`` words from it sequentially, under its
+    ``lock``, and it advances by the words drawn. Same seed, same result on
     every machine and thread count.
 
-    >>> import permkit
+    >>> import numpy as np, permkit
     >>> permkit.permutation(5, seed=42).tolist() == permkit.permutation(5, seed=42).tolist()
     True
     >>> sorted(permkit.permutation(5, seed=42).tolist())
@@ -132,6 +135,10 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike | None = None) -> 
     dtype('uint8')
     >>> permkit.permutation(["a", "b", "c"], seed=1).shape
     (3,)
+    >>> g = np.random.PCG64(7)
+    >>> p = permkit.permutation(6, g)   # g advanced by 5 words
+    >>> p.tolist() == permkit.permutation(6, np.random.Generator(np.random.PCG64(7))).tolist()
+    True
     """
     if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
         n = int(x)
@@ -160,7 +167,8 @@ def permutation(x: Any, seed: Any = None, *, dtype: DTypeLike | None = None) -> 
 def shuffle(x: Any, seed: Any = None, *, axis: int = 0) -> None:
     """Shuffles ``x`` in place along ``axis``: a numpy array of any dtype, or a list.
 
-    The result is ``x_orig[permutation(x.shape[axis], seed)]`` along ``axis``.
+    The result is ``x_orig[permutation(x.shape[axis], seed)]`` along ``axis``
+    (``seed`` as for ``permutation``, numpy bit generators included).
     Arrays of Python objects are shuffled by moving pointers, so reference counts
     stay right. C-contiguous arrays are shuffled natively on every core; other
     writeable arrays (strided views, other axes) are shuffled through an index
@@ -230,8 +238,9 @@ def permuted(x: ArrayLike, seed: Any = None, *, axis: int | None = -1) -> np.nda
     Like ``numpy.random.Generator.permuted``. ``axis=None`` shuffles the
     flattened array (the result keeps ``x``'s shape). A single slice is shuffled
     exactly as ``permutation`` would; with several slices, slice ``k`` (in C order
-    of the other axes) draws from its own interleaved counters (docs/shuffle.md).
-    Slices are shuffled in parallel.
+    of the other axes) draws from its own interleaved counters (docs/shuffle.md);
+    from a numpy bit generator, the slices take one Fisher-Yates pass each, in
+    that order. Counter-based slices are shuffled in parallel.
 
     >>> import numpy as np, permkit
     >>> out = permkit.permuted(np.arange(12).reshape(3, 4), seed=5)
