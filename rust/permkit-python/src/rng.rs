@@ -118,7 +118,9 @@ impl CounterCore {
             }));
             // SAFETY: `slot` is a fresh, valid allocation; the state pointer targets
             // a field of the same allocation, which never moves.
-            unsafe { (*slot).bitgen.state = &mut (*slot).stream as *mut CounterStream as *mut c_void };
+            unsafe {
+                (*slot).bitgen.state = &mut (*slot).stream as *mut CounterStream as *mut c_void
+            };
             Ok(CounterCore { slot })
         })
     }
@@ -241,7 +243,9 @@ impl BitgenWords {
         let capsule = capsule.downcast::<PyCapsule>().map_err(|_| {
             PyTypeError::new_err(format!("{arg}: expected a numpy bit generator's capsule"))
         })?;
-        let named = capsule.name()?.is_some_and(|n| n.to_bytes() == b"BitGenerator");
+        let named = capsule
+            .name()?
+            .is_some_and(|n| n.to_bytes() == b"BitGenerator");
         if !named {
             return Err(PyTypeError::new_err(format!(
                 "{arg}: expected a PyCapsule named \"BitGenerator\""

@@ -3,15 +3,14 @@
 //! permutation when an array cannot be moved natively (returns None here).
 
 use crate::convert::{guard, to_pyerr, Signals};
+use crate::rng::BitgenWords;
 use crate::with_int_array;
 use numpy::npyffi::flags::{NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE};
 use numpy::{PyArray1, PyReadonlyArray1};
 use numpy::{PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
-use crate::rng::BitgenWords;
 use permkit::shuffle::{
     draws_below as core_draws_below, permutation_into as core_permutation_into,
-    permutations_from_words, permuted_rows as core_permuted_rows,
-    shuffle_in_place_with_scratch,
+    permutations_from_words, permuted_rows as core_permuted_rows, shuffle_in_place_with_scratch,
 };
 use permkit::{Interrupt, Never};
 use pyo3::exceptions::PyValueError;

@@ -3,8 +3,8 @@
 
 use super::model::{Design, Problem};
 use super::monte_carlo::ResampleStream;
-use crate::rng::WordStream;
 use super::{blocks, k_sample, paired, pairings, two_sample};
+use crate::rng::WordStream;
 use crate::{Error, Result};
 
 /// Gather indices of relabellings for statistics computed by the caller.

@@ -13,8 +13,8 @@
 //! its own positions: a pure function of (key, r), whatever the thread count.
 
 use super::monte_carlo::ResampleStream;
-use crate::rng::WordStream;
 use super::{binomial, shift, tally, Collect, Design, Problem, Rule, Source, Tally};
+use crate::rng::WordStream;
 use crate::{Error, Interrupt, Result};
 use num_bigint::BigUint;
 use rayon::prelude::*;

@@ -101,10 +101,6 @@ impl CounterStream {
         Ok(stream)
     }
 
-    pub fn kind(&self) -> GeneratorKind {
-        self.kind
-    }
-
     pub fn state(&self) -> CounterState {
         self.state
     }
@@ -223,7 +219,9 @@ impl CounterStream {
         let per = self.kind.outputs_per_counter();
         let period = BigInt::from(per) << self.kind.counter_bits();
         let position = BigInt::from(self.state.counter) * per + self.state.word;
-        let (counter, word) = (position + delta).mod_floor(&period).div_rem(&BigInt::from(per));
+        let (counter, word) = (position + delta)
+            .mod_floor(&period)
+            .div_rem(&BigInt::from(per));
         // In range by construction: position < period = per * 2^counter_bits.
         self.state.counter = counter.to_u128().unwrap_or(0);
         self.state.word = word.to_u32().unwrap_or(0);

@@ -76,7 +76,7 @@ pub trait WordStream {
 /// falls in the rejected zone (the low product word is below
 /// `2^BITS mod bound`). Exactly uniform; rejection probability < bound / 2^BITS.
 #[inline(always)]
-pub fn lemire<const BITS: u32>(word: u64, bound: u64) -> Option<u64> {
+pub(crate) fn lemire<const BITS: u32>(word: u64, bound: u64) -> Option<u64> {
     if BITS == 32 {
         let m = word * bound;
         let low = m & 0xFFFF_FFFF;
@@ -138,7 +138,10 @@ mod tests {
             }
         }
         assert_eq!(lemire::<32>(0, 3), None);
-        assert_eq!(lemire::<32>(u32::MAX as u64, 1 << 32), Some(u32::MAX as u64));
+        assert_eq!(
+            lemire::<32>(u32::MAX as u64, 1 << 32),
+            Some(u32::MAX as u64)
+        );
     }
 
     /// A stream that replays fixed words.

@@ -22,7 +22,8 @@ use crate::{Error, Interrupt, PermIndex, Result};
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
-pub use scatter::bucket_count;
+#[cfg(test)]
+use scatter::bucket_count;
 
 /// Sizes up to this are shuffled by one sequential Fisher-Yates pass.
 pub const FISHER_YATES_MAX: usize = 1 << 16;

@@ -20,7 +20,7 @@ const BUCKET_GROUP: usize = 1 << 10;
 
 /// The bucket count B for `n` elements: the smallest power of two at least
 /// ceil(n / 2^16), and at least 2.
-pub fn bucket_count(n: usize) -> usize {
+pub(super) fn bucket_count(n: usize) -> usize {
     n.div_ceil(BUCKET_TARGET).next_power_of_two().max(2)
 }
 
