@@ -96,7 +96,7 @@ class CounterBitGenerator(np.random.BitGenerator):
 
     @classmethod
     def _counter_limit(cls) -> int:
-        return 1 << _native.CounterCore.counter_bits(cls._kind)
+        return 1 << _native.GENERATOR_COUNTER_BITS[cls._kind]
 
     # --- how each generator turns seeds into keys ------------------------
     @classmethod

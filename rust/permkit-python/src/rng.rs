@@ -125,12 +125,6 @@ impl CounterCore {
         })
     }
 
-    /// Bits of `kind`'s counter (64, or 128 for Philox4x32's block counter).
-    #[staticmethod]
-    fn counter_bits(kind: &str) -> PyResult<u32> {
-        guard(|| Ok(parse_kind(kind)?.counter_bits()))
-    }
-
     /// A PyCapsule named "BitGenerator" holding the `bitgen_t`, as numpy expects.
     fn capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
@@ -281,6 +275,11 @@ fn squares_broken_key_rule(key: u64) -> PyResult<Option<u8>> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CounterCore>()?;
+    let counter_bits = pyo3::types::PyDict::new(m.py());
+    for kind in GeneratorKind::ALL {
+        counter_bits.set_item(kind.name(), kind.counter_bits())?;
+    }
+    m.add("GENERATOR_COUNTER_BITS", counter_bits)?;
     m.add_function(wrap_pyfunction!(squares_key_from_word, m)?)?;
     m.add_function(wrap_pyfunction!(squares_broken_key_rule, m)?)?;
     Ok(())

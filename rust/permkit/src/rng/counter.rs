@@ -23,14 +23,20 @@ pub enum GeneratorKind {
 }
 
 impl GeneratorKind {
-    /// The kind named `name` ("Squares64", "Squares32", "Philox4x32").
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "Squares64" => Some(Self::Squares64),
-            "Squares32" => Some(Self::Squares32),
-            "Philox4x32" => Some(Self::Philox4x32),
-            _ => None,
+    pub const ALL: [Self; 3] = [Self::Squares64, Self::Squares32, Self::Philox4x32];
+
+    /// The class name of the generator ("Squares64", "Squares32", "Philox4x32").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Squares64 => "Squares64",
+            Self::Squares32 => "Squares32",
+            Self::Philox4x32 => "Philox4x32",
         }
+    }
+
+    /// The kind whose [`GeneratorKind::name`] is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
     /// Bits of the counter: 64 for Squares, 128 for Philox (its block counter).
@@ -287,15 +293,9 @@ mod tests {
         CounterStream::new(kind, state).unwrap()
     }
 
-    const KINDS: [GeneratorKind; 3] = [
-        GeneratorKind::Squares64,
-        GeneratorKind::Squares32,
-        GeneratorKind::Philox4x32,
-    ];
-
     #[test]
     fn skip_advance_and_fill_agree_with_single_steps() {
-        for kind in KINDS {
+        for kind in GeneratorKind::ALL {
             for (counter, word) in [(0u128, 0u32), (u64::MAX as u128 - 1, 0), (5, 3)] {
                 let word = word.min(kind.outputs_per_counter() - 1);
                 let mut one = stream(kind, counter, word);
