@@ -662,6 +662,26 @@ def test_numpy_bit_generator_shuffles_equal_gathers_and_permuted_rows():
     assert permkit.permuted(np.zeros((0, 3)), np.random.PCG64(1)).shape == (0, 3)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 300),
+    seed=st.integers(0, 2**64 - 1),
+    name=st.sampled_from(sorted(NUMPY_BIT_GENERATORS)),
+)
+def test_any_numpy_bit_generator_matches_the_oracle(n, seed, name):
+    make = NUMPY_BIT_GENERATORS[name]
+    seed = seed % 2**32 if name == "MT19937" else seed
+    want = reference_bitgen_rows(1, n, make(seed))[0] if n else []
+    assert permkit.permutation(n, make(seed)).tolist() == want
+
+
+def test_third_party_bit_generators_work():
+    # randomgen's bit generators subclass numpy's and fill bitgen_t the same way.
+    randomgen = pytest.importorskip("randomgen")
+    got = permkit.permutation(500, randomgen.Xoshiro256(3))
+    assert got.tolist() == reference_bitgen_rows(1, 500, randomgen.Xoshiro256(3))[0]
+
+
 GOLDEN_NUMPY = {
     # (bit generator, seed 2026, n): (first values, sha256[:16] as little-endian uint64).
     ("PCG64", 10): ([8, 9, 0, 4, 7, 6, 2, 3], "0ffe2d2d9049c3c2"),
