@@ -7,6 +7,8 @@ threads, the chunking or the platform. ``shuffle(x, s)`` leaves
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, cast
 
 import numpy as np
@@ -45,8 +47,8 @@ class _Stream:
         self.key, self.counter = 0, 0
         self.bit_generator: np.random.BitGenerator | None = None
         self._generator: CounterBitGenerator | None = None
-        self._lent: Any = None
-        self._consumed: Any = None
+        self._lent: AbstractContextManager[tuple[int, int, Callable[[int], None]]] | None = None
+        self._consumed: Callable[[int], None] | None = None
         if isinstance(seed, np.random.Generator):
             seed = seed.bit_generator
         if isinstance(seed, CounterBitGenerator):
