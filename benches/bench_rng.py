@@ -79,6 +79,22 @@ def main() -> None:
         ("shuffle(float64[n])", "numpy Generator.shuffle", t_ours, t_np, copy_floor(x.nbytes, r))
     )
 
+    # Any numpy bit generator: one sequential Fisher-Yates pass on its next_uint64 words.
+    t_ours, t_np = alternating_medians(
+        lambda: permkit.permutation(n, np.random.PCG64(4)),
+        lambda: np.random.Generator(np.random.PCG64(4)).permutation(n),
+        r,
+    )
+    rows.append(
+        (
+            "permutation(n, numpy PCG64)",
+            "numpy Generator(PCG64).permutation",
+            t_ours,
+            t_np,
+            copy_floor(perm_bytes, r),
+        )
+    )
+
     sq, pcg = permkit.Squares64(3), np.random.PCG64(3)
     t_ours, t_np = alternating_medians(lambda: sq.random_raw(n), lambda: pcg.random_raw(n), r)
     rows.append(

@@ -130,6 +130,13 @@ seed_arg = st.one_of(
     junk,
     st.builds(np.random.SeedSequence, st.integers(0, 2**128)),
 )
+# What a shuffle draws from: seeds, and any numpy bit generator or Generator.
+shuffle_seed_arg = st.one_of(
+    seed_arg,
+    st.builds(np.random.PCG64, st.integers(0, 2**64)),
+    st.builds(lambda s: np.random.Generator(np.random.MT19937(s)), st.integers(0, 2**32 - 1)),
+    st.builds(permkit.Philox4x32, st.integers(0, 2**64)),
+)
 
 
 @st.composite
@@ -649,9 +656,11 @@ REGISTRY: dict[str, Case] = {
         call=generator_probe,
     ),
     "permkit.squares_key_from_seed": Case(calls(seed_arg)),
-    "permkit.permutation": Case(calls(st.one_of(size_arg, A), seed_arg), check_permutation),
-    "permkit.permuted": Case(calls(A, seed_arg, axis=maybe(hostile_int))),
-    "permkit.shuffle": Case(calls(A, seed_arg, st.one_of(hostile_int, junk)), call=shuffle_probe),
+    "permkit.permutation": Case(calls(st.one_of(size_arg, A), shuffle_seed_arg), check_permutation),
+    "permkit.permuted": Case(calls(A, shuffle_seed_arg, axis=maybe(hostile_int))),
+    "permkit.shuffle": Case(
+        calls(A, shuffle_seed_arg, st.one_of(hostile_int, junk)), call=shuffle_probe
+    ),
     "permkit.IndexShuffle": Case(
         calls(count_arg, seed_arg, st.one_of(hostile_int, A)),
         check_index_shuffle,

@@ -161,6 +161,10 @@ def test_pickling_round_trips(cls):
     assert pickle.loads(pickle.dumps(keyed)).state == keyed.state
 
 
+# Raw outputs one jump skips (docs/rng.md).
+JUMP = {"Squares64": 0x9E3779B97F4A7C15, "Squares32": 0x9E3779B97F4A7C15, "Philox4x32": 1 << 66}
+
+
 @pytest.mark.parametrize("cls", [permkit.Squares64, permkit.Squares32, permkit.Philox4x32])
 def test_advance_state_jumped_spawn(cls):
     g, h = cls(21), cls(21)
@@ -182,7 +186,7 @@ def test_advance_state_jumped_spawn(cls):
     assert j is not g and j.state != g.state
     expected = cls(21)
     expected.state = g.state
-    expected.advance(expected._jump)
+    expected.advance(JUMP[cls.__name__])
     assert j.state == expected.state
 
     kids = cls(21).spawn(3)
@@ -386,3 +390,98 @@ def test_bad_sizes_and_deltas():
     p = permkit.Philox4x32(key=1)
     p.random_raw((2**33, 2**33), output=False)  # 2**66 outputs: exactly 2**64 blocks
     assert p.state["state"] == {"key": 1, "counter": 2**64, "word": 0}
+
+
+# --- golden vectors of numpy's conventions and the position arithmetic ---------------
+# Generated from the code before issue 13's refactor (the state machine moved into the
+# core): a change is an output change.
+GOLDEN_CONVENTIONS = {
+    "Squares64": {
+        "random": [0.529910633158773, 0.5214043679174193, 0.17592468213430212],
+        "int1000": [373, 419, 722, 901, 232],
+        "u32": [3271100471, 2034903105, 4193732150],
+        "u64": [15221615170259321924, 14604964875649996097],
+        "state": {
+            "bit_generator": "Squares64",
+            "state": {"key": 4596660664586282655, "counter": 9},
+            "has_uint32": 0,
+            "uinteger": 4193732150,
+        },
+        "advance": (
+            [7741819775463593164, 16633430552551849694, 14049269545874692395],
+            {"key": 4596660664586282655, "counter": 6},
+        ),
+        "advance_neg": {"key": 4596660664586282655, "counter": 18446744073709551609},
+        "jumped": (
+            [5665283193748789706, 14604534313813575290],
+            {"key": 4596660664586282655, "counter": 15755400384260043841},
+        ),
+        "skip": {"key": 4596660664586282655, "counter": 5},
+    },
+    "Squares32": {
+        "random": [0.5299106332290462, 0.17592468215610946, 0.9017000770572602],
+        "int1000": [976, 825, 791, 193, 73],
+        "u32": [4144456865, 3947048577, 891032766],
+        "u64": [6788159709022232735, 8191765130082008269],
+        "state": {
+            "bit_generator": "Squares32",
+            "state": {"key": 4596660664586282655, "counter": 18},
+        },
+        "advance": (
+            [1802532881, 3872772341, 3271100471],
+            {"key": 4596660664586282655, "counter": 6},
+        ),
+        "advance_neg": {"key": 4596660664586282655, "counter": 18446744073709551609},
+        "jumped": (
+            [1319051532, 3400383124],
+            {"key": 4596660664586282655, "counter": 15755400384260043841},
+        ),
+        "skip": {"key": 4596660664586282655, "counter": 5},
+    },
+    "Philox4x32": {
+        "random": [0.7916633162432403, 0.1803852958440375, 0.6088585605452763],
+        "int1000": [222, 896, 809, 818, 139],
+        "u32": [1885856929, 4150358765, 3267165705],
+        "u64": [11192291798869304624, 17644514175190224703],
+        "state": {
+            "bit_generator": "Philox4x32",
+            "state": {"key": 12631478326263854183, "counter": 4, "word": 2},
+        },
+        "advance": (
+            [2294125015, 3555370009, 1251312342],
+            {"key": 12631478326263854183, "counter": 295147905179352825857, "word": 2},
+        ),
+        "advance_neg": {
+            "key": 12631478326263854183,
+            "counter": 340282366920938463463374607431768211454,
+            "word": 1,
+        },
+        "jumped": (
+            [1895881436, 72460918],
+            {"key": 12631478326263854183, "counter": 55340232221128654848, "word": 2},
+        ),
+        "skip": {"key": 12631478326263854183, "counter": 1, "word": 1},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CONVENTIONS))
+def test_golden_conventions_and_positions(name):
+    cls, want = getattr(permkit, name), GOLDEN_CONVENTIONS[name]
+    g = np.random.Generator(cls(5))
+    assert g.random(3).tolist() == want["random"]
+    assert g.integers(0, 1000, 5).tolist() == want["int1000"]
+    assert g.integers(0, 2**32, 3, dtype=np.uint32).tolist() == want["u32"]
+    assert g.integers(0, 2**64, 2, dtype=np.uint64).tolist() == want["u64"]
+    assert g.bit_generator.state == want["state"]
+    b = cls(5)
+    b.advance(2**70 + 3)
+    assert (b.random_raw(3).tolist(), b.state["state"]) == want["advance"]
+    b = cls(5)
+    b.advance(-7)
+    assert b.state["state"] == want["advance_neg"]
+    j = cls(5).jumped(3)
+    assert (j.random_raw(2).tolist(), j.state["state"]) == want["jumped"]
+    b = cls(5)
+    b.random_raw(5, output=False)
+    assert b.state["state"] == want["skip"]

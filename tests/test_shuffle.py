@@ -415,10 +415,351 @@ def test_bad_arrays_and_axes():
         (-1, ValueError),
         (1.5, TypeError),
         ("7", TypeError),
-        (np.random.default_rng(1), TypeError),
-        (np.random.PCG64(1), TypeError),
+        (np.random.RandomState(1), TypeError),
+        (object(), TypeError),
     ],
 )
 def test_bad_seeds(seed, exc):
     with pytest.raises(exc, match="seed"):
         permkit.permutation(5, seed=seed)
+
+
+# --- golden vectors per seed kind, dtype and entry point --------------------------
+# (entry, n, seed kind, array): (sha256[:16] of the result, generator counter after,
+# Philox word after). Generated from the code before issue 13's refactor: a change is
+# an output change, not a version bump.
+GOLDEN_BY_KIND = {
+    ("permutation", 1000, "Philox4x32", "idx"): ("4da167436b44def2", 0, 2),
+    ("permutation", 1000, "Squares32", "idx"): ("726cc5f535216877", 2, None),
+    ("permutation", 1000, "Squares64", "idx"): ("4cd7209825f8cfc5", 500, None),
+    ("permutation", 1000, "int", "idx"): ("4cd7209825f8cfc5", None, None),
+    ("permutation", 70000, "Philox4x32", "idx"): ("e4bc8a22a62189ba", 0, 2),
+    ("permutation", 70000, "Squares32", "idx"): ("9cb830a785fb8709", 2, None),
+    ("permutation", 70000, "Squares64", "idx"): ("a62e8366487c4291", 36196, None),
+    ("permutation", 70000, "int", "idx"): ("a62e8366487c4291", None, None),
+    ("permuted", 1000, "Philox4x32", "4rows"): ("2eee547924c0bf8d", 0, 2),
+    ("permuted", 1000, "Philox4x32", "axis0"): ("8a82000e1d538197", 0, 2),
+    ("permuted", 1000, "Squares32", "4rows"): ("babf0a1af3a2a819", 2, None),
+    ("permuted", 1000, "Squares32", "axis0"): ("5d0d38c8c84a5d03", 2, None),
+    ("permuted", 1000, "Squares64", "4rows"): ("edaa6a6ff831ce2f", 200, None),
+    ("permuted", 1000, "Squares64", "axis0"): ("d99aaee61428dc22", 500, None),
+    ("permuted", 1000, "int", "4rows"): ("edaa6a6ff831ce2f", None, None),
+    ("permuted", 1000, "int", "axis0"): ("d99aaee61428dc22", None, None),
+    ("permuted", 70000, "Philox4x32", "4rows"): ("de78d2f2ff50b7e3", 0, 2),
+    ("permuted", 70000, "Philox4x32", "axis0"): ("ccc6280bcc4086db", 0, 2),
+    ("permuted", 70000, "Squares32", "4rows"): ("8cd82e446dc79b10", 2, None),
+    ("permuted", 70000, "Squares32", "axis0"): ("79ba7579556b5e62", 2, None),
+    ("permuted", 70000, "Squares64", "4rows"): ("eaa0396705f8725a", 14000, None),
+    ("permuted", 70000, "Squares64", "axis0"): ("bd1a1b5f743271ca", 35000, None),
+    ("permuted", 70000, "int", "4rows"): ("eaa0396705f8725a", None, None),
+    ("permuted", 70000, "int", "axis0"): ("bd1a1b5f743271ca", None, None),
+    ("shuffle", 1000, "Philox4x32", "S3"): ("2a185a010ea4761b", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "complex128"): ("7598ee50dbde9afa", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "float32"): ("d69329cacd33e353", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "float64"): ("c6636bda6a054c46", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "int16"): ("06940dcfde0b3e4a", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "object"): ("4da167436b44def2", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "rows3"): ("4f265d2c9bd2752a", 0, 2),
+    ("shuffle", 1000, "Philox4x32", "uint8"): ("62c39f7cdbe2c399", 0, 2),
+    ("shuffle", 1000, "Squares32", "S3"): ("4916363d04acf90b", 2, None),
+    ("shuffle", 1000, "Squares32", "complex128"): ("75dd71e690de24ff", 2, None),
+    ("shuffle", 1000, "Squares32", "float32"): ("0be959f3f362e1cb", 2, None),
+    ("shuffle", 1000, "Squares32", "float64"): ("58fd4786475558fd", 2, None),
+    ("shuffle", 1000, "Squares32", "int16"): ("0d7252abecb0de54", 2, None),
+    ("shuffle", 1000, "Squares32", "object"): ("726cc5f535216877", 2, None),
+    ("shuffle", 1000, "Squares32", "rows3"): ("63b0e07c42354810", 2, None),
+    ("shuffle", 1000, "Squares32", "uint8"): ("2f38b53833f391c3", 2, None),
+    ("shuffle", 1000, "Squares64", "S3"): ("57b28013b9fa134f", 500, None),
+    ("shuffle", 1000, "Squares64", "complex128"): ("86d9a8fe513f7d75", 500, None),
+    ("shuffle", 1000, "Squares64", "float32"): ("ba142b28b655daca", 500, None),
+    ("shuffle", 1000, "Squares64", "float64"): ("74f393d55ee18029", 500, None),
+    ("shuffle", 1000, "Squares64", "int16"): ("ea0d5ff564047b91", 500, None),
+    ("shuffle", 1000, "Squares64", "object"): ("4cd7209825f8cfc5", 500, None),
+    ("shuffle", 1000, "Squares64", "rows3"): ("7887f44a7b1c691e", 500, None),
+    ("shuffle", 1000, "Squares64", "uint8"): ("bf3643ec5fb4cdd3", 500, None),
+    ("shuffle", 1000, "int", "S3"): ("57b28013b9fa134f", None, None),
+    ("shuffle", 1000, "int", "complex128"): ("86d9a8fe513f7d75", None, None),
+    ("shuffle", 1000, "int", "float32"): ("ba142b28b655daca", None, None),
+    ("shuffle", 1000, "int", "float64"): ("74f393d55ee18029", None, None),
+    ("shuffle", 1000, "int", "int16"): ("ea0d5ff564047b91", None, None),
+    ("shuffle", 1000, "int", "object"): ("4cd7209825f8cfc5", None, None),
+    ("shuffle", 1000, "int", "rows3"): ("7887f44a7b1c691e", None, None),
+    ("shuffle", 1000, "int", "uint8"): ("bf3643ec5fb4cdd3", None, None),
+    ("shuffle", 70000, "Philox4x32", "S3"): ("1fa02c0f2f07a015", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "complex128"): ("d744eaeaef6c7377", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "float32"): ("d55f9152ed44e475", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "float64"): ("1cfdb83152a8010d", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "int16"): ("e4ec1d5b1a669e14", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "object"): ("e4bc8a22a62189ba", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "rows3"): ("222107a6dff2aec7", 0, 2),
+    ("shuffle", 70000, "Philox4x32", "uint8"): ("08da232bf123a65d", 0, 2),
+    ("shuffle", 70000, "Squares32", "S3"): ("221c243b45b4c761", 2, None),
+    ("shuffle", 70000, "Squares32", "complex128"): ("c295596e9e004df6", 2, None),
+    ("shuffle", 70000, "Squares32", "float32"): ("b1a801c59f120420", 2, None),
+    ("shuffle", 70000, "Squares32", "float64"): ("92861386354d33a4", 2, None),
+    ("shuffle", 70000, "Squares32", "int16"): ("1f41fe462034b5e0", 2, None),
+    ("shuffle", 70000, "Squares32", "object"): ("9cb830a785fb8709", 2, None),
+    ("shuffle", 70000, "Squares32", "rows3"): ("bd30b4151349784e", 2, None),
+    ("shuffle", 70000, "Squares32", "uint8"): ("735fb01e0fd5b036", 2, None),
+    ("shuffle", 70000, "Squares64", "S3"): ("633a5e23059e013b", 36196, None),
+    ("shuffle", 70000, "Squares64", "complex128"): ("e5ba73f2146293b5", 36196, None),
+    ("shuffle", 70000, "Squares64", "float32"): ("567638e62613c97a", 36196, None),
+    ("shuffle", 70000, "Squares64", "float64"): ("6410a710caa57b37", 36196, None),
+    ("shuffle", 70000, "Squares64", "int16"): ("b1ce3eaed870237b", 36196, None),
+    ("shuffle", 70000, "Squares64", "object"): ("a62e8366487c4291", 36196, None),
+    ("shuffle", 70000, "Squares64", "rows3"): ("98044d722338c12b", 36196, None),
+    ("shuffle", 70000, "Squares64", "uint8"): ("372ec2ca7caf3c00", 36196, None),
+    ("shuffle", 70000, "int", "S3"): ("633a5e23059e013b", None, None),
+    ("shuffle", 70000, "int", "complex128"): ("e5ba73f2146293b5", None, None),
+    ("shuffle", 70000, "int", "float32"): ("567638e62613c97a", None, None),
+    ("shuffle", 70000, "int", "float64"): ("6410a710caa57b37", None, None),
+    ("shuffle", 70000, "int", "int16"): ("b1ce3eaed870237b", None, None),
+    ("shuffle", 70000, "int", "object"): ("a62e8366487c4291", None, None),
+    ("shuffle", 70000, "int", "rows3"): ("98044d722338c12b", None, None),
+    ("shuffle", 70000, "int", "uint8"): ("372ec2ca7caf3c00", None, None),
+}
+
+
+def _seed_of_kind(kind):
+    return 5 if kind == "int" else getattr(permkit, kind)(5)
+
+
+def _golden_array(name, n):
+    base = np.arange(n)
+    return {
+        "uint8": lambda: (base % 251).astype(np.uint8),
+        "int16": lambda: base.astype(np.int16),
+        "float32": lambda: base.astype(np.float32),
+        "float64": lambda: base.astype(np.float64),
+        "complex128": lambda: base.astype(np.complex128),
+        "object": lambda: np.array(list(range(n)), dtype=object),
+        "S3": lambda: np.array([str(i % 1000).encode() for i in range(n)], dtype="S3"),
+        "rows3": lambda: np.arange(3 * n, dtype=np.int32).reshape(n, 3),
+    }[name]()
+
+
+def _golden_digest(a):
+    a = np.asarray(a)
+    if a.dtype == object:
+        a = np.array(a.tolist(), dtype=np.int64)
+    if a.dtype.kind in "iufc":
+        a = a.astype(a.dtype.newbyteorder("<"))
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN_BY_KIND, key=str), ids=str)
+def test_golden_by_seed_kind_and_dtype(case):
+    entry, n, kind, name = case
+    seed = _seed_of_kind(kind)
+    if entry == "shuffle":
+        out = _golden_array(name, n)
+        permkit.shuffle(out, seed)
+    elif entry == "permutation":
+        out = permkit.permutation(n, seed).astype(np.uint64)
+    elif name == "4rows":
+        out = permkit.permuted(np.arange(4 * n // 10, dtype=np.int64).reshape(4, n // 10), seed)
+    else:
+        x = np.arange(n, dtype=np.int64).reshape(n // 10, 10)
+        out = permkit.permuted(x, seed, axis=0)
+    state = None if kind == "int" else seed.state["state"]
+    got = (
+        _golden_digest(out),
+        None if state is None else state.get("counter"),
+        None if state is None else state.get("word"),
+    )
+    assert got == GOLDEN_BY_KIND[case]
+
+
+# --- any numpy BitGenerator (docs/shuffle.md, "Any numpy BitGenerator") ------------
+NUMPY_BIT_GENERATORS = {
+    "PCG64": np.random.PCG64,
+    "Philox": np.random.Philox,
+    "MT19937": np.random.MT19937,
+    "SFC64": np.random.SFC64,
+}
+
+
+def next_uint64_words(bit_generator):
+    """numpy's next_uint64 read through the public random_raw: the 32-bit MT19937
+    joins two raw outputs, the first high; the others' raw outputs are 64-bit."""
+    if isinstance(bit_generator, np.random.MT19937):
+        while True:
+            hi, lo = (int(v) for v in bit_generator.random_raw(2))
+            yield (hi << 32) | lo
+    while True:
+        yield int(bit_generator.random_raw())
+
+
+def reference_bitgen_rows(rows, n, bit_generator):
+    """Rows of Durstenfeld Fisher-Yates, each bound drawn by 64-bit Lemire on next_uint64."""
+    words = next_uint64_words(bit_generator)
+
+    def below(bound):
+        while True:
+            m = next(words) * bound
+            if (m & M64) >= ((1 << 64) - bound) % bound:
+                return m >> 64
+
+    out = []
+    for _ in range(rows):
+        a = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = below(i + 1)
+            a[i], a[j] = a[j], a[i]
+        out.append(a)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_BIT_GENERATORS))
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 1000, 70_000])
+def test_numpy_bit_generators_follow_the_spec(name, n):
+    make = NUMPY_BIT_GENERATORS[name]
+    got = permkit.permutation(n, make(n + 17))
+    (want,) = reference_bitgen_rows(1, n, make(n + 17)) if n else ([],)
+    assert got.tolist() == want
+    assert got.dtype == permkit.permutation(n, seed=1).dtype
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_BIT_GENERATORS))
+def test_numpy_bit_generator_advances_by_the_documented_words(name):
+    # n - 1 next_uint64 words per permutation (a rejection, probability < n / 2**64
+    # per word, would take one more).
+    make = NUMPY_BIT_GENERATORS[name]
+    g, twin = make(5), make(5)
+    permkit.permutation(1000, g)
+    words = next_uint64_words(twin)
+    for _ in range(999):
+        next(words)
+    assert g.random_raw(4).tolist() == twin.random_raw(4).tolist()
+    # A numpy Generator lends its bit generator: the same stream.
+    rng = np.random.Generator(make(5))
+    assert permkit.permutation(1000, rng).tolist() == permkit.permutation(1000, make(5)).tolist()
+    twin = make(5)
+    twin.random_raw(999 * (2 if name == "MT19937" else 1))
+    assert rng.bit_generator.random_raw(4).tolist() == twin.random_raw(4).tolist()
+
+
+def test_numpy_bit_generator_shuffles_equal_gathers_and_permuted_rows():
+    x = np.arange(300.0).reshape(100, 3)
+    y = x.copy()
+    permkit.shuffle(y, np.random.PCG64(8))
+    assert np.array_equal(y, x[permkit.permutation(100, np.random.PCG64(8))])
+    z = x.copy()
+    permkit.shuffle(z, np.random.PCG64(8), axis=1)
+    assert np.array_equal(z, x[:, permkit.permutation(3, np.random.PCG64(8))])
+    items = list("abcdefg")
+    permkit.shuffle(items, np.random.Generator(np.random.PCG64(8)))
+    assert items == [list("abcdefg")[i] for i in permkit.permutation(7, np.random.PCG64(8))]
+    assert np.array_equal(
+        permkit.permutation(x, np.random.PCG64(8)), x[permkit.permutation(100, np.random.PCG64(8))]
+    )
+    # permuted: rows in C order of the other axes, one full pass each.
+    m = np.arange(24).reshape(2, 3, 4)
+    got = permkit.permuted(m, np.random.Philox(3), axis=1)
+    rows = reference_bitgen_rows(8, 3, np.random.Philox(3))
+    want = np.moveaxis(m, 1, -1).reshape(8, 3)[np.arange(8)[:, None], rows]
+    assert np.array_equal(got, np.moveaxis(want.reshape(2, 4, 3), -1, 1))
+    assert permkit.permuted(np.zeros((0, 3)), np.random.PCG64(1)).shape == (0, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 300),
+    seed=st.integers(0, 2**64 - 1),
+    name=st.sampled_from(sorted(NUMPY_BIT_GENERATORS)),
+)
+def test_any_numpy_bit_generator_matches_the_oracle(n, seed, name):
+    make = NUMPY_BIT_GENERATORS[name]
+    seed = seed % 2**32 if name == "MT19937" else seed
+    want = reference_bitgen_rows(1, n, make(seed))[0] if n else []
+    assert permkit.permutation(n, make(seed)).tolist() == want
+
+
+def test_third_party_bit_generators_work():
+    # randomgen's bit generators subclass numpy's and fill bitgen_t the same way.
+    randomgen = pytest.importorskip("randomgen")
+    got = permkit.permutation(500, randomgen.Xoshiro256(3))
+    assert got.tolist() == reference_bitgen_rows(1, 500, randomgen.Xoshiro256(3))[0]
+
+
+GOLDEN_NUMPY = {
+    # (bit generator, seed 2026, n): (first values, sha256[:16] as little-endian uint64).
+    ("PCG64", 10): ([8, 9, 0, 4, 7, 6, 2, 3], "0ffe2d2d9049c3c2"),
+    ("PCG64", 1000): ([414, 582, 851, 450, 431, 497, 43, 503], "9077f27ac4522d3f"),
+    ("PCG64", 70000): ([45292, 55271, 1823, 42724, 52795, 13340, 24733, 28028], "8785956a4dc8e07c"),
+    ("Philox", 10): ([4, 9, 8, 2, 5, 7, 3, 6], "75e3b87d3c11651a"),
+    ("Philox", 1000): ([533, 745, 876, 809, 682, 685, 949, 602], "e858152b255fad0a"),
+    ("Philox", 70000): ([42092, 59834, 65028, 36241, 210, 17731, 44686, 43201], "29bf182807a96fd9"),
+    ("MT19937", 10): ([6, 1, 0, 8, 3, 9, 5, 2], "34eb0436c188030b"),
+    ("MT19937", 1000): ([522, 8, 837, 549, 586, 118, 712, 770], "4785b777791d16de"),
+    ("MT19937", 70000): (
+        [27749, 31462, 7016, 38847, 57980, 24814, 45143, 47322],
+        "14bd734677594784",
+    ),
+}
+
+
+@pytest.mark.parametrize("name,n", sorted(GOLDEN_NUMPY))
+def test_golden_numpy_bit_generators(name, n):
+    head, want = GOLDEN_NUMPY[(name, n)]
+    p = permkit.permutation(n, NUMPY_BIT_GENERATORS[name](2026))
+    assert p[: len(head)].tolist() == head
+    assert digest(p) == want
+
+
+def test_numpy_bit_generator_lock_is_held_while_drawing():
+    g = np.random.PCG64(1)
+    g.lock.acquire()
+    try:
+        out = []
+        import threading
+
+        t = threading.Thread(target=lambda: out.append(permkit.permutation(50, g)))
+        t.start()
+        t.join(0.3)
+        assert t.is_alive(), "the shuffle drew without taking the bit generator's lock"
+    finally:
+        g.lock.release()
+    t.join()
+    assert sorted(out[0].tolist()) == list(range(50))
+
+
+def test_other_objects_are_refused_naming_what_is_accepted():
+    for bad in (np.random.RandomState(1), object(), 1.5, "7", [1]):
+        with pytest.raises(TypeError, match=r"seed: expected None, .*BitGenerator.*Generator"):
+            permkit.shuffle(np.arange(3), bad)
+    with pytest.raises(ValueError, match="seed"):
+        permkit.permuted(np.arange(3), -1)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_long_numpy_bit_generator_shuffles_answer_ctrl_c():
+    import signal
+    import time
+
+    script = textwrap.dedent(
+        """
+        import numpy as np, permkit
+        print("ready", flush=True)
+        permkit.permutation(5 * 10**7, np.random.PCG64(1))
+        print("finished", flush=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        assert proc.poll() is None, "the call ended before it could be interrupted"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=5)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "finished" not in out
+    assert "KeyboardInterrupt" in err, err[-2000:]
+    assert elapsed < 2.0

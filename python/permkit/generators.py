@@ -10,7 +10,8 @@ and ``numpy.random.default_rng(Squares64(7))`` work like numpy's own.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -57,13 +58,16 @@ def squares_key_from_seed(seed: Any = None) -> int:
     return _native.squares_key_from_word(word)
 
 
-class _CounterBitGenerator(np.random.BitGenerator):
-    """Shared machinery: the native state, the capsule, numpy's bit generator protocol."""
+class CounterBitGenerator(np.random.BitGenerator):
+    """Package-internal base class of the three generators: the native stream
+    (which owns the position arithmetic, docs/rng.md), the capsule, and numpy's
+    bit generator protocol. ``permkit.shuffles`` recognises generators by it.
+    """
 
     _kind: str = ""
-    _counter_bits: int = 64
-    # Outputs one `jumped()` skips.
-    _jump: int = 0
+    # Which optional entries the numpy-style state dict carries.
+    _state_has_word: bool = False
+    _state_has_buffer: bool = False
 
     def __init__(
         self,
@@ -86,9 +90,13 @@ class _CounterBitGenerator(np.random.BitGenerator):
             key_value = self._checked_key(key, allow_weak_key)
         # The state setter and unpickling apply the same key rules as here.
         self._allow_weak_key = bool(allow_weak_key)
-        counter_value = _int_in_range(counter, "counter", 1 << self._counter_bits)
+        counter_value = _int_in_range(counter, "counter", self._counter_limit())
         self._core = _native.CounterCore(self._kind, key_value, counter_value)
         self._capsule = self._core.capsule()
+
+    @classmethod
+    def _counter_limit(cls) -> int:
+        return 1 << _native.GENERATOR_COUNTER_BITS[cls._kind]
 
     # --- how each generator turns seeds into keys ------------------------
     @classmethod
@@ -153,48 +161,32 @@ class _CounterBitGenerator(np.random.BitGenerator):
         count = int(np.prod(shape, dtype=object)) if shape else 1
         if not output:
             with self.lock:
-                self._seek(self._position() + count)
+                self._core.advance(count)
             return None
         out = np.empty(shape, dtype=np.uint64)
         with self.lock:
             self._core.fill_raw(out)
         return out
 
-    def _position(self) -> int:
-        """The stream position in raw outputs (mod the period)."""
-        _, counter, word, _, _ = self._core.get_state()
-        return counter * 4 + word if self._kind == "Philox4x32" else counter
-
-    def _period(self) -> int:
-        return 1 << (self._counter_bits + (2 if self._kind == "Philox4x32" else 0))
-
-    def _seek(self, position: int) -> None:
-        key, _, _, has_uint32, uinteger = self._core.get_state()
-        position %= self._period()
-        if self._kind == "Philox4x32":
-            self._core.set_state(key, position // 4, position % 4, has_uint32, uinteger)
-        else:
-            self._core.set_state(key, position, 0, has_uint32, uinteger)
-
-    def advance(self, delta: int) -> _CounterBitGenerator:
+    def advance(self, delta: int) -> CounterBitGenerator:
         """Moves the stream ``delta`` raw outputs ahead (mod the period) and returns self.
 
         Like numpy's ``advance``, the half-word buffer of ``next_uint32`` is kept.
         """
         delta = as_index(delta, "delta")
         with self.lock:
-            self._seek(self._position() + delta)
+            self._core.advance(delta)
         return self
 
-    def jumped(self, jumps: int = 1) -> _CounterBitGenerator:
+    def jumped(self, jumps: int = 1) -> CounterBitGenerator:
         """A copy of this generator advanced by ``jumps`` times the jump size (docs/rng.md)."""
         jumps = _int_in_range(jumps, "jumps", _U64 << 64)
         twin = self.__class__.__new__(self.__class__)
         twin.__setstate__(self.__getstate__())
-        twin._seek(twin._position() + jumps * self._jump)
+        twin._core.jump(jumps)
         return twin
 
-    def spawn(self, n_children: int) -> list[_CounterBitGenerator]:
+    def spawn(self, n_children: int) -> list[CounterBitGenerator]:
         """``n_children`` independent generators from ``seed_seq.spawn`` (as numpy does)."""
         if not isinstance(self.seed_seq, np.random.SeedSequence):
             raise TypeError(
@@ -208,10 +200,10 @@ class _CounterBitGenerator(np.random.BitGenerator):
         with self.lock:
             key, counter, word, has_uint32, uinteger = self._core.get_state()
         inner: dict[str, int] = {"key": key, "counter": counter}
-        if self._kind == "Philox4x32":
+        if self._state_has_word:
             inner["word"] = word
         result: dict[str, Any] = {"bit_generator": self._kind, "state": inner}
-        if self._kind == "Squares64":
+        if self._state_has_buffer:
             result.update(has_uint32=int(has_uint32), uinteger=uinteger)
         return result
 
@@ -225,7 +217,7 @@ class _CounterBitGenerator(np.random.BitGenerator):
                 inner["key"], getattr(self, "_allow_weak_key", False), "state['state']['key']"
             )
             counter = _int_in_range(
-                inner["counter"], "state['state']['counter']", 1 << self._counter_bits
+                inner["counter"], "state['state']['counter']", self._counter_limit()
             )
             word = _int_in_range(inner.get("word", 0), "state['state']['word']", 4)
             has_uint32 = bool(value.get("has_uint32", 0))
@@ -263,23 +255,37 @@ class _CounterBitGenerator(np.random.BitGenerator):
     def __repr__(self) -> str:
         with self.lock:
             key, counter, word, _, _ = self._core.get_state()
-        where = f"counter={counter:#x}" + (f", word={word}" if self._kind == "Philox4x32" else "")
+        where = f"counter={counter:#x}" + (f", word={word}" if self._state_has_word else "")
         return f"{self._kind}(key={key:#018x}, {where})"
 
-    def _shuffle_stream(self) -> tuple[int, int]:
-        """(Squares64 key, counter) a shuffle draws from; see docs/shuffle.md.
+    @contextmanager
+    def shuffle_stream(self) -> Iterator[tuple[int, int, Callable[[int], None]]]:
+        """Package-internal (``permkit.shuffles``): the stream a shuffle draws from.
 
-        Called with ``self.lock`` held (``shuffles._Stream`` takes it for the whole shuffle).
+        Holds ``self.lock`` throughout and yields ``(key, counter, consumed)``:
+        the Squares64 key and counter to draw from (docs/shuffle.md: Squares64
+        lends its own; the 32-bit generators give one 64-bit draw ``w`` and the
+        shuffle uses ``key_from_word(w)`` from counter 0) and a function that
+        records how many counters the shuffle used.
+
+        >>> import permkit
+        >>> g = permkit.Squares64(key=0xc8e4fd154ce32f6d, counter=7)
+        >>> with g.shuffle_stream() as (key, counter, consumed):
+        ...     consumed(3)
+        >>> hex(key), counter, g.state["state"]["counter"]
+        ('0xc8e4fd154ce32f6d', 7, 10)
         """
-        return _native.squares_key_from_word(self._core.next_uint64()), 0
+        with self.lock:
+            key, counter = self._core.shuffle_source()
+            yield key, counter, self._core.shuffle_consumed
 
 
-def _restore(cls: type[_CounterBitGenerator]) -> Any:
+def _restore(cls: type[CounterBitGenerator]) -> Any:
     """Pickle helper: an uninitialised instance that ``__setstate__`` fills in."""
     return cls.__new__(cls)
 
 
-class Squares64(_CounterBitGenerator):
+class Squares64(CounterBitGenerator):
     """Widynski's Squares generator with 64-bit outputs: output i is ``squares64(key, counter + i)``.
 
     ``seed`` (None, an int of any size, or a SeedSequence) gives the key through
@@ -298,15 +304,10 @@ class Squares64(_CounterBitGenerator):
     """
 
     _kind = "Squares64"
-    _jump = 0x9E3779B97F4A7C15
-
-    def _shuffle_stream(self) -> tuple[int, int]:
-        # Called with self.lock held, like the base class's.
-        key, counter, _, _, _ = self._core.get_state()
-        return key, counter
+    _state_has_buffer = True
 
 
-class Squares32(_CounterBitGenerator):
+class Squares32(CounterBitGenerator):
     """Squares with 32-bit outputs: output i is ``squares32(key, counter + i)``.
 
     numpy's 32-bit convention (as MT19937): ``random_raw`` gives one output per
@@ -319,10 +320,9 @@ class Squares32(_CounterBitGenerator):
     """
 
     _kind = "Squares32"
-    _jump = 0x9E3779B97F4A7C15
 
 
-class Philox4x32(_CounterBitGenerator):
+class Philox4x32(CounterBitGenerator):
     """Philox4x32-10 (Random123) as a stream of 32-bit outputs.
 
     Block ``c`` (the 128-bit counter, word 0 least significant) yields its four
@@ -338,8 +338,7 @@ class Philox4x32(_CounterBitGenerator):
     """
 
     _kind = "Philox4x32"
-    _counter_bits = 128
-    _jump = 1 << 66
+    _state_has_word = True
 
     @classmethod
     def _key_from_sequence(cls, seq: Any) -> int:

@@ -1,26 +1,26 @@
 //! Bindings of `permkit::rng`: the native state behind the Python bit
-//! generators, with the C `bitgen_t` interface numpy.random.Generator calls.
+//! generators (a core `CounterStream`), with the C `bitgen_t` interface
+//! numpy.random.Generator calls, and the adapter that lets the core draw from
+//! any numpy bit generator through its `bitgen_t`.
 //!
-//! The state lives in a heap slot whose address never changes while the
+//! The stream lives in a heap slot whose address never changes while the
 //! Python object lives, because numpy copies the `bitgen_t` (and with it the
-//! state pointer) out of the capsule. Callers serialise access with the
-//! bit generator's `lock`, as numpy does for its own bit generators.
+//! state pointer) out of the capsule.
 
-use crate::convert::{guard, Signals};
+use crate::convert::{guard, to_pyerr, Signals};
+use num_bigint::BigInt;
 use numpy::{PyArrayDyn, PyArrayMethods};
+use permkit::rng::counter::{CounterState, CounterStream, GeneratorKind};
 use permkit::rng::keys::{broken_key_rule, key_from_word};
-use permkit::rng::stream::{
-    fill_philox4x32, fill_squares32, fill_squares64, philox_block, philox_key_words,
-};
-use permkit::rng::{squares32, squares64};
-use permkit::Interrupt;
-use pyo3::exceptions::{PyKeyboardInterrupt, PyValueError};
+use permkit::rng::WordStream;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 use std::ffi::c_void;
 
 /// numpy's `bitgen_t` (numpy/random/bitgen.h), field for field.
 #[repr(C)]
-struct BitGenT {
+pub struct BitGenT {
     state: *mut c_void,
     next_uint64: unsafe extern "C" fn(*mut c_void) -> u64,
     next_uint32: unsafe extern "C" fn(*mut c_void) -> u32,
@@ -28,155 +28,36 @@ struct BitGenT {
     next_raw: unsafe extern "C" fn(*mut c_void) -> u64,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    Squares64,
-    Squares32,
-    Philox4x32,
-}
-
-impl Kind {
-    fn parse(name: &str) -> PyResult<Self> {
-        match name {
-            "Squares64" => Ok(Kind::Squares64),
-            "Squares32" => Ok(Kind::Squares32),
-            "Philox4x32" => Ok(Kind::Philox4x32),
-            _ => Err(PyValueError::new_err(format!(
-                "kind: unknown generator {name:?}"
-            ))),
-        }
-    }
-}
-
-/// Stream position and the buffers numpy's conventions need.
-struct State {
-    kind: Kind,
-    key: u64,
-    /// Squares: the next counter (mod 2^64). Philox: the current block counter.
-    counter: u128,
-    /// Philox only: the next word (0..4) of block `counter`.
-    word: u32,
-    /// Philox only: the block of `counter`, valid whenever `word != 0`.
-    block: [u32; 4],
-    /// Squares64 only: numpy's half-word buffer for next_uint32.
-    has_uint32: bool,
-    uinteger: u32,
-}
-
-impl State {
-    /// The next raw output: 64 bits for Squares64, one 32-bit output otherwise.
-    fn raw(&mut self) -> u64 {
-        match self.kind {
-            Kind::Squares64 => {
-                let v = squares64(self.key, self.counter as u64);
-                self.counter = (self.counter as u64).wrapping_add(1) as u128;
-                v
-            }
-            Kind::Squares32 => {
-                let v = squares32(self.key, self.counter as u64);
-                self.counter = (self.counter as u64).wrapping_add(1) as u128;
-                v as u64
-            }
-            Kind::Philox4x32 => {
-                if self.word == 0 {
-                    self.block = philox_block(philox_key_words(self.key), self.counter);
-                }
-                let v = self.block[self.word as usize];
-                self.word += 1;
-                if self.word == 4 {
-                    self.word = 0;
-                    self.counter = self.counter.wrapping_add(1);
-                }
-                v as u64
-            }
-        }
-    }
-
-    /// 64 bits: Squares64's output, or two 32-bit outputs, the first one high.
-    fn next_u64(&mut self) -> u64 {
-        match self.kind {
-            Kind::Squares64 => self.raw(),
-            _ => {
-                let hi = self.raw();
-                (hi << 32) | self.raw()
-            }
-        }
-    }
-
-    /// 32 bits: one 32-bit output, or for Squares64 the low then the high
-    /// half of one output (numpy's PCG64 convention).
-    fn next_u32(&mut self) -> u32 {
-        match self.kind {
-            Kind::Squares64 => {
-                if self.has_uint32 {
-                    self.has_uint32 = false;
-                    return self.uinteger;
-                }
-                let v = self.raw();
-                self.has_uint32 = true;
-                self.uinteger = (v >> 32) as u32;
-                v as u32
-            }
-            _ => self.raw() as u32,
-        }
-    }
-
-    /// Moves past `count` raw outputs.
-    fn skip(&mut self, count: u64) {
-        match self.kind {
-            Kind::Squares64 | Kind::Squares32 => {
-                self.counter = (self.counter as u64).wrapping_add(count) as u128;
-            }
-            Kind::Philox4x32 => {
-                let total = self.word as u128 + count as u128;
-                self.counter = self.counter.wrapping_add(total / 4);
-                self.word = (total % 4) as u32;
-                self.refresh_block();
-            }
-        }
-    }
-
-    fn refresh_block(&mut self) {
-        if self.kind == Kind::Philox4x32 && self.word != 0 {
-            self.block = philox_block(philox_key_words(self.key), self.counter);
-        }
-    }
-
-    /// `out[i]` = raw output i from the current position (parallel).
-    fn fill(&self, out: &mut [u64]) {
-        match self.kind {
-            Kind::Squares64 => fill_squares64(self.key, self.counter as u64, out),
-            Kind::Squares32 => fill_squares32(self.key, self.counter as u64, out),
-            Kind::Philox4x32 => {
-                fill_philox4x32(philox_key_words(self.key), self.counter, self.word, out)
-            }
-        }
-    }
-}
-
+// SAFETY (contract of the four callbacks): `st` is the `state` pointer of a `bitgen_t`
+// made by `CounterCore::new`, so it points to the live `CounterStream` of that core's
+// slot; numpy's bit generator protocol has the caller hold the Python generator's `lock`,
+// which generators.py also holds around every `CounterCore` call that touches the stream,
+// so no other reference to the stream exists during the call.
 unsafe extern "C" fn next_uint64(st: *mut c_void) -> u64 {
-    (*(st as *mut State)).next_u64()
+    (*(st as *mut CounterStream)).next_u64()
 }
+// SAFETY (contract): as for `next_uint64`.
 unsafe extern "C" fn next_uint32(st: *mut c_void) -> u32 {
-    (*(st as *mut State)).next_u32()
+    (*(st as *mut CounterStream)).next_u32()
 }
+// SAFETY (contract): as for `next_uint64`.
 unsafe extern "C" fn next_double(st: *mut c_void) -> f64 {
-    ((*(st as *mut State)).next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    (*(st as *mut CounterStream)).next_double()
 }
+// SAFETY (contract): as for `next_uint64`.
 unsafe extern "C" fn next_raw(st: *mut c_void) -> u64 {
-    (*(st as *mut State)).raw()
+    (*(st as *mut CounterStream)).raw()
 }
 
 struct Slot {
     bitgen: BitGenT,
-    state: State,
+    stream: CounterStream,
 }
 
-/// Outputs per GIL-free fill between Ctrl-C checks.
-const FILL_BLOCK: usize = 1 << 24;
-
 /// The native state of one permkit bit generator (wrapped by the Python classes).
-#[pyclass(frozen, module = "permkit._native")]
+/// Methods that touch the stream take `&mut self`, so PyO3's borrow flag refuses
+/// overlapping calls from Python instead of aliasing the stream.
+#[pyclass(module = "permkit._native")]
 pub struct CounterCore {
     slot: *mut Slot,
 }
@@ -185,9 +66,8 @@ pub struct CounterCore {
 // in `drop`; the slot holds plain integers, function pointers and a pointer into
 // itself, nothing tied to a thread, so the owner may move to another thread.
 unsafe impl Send for CounterCore {}
-// SAFETY: `state()`'s `&mut State` lives for one method call; calls that keep the GIL
-// cannot overlap, and those without it (`fill_raw`, numpy through the capsule) run under
-// the Python generator's `lock`, which python/permkit/generators.py takes on every such call.
+// SAFETY: `&self` methods only read the slot's address (`capsule`); everything that
+// reads or writes the stream takes `&mut self`, which PyO3 grants to one caller at a time.
 unsafe impl Sync for CounterCore {}
 
 impl Drop for CounterCore {
@@ -198,11 +78,17 @@ impl Drop for CounterCore {
 }
 
 impl CounterCore {
-    #[allow(clippy::mut_from_ref)]
-    fn state(&self) -> &mut State {
-        // SAFETY: see the type's Send/Sync note; the Box is alive while self is.
-        unsafe { &mut (*self.slot).state }
+    fn stream(&mut self) -> &mut CounterStream {
+        // SAFETY: the Box is alive while self is; `&mut self` excludes every other Rust
+        // reference, and numpy's callbacks run only under the generator's lock, which the
+        // Python callers of these methods hold too (see the callbacks' contract).
+        unsafe { &mut (*self.slot).stream }
     }
+}
+
+fn parse_kind(kind: &str) -> PyResult<GeneratorKind> {
+    GeneratorKind::from_name(kind)
+        .ok_or_else(|| PyValueError::new_err(format!("kind: unknown generator {kind:?}")))
 }
 
 #[pymethods]
@@ -211,16 +97,15 @@ impl CounterCore {
     #[pyo3(signature = (kind, key, counter, word=0))]
     fn new(kind: &str, key: u64, counter: u128, word: u32) -> PyResult<Self> {
         guard(|| {
-            let kind = Kind::parse(kind)?;
-            let state = State {
-                kind,
+            let state = CounterState {
                 key,
-                counter: 0,
-                word: 0,
-                block: [0; 4],
+                counter,
+                word,
                 has_uint32: false,
                 uinteger: 0,
             };
+            let stream =
+                CounterStream::new(parse_kind(kind)?, state).map_err(|e| to_pyerr(e, "state"))?;
             let slot = Box::into_raw(Box::new(Slot {
                 bitgen: BitGenT {
                     state: std::ptr::null_mut(),
@@ -229,14 +114,14 @@ impl CounterCore {
                     next_double,
                     next_raw,
                 },
-                state,
+                stream,
             }));
             // SAFETY: `slot` is a fresh, valid allocation; the state pointer targets
             // a field of the same allocation, which never moves.
-            unsafe { (*slot).bitgen.state = &mut (*slot).state as *mut State as *mut c_void };
-            let core = CounterCore { slot };
-            core.set_state(key, counter, word, false, 0)?;
-            Ok(core)
+            unsafe {
+                (*slot).bitgen.state = &mut (*slot).stream as *mut CounterStream as *mut c_void
+            };
+            Ok(CounterCore { slot })
         })
     }
 
@@ -254,17 +139,15 @@ impl CounterCore {
     }
 
     /// (key, counter, word, has_uint32, uinteger)
-    fn get_state(&self) -> PyResult<(u64, u128, u32, bool, u32)> {
+    fn get_state(&mut self) -> PyResult<(u64, u128, u32, bool, u32)> {
         guard(|| {
-            Ok({
-                let s = self.state();
-                (s.key, s.counter, s.word, s.has_uint32, s.uinteger)
-            })
+            let s = self.stream().state();
+            Ok((s.key, s.counter, s.word, s.has_uint32, s.uinteger))
         })
     }
 
     fn set_state(
-        &self,
+        &mut self,
         key: u64,
         counter: u128,
         word: u32,
@@ -272,61 +155,109 @@ impl CounterCore {
         uinteger: u32,
     ) -> PyResult<()> {
         guard(|| {
-            let s = self.state();
-            let (max_counter, max_word) = match s.kind {
-                Kind::Philox4x32 => (u128::MAX, 3),
-                _ => (u64::MAX as u128, 0),
+            let state = CounterState {
+                key,
+                counter,
+                word,
+                has_uint32,
+                uinteger,
             };
-            if counter > max_counter || word > max_word {
-                return Err(PyValueError::new_err(format!(
-                    "state: counter must be in 0..={max_counter} and word in 0..={max_word}"
-                )));
-            }
-            s.key = key;
-            s.counter = counter;
-            s.word = word;
-            s.has_uint32 = has_uint32 && s.kind == Kind::Squares64;
-            s.uinteger = if s.has_uint32 { uinteger } else { 0 };
-            s.refresh_block();
-            Ok(())
+            self.stream()
+                .set_state(state)
+                .map_err(|e| to_pyerr(e, "state"))
         })
     }
 
     /// The next raw output (one 32-bit output for the 32-bit generators).
-    fn next_raw(&self) -> PyResult<u64> {
-        guard(|| Ok(self.state().raw()))
-    }
-
-    /// The next 64-bit value as numpy's next_uint64 gives it.
-    fn next_uint64(&self) -> PyResult<u64> {
-        guard(|| Ok(self.state().next_u64()))
+    fn next_raw(&mut self) -> PyResult<u64> {
+        guard(|| Ok(self.stream().raw()))
     }
 
     /// Fills a C-contiguous uint64 array with raw outputs and advances past them.
-    fn fill_raw(&self, py: Python<'_>, out: &Bound<'_, PyArrayDyn<u64>>) -> PyResult<()> {
+    fn fill_raw(&mut self, py: Python<'_>, out: &Bound<'_, PyArrayDyn<u64>>) -> PyResult<()> {
         guard(|| {
-            let mut guard = out.try_readwrite()?;
-            let slice = guard.as_slice_mut()?;
-            for block in slice.chunks_mut(FILL_BLOCK) {
-                if Signals.interrupted() {
-                    return Err(PyKeyboardInterrupt::new_err("interrupted"));
-                }
-                let state = self.state();
-                py.allow_threads(|| state.fill(block));
-                state.skip(block.len() as u64);
-            }
+            let mut array = out.try_readwrite()?;
+            let slice = array.as_slice_mut()?;
+            let stream = self.stream();
+            py.allow_threads(|| stream.fill_raw(slice, &Signals))
+                .map_err(|e| to_pyerr(e, "size"))
+        })
+    }
+
+    /// Moves `delta` raw outputs ahead (any int, modulo the period).
+    fn advance(&mut self, delta: BigInt) -> PyResult<()> {
+        guard(|| {
+            self.stream().advance(&delta);
             Ok(())
         })
     }
 
-    /// Advances past `count` raw outputs without producing them.
-    fn skip_raw(&self, count: u64) -> PyResult<()> {
+    /// Moves `jumps` jump sizes ahead (docs/rng.md).
+    fn jump(&mut self, jumps: u128) -> PyResult<()> {
         guard(|| {
-            {
-                self.state().skip(count)
-            }
+            self.stream().jump(jumps);
             Ok(())
         })
+    }
+
+    /// (key, counter) a shuffle draws from (docs/shuffle.md).
+    fn shuffle_source(&mut self) -> PyResult<(u64, u64)> {
+        guard(|| Ok(self.stream().shuffle_source()))
+    }
+
+    /// Records the counters a shuffle from `shuffle_source` consumed.
+    fn shuffle_consumed(&mut self, counters: u64) -> PyResult<()> {
+        guard(|| {
+            self.stream().shuffle_consumed(counters);
+            Ok(())
+        })
+    }
+}
+
+/// The words of any numpy bit generator, read through its `bitgen_t`'s
+/// `next_uint64`: the core's draws and Fisher–Yates run on them unchanged.
+pub struct BitgenWords {
+    bitgen: *const BitGenT,
+}
+
+// SAFETY: the `bitgen_t` and its state belong to a numpy bit generator that the Python
+// caller keeps alive and whose `lock` it holds for the whole draw, so only this one
+// thread touches them; numpy's own functions call them with the GIL released too.
+unsafe impl Send for BitgenWords {}
+
+impl BitgenWords {
+    /// The `bitgen_t` inside `capsule` (a bit generator's `capsule`, named
+    /// "BitGenerator"), or TypeError naming `arg`.
+    ///
+    /// # Safety
+    /// The bit generator owning the capsule outlives the returned value, and
+    /// the caller holds its `lock` while drawing.
+    // SAFETY (contract): as stated under "# Safety" above.
+    pub unsafe fn from_capsule(capsule: &Bound<'_, PyAny>, arg: &str) -> PyResult<Self> {
+        let capsule = capsule.downcast::<PyCapsule>().map_err(|_| {
+            PyTypeError::new_err(format!("{arg}: expected a numpy bit generator's capsule"))
+        })?;
+        let named = capsule
+            .name()?
+            .is_some_and(|n| n.to_bytes() == b"BitGenerator");
+        if !named {
+            return Err(PyTypeError::new_err(format!(
+                "{arg}: expected a PyCapsule named \"BitGenerator\""
+            )));
+        }
+        Ok(Self {
+            bitgen: capsule.pointer() as *const BitGenT,
+        })
+    }
+}
+
+impl WordStream for BitgenWords {
+    const WORD_BITS: u32 = 64;
+
+    #[inline]
+    fn next_word(&mut self) -> u64 {
+        // SAFETY: `from_capsule`'s contract: a live `bitgen_t` whose lock the caller holds.
+        unsafe { ((*self.bitgen).next_uint64)((*self.bitgen).state) }
     }
 }
 
@@ -344,6 +275,11 @@ fn squares_broken_key_rule(key: u64) -> PyResult<Option<u8>> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CounterCore>()?;
+    let counter_bits = pyo3::types::PyDict::new(m.py());
+    for kind in GeneratorKind::ALL {
+        counter_bits.set_item(kind.name(), kind.counter_bits())?;
+    }
+    m.add("GENERATOR_COUNTER_BITS", counter_bits)?;
     m.add_function(wrap_pyfunction!(squares_key_from_word, m)?)?;
     m.add_function(wrap_pyfunction!(squares_broken_key_rule, m)?)?;
     Ok(())

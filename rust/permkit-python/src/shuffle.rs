@@ -3,13 +3,14 @@
 //! permutation when an array cannot be moved natively (returns None here).
 
 use crate::convert::{guard, to_pyerr, Signals};
+use crate::rng::BitgenWords;
 use crate::with_int_array;
 use numpy::npyffi::flags::{NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE};
 use numpy::{PyArray1, PyReadonlyArray1};
 use numpy::{PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use permkit::shuffle::{
     draws_below as core_draws_below, permutation_into as core_permutation_into,
-    permuted_rows as core_permuted_rows, shuffle_in_place_with_scratch,
+    permutations_from_words, permuted_rows as core_permuted_rows, shuffle_in_place_with_scratch,
 };
 use permkit::{Interrupt, Never};
 use pyo3::exceptions::PyValueError;
@@ -30,6 +31,30 @@ fn permutation_into(
             let mut guard = arr.try_readwrite()?;
             let slice = guard.as_slice_mut()?;
             py.allow_threads(|| core_permutation_into(slice, key, counter, &Signals))
+                .map_err(|e| to_pyerr(e, "n"))
+        })
+    })
+}
+
+/// permutations_from_bitgen(out, n, capsule): fills each row of `n` elements of
+/// the C-contiguous integer array `out` with a permutation of 0..n drawn from
+/// the numpy bit generator whose `capsule` is given (docs/shuffle.md). The
+/// caller keeps the bit generator alive and holds its `lock`.
+#[pyfunction]
+fn permutations_from_bitgen(
+    py: Python<'_>,
+    out: &Bound<'_, PyAny>,
+    n: usize,
+    capsule: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    guard(|| {
+        // SAFETY: the Python caller (shuffles.py) holds the bit generator, whose
+        // capsule this is, for the whole call, and holds its `lock`.
+        let mut words = unsafe { BitgenWords::from_capsule(capsule, "seed")? };
+        with_int_array!(out, "out", |arr: _T| {
+            let mut array = arr.try_readwrite()?;
+            let slice = array.as_slice_mut()?;
+            py.allow_threads(|| permutations_from_words(slice, n, &mut words, &Signals))
                 .map_err(|e| to_pyerr(e, "n"))
         })
     })
@@ -185,5 +210,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(permutation_into, m)?)?;
     m.add_function(wrap_pyfunction!(shuffle_rows, m)?)?;
     m.add_function(wrap_pyfunction!(permuted_last_axis, m)?)?;
+    m.add_function(wrap_pyfunction!(permutations_from_bitgen, m)?)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use super::model::{Design, Problem};
 use super::monte_carlo::ResampleStream;
 use super::{blocks, k_sample, paired, pairings, two_sample};
+use crate::rng::WordStream;
 use crate::{Error, Result};
 
 /// Gather indices of relabellings for statistics computed by the caller.

@@ -14,6 +14,7 @@
 
 use super::monte_carlo::ResampleStream;
 use super::{binomial, shift, tally, Collect, Design, Problem, Rule, Source, Tally};
+use crate::rng::WordStream;
 use crate::{Error, Interrupt, Result};
 use num_bigint::BigUint;
 use rayon::prelude::*;

@@ -9,9 +9,7 @@
 //! 5. the key is odd.
 
 use super::splitmix::SplitMix64;
-
-/// Version of the seed -> key derivation below; a change of output is a new version.
-pub const KEY_DERIVATION_VERSION: u32 = 1;
+use super::words::WordStream;
 
 /// Hex digits of `key`, most significant first.
 fn digits(key: u64) -> [u8; 16] {

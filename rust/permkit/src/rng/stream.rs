@@ -1,9 +1,11 @@
-//! Block generation of whole output streams and unbiased bounded draws.
+//! Block generation of whole output streams, and the half-word draw stream
+//! shuffles use.
 //!
 //! Output `i` of a stream depends only on (key, counter + i), so a block is
 //! filled in fixed-size chunks on every core and the result is the same for
 //! any thread count.
 
+use super::words::WordStream;
 use super::{philox4x32_10, squares32, squares64};
 use rayon::prelude::*;
 
@@ -220,37 +222,6 @@ pub fn fill_philox4x32(key: [u32; 2], counter: u128, word: u32, out: &mut [u64])
         });
 }
 
-/// Lemire's multiply-shift draw in `0..bound` from one uniform 64-bit `word`,
-/// or `None` when the word falls in the rejected zone (then draw again with
-/// the next word). Exactly uniform; rejection probability < bound / 2^64.
-#[inline(always)]
-pub fn lemire(word: u64, bound: u64) -> Option<u64> {
-    let m = word as u128 * bound as u128;
-    let low = m as u64;
-    if low < bound {
-        let threshold = bound.wrapping_neg() % bound;
-        if low < threshold {
-            return None;
-        }
-    }
-    Some((m >> 64) as u64)
-}
-
-/// Lemire's draw in `0..bound` (`bound <= 2^32`) from one uniform 32-bit
-/// `word`, or `None` in the rejected zone. Exactly uniform.
-#[inline(always)]
-pub fn lemire32(word: u32, bound: u64) -> Option<u64> {
-    let m = word as u64 * bound;
-    let low = m & 0xFFFF_FFFF;
-    if low < bound {
-        let threshold = ((1u64 << 32) - bound) % bound;
-        if low < threshold {
-            return None;
-        }
-    }
-    Some(m >> 32)
-}
-
 /// Squares64 outputs a [`HalfWordDraws`] computes at once (vectorised).
 const DRAW_BATCH: usize = 64;
 
@@ -294,16 +265,6 @@ impl HalfWordDraws {
         }
     }
 
-    #[inline(always)]
-    fn next_word(&mut self) -> u32 {
-        if self.pos == self.end {
-            self.refill();
-        }
-        let w = self.halves[self.pos];
-        self.pos += 1;
-        w
-    }
-
     #[inline(never)]
     fn refill(&mut self) {
         let index = self.next_index;
@@ -324,33 +285,30 @@ impl HalfWordDraws {
         self.end = 2 * len;
     }
 
-    /// A uniform draw in `0..bound` (`bound >= 1`).
-    #[inline(always)]
-    pub fn below(&mut self, bound: u64) -> u64 {
-        if bound <= 1 << 32 {
-            loop {
-                if let Some(v) = lemire32(self.next_word(), bound) {
-                    return v;
-                }
-            }
-        }
-        loop {
-            let hi = self.next_word() as u64;
-            if let Some(v) = lemire((hi << 32) | self.next_word() as u64, bound) {
-                return v;
-            }
-        }
-    }
-
     /// Counters touched so far: the stream advances by this many (times the stride).
     pub fn counters_used(&self) -> u64 {
         (self.batch_word + self.pos as u64).div_ceil(2)
     }
 }
 
+impl WordStream for HalfWordDraws {
+    const WORD_BITS: u32 = 32;
+
+    #[inline(always)]
+    fn next_word(&mut self) -> u64 {
+        if self.pos == self.end {
+            self.refill();
+        }
+        let w = self.halves[self.pos];
+        self.pos += 1;
+        w as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::words::lemire;
 
     const KEY: u64 = 0xc8e4fd154ce32f6d;
 
@@ -417,30 +375,6 @@ mod tests {
     }
 
     #[test]
-    fn lemire_rejects_exactly_the_biased_zone() {
-        // The accepted words of each value form runs of equal length
-        // floor(2^64 / bound): a word is rejected iff its low product word is
-        // below 2^64 mod bound.
-        let mut sm = super::super::splitmix::SplitMix64::new(3);
-        for bound in [1u64, 2, 3, 7, 1000, (1 << 63) + 1, u64::MAX] {
-            let zone = bound.wrapping_neg() % bound;
-            for _ in 0..2000 {
-                let w = sm.next_u64();
-                let m = w as u128 * bound as u128;
-                let want = if (m as u64) < zone {
-                    None
-                } else {
-                    Some((m >> 64) as u64)
-                };
-                assert_eq!(lemire(w, bound), want);
-            }
-        }
-        assert_eq!(lemire(0, 3), None);
-        assert_eq!(lemire(u64::MAX, 3), Some(2));
-        assert_eq!(lemire(0, 1), Some(0));
-    }
-
-    #[test]
     fn strided_batches_match_the_pure_function() {
         let mut out = vec![0u64; 1000];
         squares64_strided(KEY, u64::MAX - 3, 5, &mut out);
@@ -457,21 +391,16 @@ mod tests {
     }
 
     #[test]
-    fn lemire32_rejects_exactly_the_biased_zone() {
-        for bound in [1u64, 3, 1000, (1 << 31) + 1, 1 << 32] {
-            let zone = ((1u64 << 32) - bound) % bound;
-            for w in (0..=u32::MAX).step_by(65_521) {
-                let m = w as u64 * bound;
-                let want = if (m & 0xFFFF_FFFF) < zone {
-                    None
-                } else {
-                    Some(m >> 32)
-                };
-                assert_eq!(lemire32(w, bound), want);
-            }
-        }
-        assert_eq!(lemire32(0, 3), None);
-        assert_eq!(lemire32(u32::MAX, 1 << 32), Some(u32::MAX as u64));
+    fn half_word_draws_are_pinned() {
+        // Golden (docs/shuffle.md, draw sequence): one- and two-word draws.
+        let mut d = HalfWordDraws::new(KEY, 5, 3, 0);
+        let bounds = [1, 2, 1000, 1 << 32, (1 << 32) + 1, u64::MAX, 7];
+        let got: Vec<u64> = bounds.iter().map(|&b| d.below(b)).collect();
+        assert_eq!(
+            got,
+            [0, 0, 332, 1075510748, 2862450403, 7097451242426747856, 6]
+        );
+        assert_eq!(d.counters_used(), 5);
     }
 
     #[test]
@@ -480,7 +409,7 @@ mod tests {
         let w0 = squares64(KEY, 10);
         let w1 = squares64(KEY, 17);
         let bound = 1000u64;
-        let expect = |w: u32| lemire32(w, bound).unwrap();
+        let expect = |w: u32| lemire::<32>(w as u64, bound).unwrap();
         assert_eq!(d.below(bound), expect((w0 >> 32) as u32));
         assert_eq!(d.below(bound), expect(w0 as u32));
         assert_eq!(d.below(bound), expect((w1 >> 32) as u32));
@@ -488,7 +417,7 @@ mod tests {
         let big = (1u64 << 40) + 3;
         assert_eq!(
             d.below(big),
-            lemire(((w1 as u32 as u64) << 32) | (squares64(KEY, 24) >> 32), big).unwrap()
+            lemire::<64>(((w1 as u32 as u64) << 32) | (squares64(KEY, 24) >> 32), big).unwrap()
         );
         assert_eq!(d.counters_used(), 3);
     }

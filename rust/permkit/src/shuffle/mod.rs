@@ -2,8 +2,8 @@
 //! docs/shuffle.md). Every result depends only on (key, counter, n): never on
 //! the thread count or on how the work is chunked.
 //!
-//! Draws are 32-bit Lemire draws on half-words of Squares64 outputs
-//! ([`HalfWordDraws`]).
+//! Draws are the [`WordStream`] bounded draw on half-words of Squares64
+//! outputs ([`HalfWordDraws`]); Fisher-Yates is [`WordStream::shuffle`].
 //! - `n <= FISHER_YATES_MAX`: Durstenfeld's Fisher-Yates (i = n-1 down to 1,
 //!   swap a[i] with a[j], j uniform in 0..=i) on the counters `counter`,
 //!   `counter + 1`, ... .
@@ -17,11 +17,13 @@
 mod scatter;
 
 use crate::rng::stream::HalfWordDraws;
+use crate::rng::WordStream;
 use crate::{Error, Interrupt, PermIndex, Result};
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
-pub use scatter::bucket_count;
+#[cfg(test)]
+use scatter::bucket_count;
 
 /// Sizes up to this are shuffled by one sequential Fisher-Yates pass.
 pub const FISHER_YATES_MAX: usize = 1 << 16;
@@ -33,15 +35,6 @@ const ROW_GROUP: usize = 1 << 12;
 #[inline]
 fn fisher_yates_words(n: usize) -> u64 {
     (n.saturating_sub(1) as u64).div_ceil(2)
-}
-
-/// Durstenfeld's Fisher-Yates with the given draws.
-#[inline]
-fn fisher_yates<T>(a: &mut [T], draws: &mut HalfWordDraws) {
-    for i in (1..a.len()).rev() {
-        let j = draws.below(i as u64 + 1) as usize;
-        a.swap(i, j);
-    }
 }
 
 /// Writes a uniformly random permutation of `0..out.len()` into `out`.
@@ -64,7 +57,7 @@ pub fn permutation_into<T: PermIndex>(
             *slot = T::from_usize(i);
         }
         let mut draws = HalfWordDraws::new(key, counter, 1, fisher_yates_words(n));
-        fisher_yates(out, &mut draws);
+        draws.shuffle(out);
         return Ok(draws.counters_used());
     }
     // SAFETY: T and MaybeUninit<T> share a layout; no `dest`, so nothing else is touched.
@@ -109,7 +102,7 @@ pub fn shuffle_in_place<T: Copy + Send + Sync>(
     let n = data.len();
     if n <= FISHER_YATES_MAX {
         let mut draws = HalfWordDraws::new(key, counter, 1, fisher_yates_words(n));
-        fisher_yates(data, &mut draws);
+        draws.shuffle(data);
         return Ok(draws.counters_used());
     }
     let mut scratch = uninit_vec::<T>(n)?;
@@ -180,7 +173,7 @@ pub fn permuted_rows<T: Copy + Send + Sync>(
                     m as u64,
                     fisher_yates_words(n),
                 );
-                fisher_yates(row, &mut draws);
+                draws.shuffle(row);
                 draws.counters_used()
             })
             .max()
@@ -188,6 +181,56 @@ pub fn permuted_rows<T: Copy + Send + Sync>(
         most = most.max(used);
     }
     Ok((m as u64).wrapping_mul(most))
+}
+
+/// Fisher-Yates steps between interrupt polls on a sequential word stream.
+const STEPS_PER_POLL: usize = 1 << 16;
+
+/// Fills each row of `n` elements of `out` with a uniformly random permutation
+/// of `0..n`, rows in order, each by one full Fisher-Yates pass
+/// ([`WordStream::shuffle`]) on the next words of `words`: the stream of a
+/// sequential generator such as a numpy bit generator (docs/shuffle.md,
+/// "Any numpy BitGenerator"). Polls `intr` every 65536 steps; an interrupted
+/// fill leaves `out` unspecified and `words` advanced by the words drawn.
+pub fn permutations_from_words<T: PermIndex, W: WordStream>(
+    out: &mut [T],
+    n: usize,
+    words: &mut W,
+    intr: &dyn Interrupt,
+) -> Result<()> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    if n == 0 || out.len() % n != 0 {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            found: out.len(),
+        });
+    }
+    if n as u128 > T::MAX_LEN {
+        return Err(Error::InvalidValue(format!(
+            "a permutation of length {n} does not fit this integer type (at most {} values)",
+            T::MAX_LEN
+        )));
+    }
+    let mut since_poll = 0usize;
+    for row in out.chunks_mut(n) {
+        for (i, slot) in row.iter_mut().enumerate() {
+            *slot = T::from_usize(i);
+        }
+        let mut hi = n;
+        while hi > 1 {
+            let lo = hi.saturating_sub(STEPS_PER_POLL - since_poll).max(1);
+            words.fisher_yates_steps(row, lo, hi);
+            since_poll += hi - lo;
+            if since_poll >= STEPS_PER_POLL {
+                intr.check()?;
+                since_poll = 0;
+            }
+            hi = lo;
+        }
+    }
+    Ok(())
 }
 
 /// An uninitialised buffer of `n` elements, or `Overflow` when it cannot be allocated.

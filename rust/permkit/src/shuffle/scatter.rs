@@ -1,7 +1,8 @@
 //! The Rao-Sandelius bucket scatter behind large shuffles.
 
-use super::{fisher_yates, fisher_yates_words};
+use super::fisher_yates_words;
 use crate::rng::stream::{squares64_strided, HalfWordDraws};
+use crate::rng::WordStream;
 use crate::{Error, Interrupt, Result};
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
@@ -19,7 +20,7 @@ const BUCKET_GROUP: usize = 1 << 10;
 
 /// The bucket count B for `n` elements: the smallest power of two at least
 /// ceil(n / 2^16), and at least 2.
-pub fn bucket_count(n: usize) -> usize {
+pub(super) fn bucket_count(n: usize) -> usize {
     n.div_ceil(BUCKET_TARGET).next_power_of_two().max(2)
 }
 
@@ -137,7 +138,7 @@ pub(super) unsafe fn rao_sandelius<T: Copy + Send + Sync>(
                     buckets as u64,
                     fisher_yates_words(slice.len()),
                 );
-                fisher_yates(slice, &mut draws);
+                draws.shuffle(slice);
                 if let Some(dest) = dest {
                     // SAFETY: buckets cover disjoint ranges of 0..n and were
                     // fully written by the scatter; the caller vouches for dest.

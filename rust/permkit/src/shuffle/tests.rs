@@ -9,7 +9,7 @@ fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
     let mut a: Vec<u64> = (0..n as u64).collect();
     if n <= FISHER_YATES_MAX {
         let mut d = HalfWordDraws::new(key, counter, 1, 0);
-        fisher_yates(&mut a, &mut d);
+        d.shuffle(&mut a);
         return (a, d.counters_used());
     }
     let buckets = bucket_count(n);
@@ -30,7 +30,7 @@ fn reference_permutation(n: usize, key: u64, counter: u64) -> (Vec<u64>, u64) {
             buckets as u64,
             0,
         );
-        fisher_yates(g, &mut d);
+        d.shuffle(g);
         most = most.max(d.counters_used());
     }
     (groups.concat(), (words + buckets * most as usize) as u64)
@@ -111,7 +111,7 @@ fn permuted_rows_use_interleaved_counters() {
     for k in 0..m {
         let mut want: Vec<u64> = (0..n as u64).collect();
         let mut d = HalfWordDraws::new(KEY, 100 + k as u64, m as u64, 0);
-        fisher_yates(&mut want, &mut d);
+        d.shuffle(&mut want);
         assert_eq!(&rows[k * n..(k + 1) * n], &want[..]);
     }
     assert_eq!(used, (m * (n - 1).div_ceil(2)) as u64);
@@ -170,4 +170,25 @@ fn draws_below_follow_the_draw_sequence() {
     let mut one = [0u64; 1];
     assert!(draws_below(KEY, &[0], &mut one).is_err());
     assert!(draws_below(KEY, &[1, 2], &mut one).is_err());
+}
+
+#[test]
+fn permutations_from_words_are_rows_of_full_passes() {
+    use crate::rng::splitmix::SplitMix64;
+    // Longer than one poll interval, with rows that straddle it.
+    let n = STEPS_PER_POLL + 5;
+    let mut out = vec![0u32; 3 * n];
+    let mut words = SplitMix64::new(4);
+    permutations_from_words(&mut out, n, &mut words, &Never).unwrap();
+    let mut reference = SplitMix64::new(4);
+    for row in out.chunks(n) {
+        let mut want: Vec<u32> = (0..n as u32).collect();
+        reference.shuffle(&mut want);
+        assert_eq!(row, &want[..]);
+    }
+    assert_eq!(words.next_word(), reference.next_word());
+    let mut bad = vec![0u8; 300];
+    assert!(permutations_from_words(&mut bad, 300, &mut words, &Never).is_err());
+    assert!(permutations_from_words(&mut out[..7], 2, &mut words, &Never).is_err());
+    assert!(permutations_from_words(&mut out[..0], 0, &mut words, &Never).is_ok());
 }
