@@ -66,7 +66,7 @@ def test_spec_of_epoch_keys_and_golden_values():
     for epoch in (0, 1, 5):
         s.set_epoch(epoch)
         key = derive_key(master_key(seed), 0x45, epoch)
-        shuffle = IndexShuffle._from_key(n, key, None, None)
+        shuffle = IndexShuffle.from_key(n, key)
         oracle = OracleShuffle(n, key, shuffle.rounds)
         got = list(s)
         assert got[:20] == [oracle[i] for i in range(20)]
@@ -243,7 +243,7 @@ def test_huge_n_is_o1():
     s.load_state_dict({**s.state_dict(), "cursor": 10**17})
     it = iter(s)
     head = [next(it) for _ in range(5)]
-    shuffle = IndexShuffle._from_key(10**18, s.epoch_key(), None, None)
+    shuffle = IndexShuffle.from_key(10**18, s.epoch_key())
     assert head == [shuffle[10**17 + 3 + 1024 * j] for j in range(5)]
     with pytest.raises(OverflowError):
         len(ShuffleSampler(2**64 - 1, 1))

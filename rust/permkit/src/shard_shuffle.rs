@@ -25,8 +25,8 @@ use crate::random_access::{
 };
 use crate::{Error, Interrupt, Never, PermIndex, Result};
 
-/// Version of the construction; any change of output is a new version.
-pub const SHARD_SHUFFLE_VERSION: u32 = 1;
+/// The block size used when the caller does not choose (`2^18` samples).
+pub const DEFAULT_BLOCK_SIZE: u64 = 1 << 18;
 /// `R`: the cells a block mixes, and the blocks a cell is dealt into. 16 rather than 8:
 /// a window crossing a block edge reads `R + 1` cells, `(R + 1) / R` of a block's shards.
 pub const OVERLAP: u64 = 16;
