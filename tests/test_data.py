@@ -12,10 +12,12 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _index_shuffle_oracle import OracleShuffle, derive_key, master_key
 from permkit import IndexShuffle
-from permkit.data import HAVE_TORCH, ShuffleSampler
+from permkit.data import HAVE_TORCH, ShuffleSampler, _WindowOrder
 
 
 def global_sequence(n, seed, world_size, epoch=0, **kw):
@@ -612,3 +614,68 @@ def test_window_order_golden_huge(case):
     order = ShuffleSampler(n, seed, window=window, window_blocks=blocks).global_order()
     positions = np.array([0, 1, 2, n // 2, n - 3, n - 2, n - 1], dtype=np.uint64)
     assert order(positions).tolist() == WINDOW_GOLDEN_HUGE[case]
+
+
+# --- window order: the spec as an independent oracle, inverse, limits ------------------------
+
+
+def _oracle_rounds(n):
+    return 24 if n <= 8 else 16 if n <= 128 else 10
+
+
+def window_order_oracle(n, key, block, blocks):
+    """docs/data_loading.md, "Window mode", element by element in pure Python: blocks in
+    the shuffled block order, `blocks` of them per window, each window's indices (its
+    blocks laid end to end in slot order) read through the window's shuffle."""
+    num_blocks = -(-n // block)
+    order = OracleShuffle(num_blocks, derive_key(key, 0x42, 0), _oracle_rounds(num_blocks))
+    slots = [order[s] for s in range(num_blocks)]
+    out = []
+    for t, first in enumerate(range(0, num_blocks, blocks)):
+        members = [
+            i
+            for b in slots[first : first + blocks]
+            for i in range(b * block, min(n, (b + 1) * block))
+        ]
+        inner = OracleShuffle(len(members), derive_key(key, 0x57, t), _oracle_rounds(len(members)))
+        out.extend(members[inner[j]] for j in range(len(members)))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    block=st.integers(1, 40),
+    blocks=st.integers(1, 12),
+    seed=st.integers(0, 2**64),
+    epoch=st.integers(0, 3),
+)
+def test_window_order_matches_the_spec_oracle_and_inverts(n, block, blocks, seed, epoch):
+    s = ShuffleSampler(n, seed, window=block, window_blocks=blocks)
+    s.set_epoch(epoch)
+    got = list(s)
+    assert got == window_order_oracle(n, s.epoch_key(), block, blocks)
+    order = _WindowOrder(n, s.epoch_key(), block, blocks)
+    assert order.inverse(np.array(got, dtype=np.uint64)).tolist() == list(range(n))
+    assert [order.inverse(v) for v in got[:5]] == list(range(min(5, n)))
+    assert order[-1] == got[-1] and order[1:4].tolist() == got[1:4]
+
+
+def test_window_order_limits():
+    # Blocks or windows larger than the data are one block / one window (no overflow).
+    one = list(ShuffleSampler(50, 3, window=50, window_blocks=1))
+    assert list(ShuffleSampler(50, 3, window=2**64 - 1, window_blocks=2**64 - 1)) == one
+    with pytest.raises(OverflowError, match="window: must be at most 2\\*\\*64 - 1"):
+        ShuffleSampler(50, 3, window=2**64)
+    with pytest.raises(OverflowError, match="window_blocks"):
+        ShuffleSampler(50, 3, window=5, window_blocks=2**64)
+    # Window numbers are key-derivation values: more than 2**56 windows is refused up front.
+    with pytest.raises(ValueError, match=r"window: .*2\*\*56"):
+        ShuffleSampler(2**63 - 1, 1, window=7, window_blocks=3)
+    with pytest.raises(ValueError, match="window: window mode supports n < 2\\*\\*63"):
+        ShuffleSampler(2**63, 1, window=10)
+    order = _WindowOrder(10, 1, 3, 2)
+    with pytest.raises(IndexError, match="index"):
+        order[10]
+    with pytest.raises(ValueError, match="value"):
+        order.inverse(10)

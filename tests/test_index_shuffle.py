@@ -311,3 +311,17 @@ def test_bad_input():
         s.inverse(np.array([-1]))
     with pytest.raises(ValueError, match="value"):
         s.index(np.array([3, 11]))
+
+
+def test_from_key_is_the_shuffle_of_a_key():
+    s = IndexShuffle(1000, 5)
+    t = IndexShuffle.from_key(1000, s.key)
+    assert t == s and t.seed is None and t.rounds == s.rounds
+    assert IndexShuffle.from_key(1000, s.key, rounds=3).rounds == 3
+    assert IndexShuffle.from_key(1000, s.key, rounds=3) != s
+    with pytest.raises(ValueError, match=r"key: must lie in 0..2\*\*64-1"):
+        IndexShuffle.from_key(10, 2**64)
+    with pytest.raises(TypeError, match="key"):
+        IndexShuffle.from_key(10, 1.5)
+    with pytest.raises(ValueError, match="rounds"):
+        IndexShuffle.from_key(10, 1, rounds=0)
