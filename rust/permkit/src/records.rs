@@ -53,11 +53,8 @@ pub fn gather_records<T: PermIndex, O: RandomAccess>(
     interrupt: &dyn Interrupt,
 ) -> Result<Vec<u8>> {
     let records = bounds.len().saturating_sub(1) as u64;
-    if order.n() != records
-        || start
-            .checked_add(count as u64)
-            .is_none_or(|end| end > records)
-    {
+    let fits = matches!(start.checked_add(count as u64), Some(end) if end <= records);
+    if order.n() != records || !fits {
         return Err(Error::InvalidValue(format!(
             "an order of {} values cannot read positions {start}..{start}+{count} of {records} records",
             order.n()
