@@ -8,6 +8,8 @@ Usage: python benches/bench_data.py [--quick]
    when installed (``pip install permkit[bench]``).
 2. RandomSampler / DistributedSampler: construction + the first 1000 indices of an
    epoch at n = 10^8 vs torch's (which materialise randperm(n) every epoch).
+3. ShuffleSampler in window mode (blocks of 4096, 16 per window): a whole epoch of
+   n = 10^6 vs torch's RandomSampler epoch (the window order is the core's).
 
 Medians of REPEATS runs (permkit and anchor alternate, so both see the same load);
 ratio = anchor time / permkit time (higher is better for permkit).
@@ -21,7 +23,7 @@ import random
 import sys
 
 from harness import Table, alternating_medians
-from permkit.data import DistributedSampler, RandomSampler, buffer_shuffle
+from permkit.data import DistributedSampler, RandomSampler, ShuffleSampler, buffer_shuffle
 
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 5
@@ -104,6 +106,13 @@ def bench_samplers(table: Table) -> None:
         repeat=REPEATS,
     )
     table.add("DistributedSampler: new epoch + first 1000", f"n={n:.0e}, W=8", a, "torch", b)
+    epoch = 10**5 if QUICK else 10**6
+    a, b = alternating_medians(
+        lambda: consume(ShuffleSampler(epoch, 0, window=4096, window_blocks=16)),
+        lambda: consume(TorchRandom(range(epoch), generator=g)),
+        repeat=REPEATS,
+    )
+    table.add("ShuffleSampler window=4096x16: whole epoch", f"n={epoch:.0e}", a, "torch", b)
 
 
 def main() -> None:

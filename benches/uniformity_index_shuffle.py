@@ -35,7 +35,7 @@ def lehmer_ranks(perms: np.ndarray) -> np.ndarray:
 
 def perms_for(keys: list[int], n: int, rounds: int) -> np.ndarray:
     return np.stack(
-        [IndexShuffle._from_key(n, k, rounds, None).to_numpy().astype(np.int64) for k in keys]
+        [IndexShuffle.from_key(n, k, rounds=rounds).to_numpy().astype(np.int64) for k in keys]
     )
 
 

@@ -194,3 +194,33 @@ def test_errors(args, message):
 def test_missing_file():
     res = permkit_shuffle(os.path.join("/nonexistent", "file"))
     assert res.returncode == 1 and b"No such file" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "args,stdin,expected",
+    [
+        # Known answers (generated before the CLI path moved): a change is a new version.
+        (
+            ["-i", "1-1000000000", "-n", "10", "--seed", "7"],
+            b"",
+            b"49717638\n279920480\n701657393\n455711135\n301551968\n"
+            b"810898376\n477555684\n529606295\n789022502\n239515216\n",
+        ),
+        (["-i", "0-9", "--seed", "0"], b"", b"4\n3\n1\n8\n0\n7\n6\n2\n9\n5\n"),
+        (
+            ["-i", "5-20", "-n", "6", "--seed", "123", "-z"],
+            b"",
+            b"11\x008\x005\x0019\x0014\x0020\x00",
+        ),
+        (["--seed", "3"], b"a\nbb\nccc\ndddd\ne\nf\ng", b"a\nbb\nf\ng\ndddd\nccc\ne\n"),
+        (["-z", "--seed", "2", "-n", "3"], b"x\0y\0z\0w", b"y\0x\0w\0"),
+        (
+            ["-i", "18446744073709551610-18446744073709551615", "--seed", "1"],
+            b"",
+            b"18446744073709551611\n18446744073709551610\n18446744073709551614\n"
+            b"18446744073709551613\n18446744073709551612\n18446744073709551615\n",
+        ),
+    ],
+)
+def test_known_answers(args, stdin, expected):
+    assert permkit_shuffle(*args, stdin=stdin).stdout == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import operator
 import pickle
@@ -11,10 +12,12 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _index_shuffle_oracle import OracleShuffle, derive_key, master_key
 from permkit import IndexShuffle
-from permkit.data import HAVE_TORCH, ShuffleSampler
+from permkit.data import HAVE_TORCH, ShuffleSampler, _WindowOrder
 
 
 def global_sequence(n, seed, world_size, epoch=0, **kw):
@@ -65,7 +68,7 @@ def test_spec_of_epoch_keys_and_golden_values():
     for epoch in (0, 1, 5):
         s.set_epoch(epoch)
         key = derive_key(master_key(seed), 0x45, epoch)
-        shuffle = IndexShuffle._from_key(n, key, None, None)
+        shuffle = IndexShuffle.from_key(n, key)
         oracle = OracleShuffle(n, key, shuffle.rounds)
         got = list(s)
         assert got[:20] == [oracle[i] for i in range(20)]
@@ -242,7 +245,7 @@ def test_huge_n_is_o1():
     s.load_state_dict({**s.state_dict(), "cursor": 10**17})
     it = iter(s)
     head = [next(it) for _ in range(5)]
-    shuffle = IndexShuffle._from_key(10**18, s.epoch_key(), None, None)
+    shuffle = IndexShuffle.from_key(10**18, s.epoch_key())
     assert head == [shuffle[10**17 + 3 + 1024 * j] for j in range(5)]
     with pytest.raises(OverflowError):
         len(ShuffleSampler(2**64 - 1, 1))
@@ -463,3 +466,216 @@ def test_even_pads_like_torch_and_len_follows_resume():
     s = ShuffleSampler(10, 2, rank=1, world_size=4, even=True)
     s.load_state_dict({**s.state_dict(), "cursor": 4})
     assert len(s) == 2 == len(list(s))  # positions 5 and 9 + wrap: (4..11) on 4 ranks
+
+
+# --- window order: known answers (generated before the order moved to Rust) -------------------
+
+
+def _digest(values):
+    return hashlib.sha256(np.asarray(values, dtype=np.uint64).tobytes()).hexdigest()[:16]
+
+
+WINDOW_GOLDEN_SMALL = {
+    # (n, window, window_blocks, seed, epoch): the whole epoch's order.
+    (1, 1, 1, 0, 0): [0],
+    (10, 3, 2, 1, 0): [0, 1, 2, 9, 4, 6, 8, 7, 3, 5],
+    (13, 4, 2, 8, 5): [9, 8, 0, 11, 2, 3, 10, 1, 7, 5, 4, 12, 6],
+    (37, 5, 3, 2, 1): [
+        15, 18, 9, 26, 7, 27, 19, 29, 16, 6, 25, 17, 28, 8, 5, 34, 32, 31, 30,
+        21, 35, 20, 22, 23, 36, 24, 33, 3, 10, 0, 4, 12, 11, 2, 14, 13, 1,
+    ],
+    (50, 50, 1, 5, 0): [
+        3, 16, 29, 41, 18, 36, 42, 1, 44, 32, 14, 2, 25, 23, 26, 15, 8, 9, 34, 46, 0, 11, 17, 40,
+        30, 4, 20, 24, 21, 49, 33, 35, 22, 31, 13, 28, 10, 45, 7, 5, 47, 12, 6, 27, 48, 37, 19,
+        38, 39, 43,
+    ],
+    (50, 64, 2, 6, 1): [
+        32, 43, 48, 30, 1, 17, 0, 42, 25, 37, 14, 38, 16, 28, 44, 24, 36, 34, 26, 12, 40, 45, 15,
+        27, 7, 41, 21, 29, 3, 4, 19, 10, 33, 47, 13, 2, 46, 11, 31, 22, 23, 18, 8, 39, 49, 5, 9,
+        35, 6, 20,
+    ],
+    (64, 8, 8, 4, 0): [
+        31, 16, 9, 1, 6, 33, 62, 58, 28, 50, 53, 23, 61, 11, 3, 32, 38, 40, 10, 34, 46, 19, 0, 15,
+        29, 54, 57, 35, 51, 39, 48, 45, 25, 20, 18, 44, 24, 27, 63, 30, 43, 21, 8, 41, 55, 13, 12,
+        14, 59, 36, 52, 49, 2, 60, 5, 42, 4, 22, 37, 17, 47, 7, 26, 56,
+    ],
+    (97, 1, 8, 7, 0): [
+        66, 15, 27, 3, 83, 24, 82, 42, 50, 62, 67, 26, 22, 90, 70, 95, 44, 16, 87, 49, 36, 51, 96,
+        58, 1, 29, 80, 32, 65, 38, 47, 6, 11, 78, 79, 91, 9, 14, 30, 85, 63, 8, 17, 59, 40, 45,
+        43, 61, 76, 0, 88, 81, 2, 31, 69, 20, 4, 64, 53, 12, 77, 7, 57, 52, 23, 35, 10, 48, 37,
+        71, 74, 56, 72, 86, 39, 54, 94, 75, 5, 28, 55, 34, 60, 46, 68, 19, 92, 89, 25, 73, 13, 21,
+        41, 33, 18, 84, 93,
+    ],
+    (100, 7, 4, 3, 2): [
+        47, 56, 11, 58, 48, 13, 44, 7, 10, 9, 46, 57, 3, 62, 1, 5, 45, 60, 4, 6, 42, 8, 0, 43, 2,
+        12, 59, 61, 69, 97, 91, 65, 25, 93, 26, 67, 23, 27, 63, 21, 64, 98, 99, 22, 68, 92, 24,
+        96, 66, 94, 95, 32, 85, 88, 83, 53, 84, 80, 50, 33, 82, 54, 49, 34, 81, 55, 87, 79, 89,
+        78, 28, 51, 30, 77, 31, 86, 90, 52, 29, 20, 39, 16, 36, 73, 18, 40, 37, 15, 76, 38, 35,
+        19, 75, 72, 17, 70, 41, 74, 14, 71,
+    ],
+}  # fmt: skip
+
+WINDOW_GOLDEN_DIGEST = {
+    # (n, window, window_blocks, seed, epoch): (first six, sha256 prefix of the uint64 order).
+    (1000, 16, 8, 2024, 0): ([334, 306, 566, 301, 417, 561], "3c86397c1b5d8270"),
+    (1003, 10, 1, 5, 3): ([543, 545, 549, 542, 544, 541], "84716607297d4292"),
+    (4099, 32, 3, 11, 1): ([1514, 1506, 1620, 2846, 1601, 2830], "4fade3889e0b800d"),
+    (65537, 256, 5, 13, 7): ([49132, 44134, 53824, 48913, 36935, 49030], "b3a17bca6f390167"),
+    (100003, 1000, 8, 12, 0): ([89385, 75464, 30065, 13149, 75687, 31592], "8103b58cf7edc6e6"),
+}
+
+WINDOW_GOLDEN_RANKS = {
+    # (n, window, window_blocks, seed, world_size, option), epoch 1: per rank (len, first five, digest).
+    (101, 6, 3, 9, 3, None): [
+        (34, [55, 56, 63, 58, 82], "a1d5796056ecd6c2"),
+        (34, [57, 59, 64, 54, 79], "9404baace0f574f7"),
+        (33, [83, 81, 62, 78, 65], "5fab1ffdf8a8cdd8"),
+    ],
+    (101, 6, 3, 9, 4, "even"): [
+        (26, [55, 59, 62, 82, 61], "5830f67928e99da8"),
+        (26, [57, 81, 58, 79, 60], "8e861f0d3141b88c"),
+        (26, [83, 63, 54, 65, 24], "2d700722d4b9a40f"),
+        (26, [56, 64, 78, 80, 18], "56f66460b9b18d3f"),
+    ],
+    (101, 6, 3, 9, 4, "drop_last"): [
+        (25, [55, 59, 62, 82, 61], "31322ef25d08998d"),
+        (25, [57, 81, 58, 79, 60], "c194a11294aa1707"),
+        (25, [83, 63, 54, 65, 24], "6cc81bddd8071b4b"),
+        (25, [56, 64, 78, 80, 18], "4d8af2a32e1fc959"),
+    ],
+    (1000, 16, 4, 3, 8, "even"): [
+        (125, [554, 862, 853, 850, 551], "9d4a40c4f7125737"),
+        (125, [695, 548, 691, 913, 849], "1a82879b4c99de5b"),
+        (125, [699, 925, 857, 916, 918], "9089f37ad483dc17"),
+        (125, [859, 692, 556, 920, 696], "d09358c0926c7860"),
+        (125, [915, 922, 694, 924, 555], "2eb3292a6663f4f4"),
+        (125, [851, 702, 700, 860, 854], "73a3c5a9445fc802"),
+        (125, [688, 544, 917, 923, 914], "1e2ffe5420f968e7"),
+        (125, [557, 546, 689, 856, 698], "c2af56b1e771fd45"),
+    ],
+}
+
+WINDOW_GOLDEN_HUGE = {
+    # (n, window, window_blocks, seed): the order at positions 0, 1, 2, n // 2, n - 3, n - 2, n - 1.
+    (10**12, 1000, 8, 1): [
+        76460409231, 706241703533, 782007037935, 231996948632,
+        199036324362, 234454335711, 135950148920,
+    ],
+    (2**40 + 3, 4096, 16, 2): [
+        533530850589, 952684265280, 717512997621, 988878471501,
+        994724258168, 994724258847, 994724259402,
+    ],
+    (2**62 + 5, 64, 3, 3): [
+        3096598602101397934, 3096598602101397909, 223658320879882460, 4253687113703219242,
+        1076697169086427103, 1076697169086427131, 2701230954366981132,
+    ],
+    (2**63 - 1, 2**20, 2**10, 4): [
+        3193174027678298746, 5198129471654393173, 5776132821025628600, 3756101437868483162,
+        4319152299332003649, 13328082085095127, 8401262966381523376,
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(WINDOW_GOLDEN_SMALL))
+def test_window_order_golden_small(case):
+    n, window, blocks, seed, epoch = case
+    s = ShuffleSampler(n, seed, window=window, window_blocks=blocks)
+    s.set_epoch(epoch)
+    assert list(s) == WINDOW_GOLDEN_SMALL[case]
+
+
+@pytest.mark.parametrize("case", sorted(WINDOW_GOLDEN_DIGEST))
+def test_window_order_golden_digest(case):
+    n, window, blocks, seed, epoch = case
+    s = ShuffleSampler(n, seed, window=window, window_blocks=blocks)
+    s.set_epoch(epoch)
+    got = list(s)
+    head, digest = WINDOW_GOLDEN_DIGEST[case]
+    assert (got[:6], _digest(got)) == (head, digest)
+    assert sorted(got) == list(range(n))
+
+
+@pytest.mark.parametrize("case", sorted(WINDOW_GOLDEN_RANKS, key=str))
+def test_window_order_golden_ranks(case):
+    n, window, blocks, seed, world_size, option = case
+    kw = {option: True} if option else {}
+    for rank, (length, head, digest) in enumerate(WINDOW_GOLDEN_RANKS[case]):
+        s = ShuffleSampler(
+            n, seed, rank=rank, world_size=world_size, window=window, window_blocks=blocks, **kw
+        )
+        s.set_epoch(1)
+        got = list(s)
+        assert (len(got), got[:5], _digest(got)) == (length, head, digest)
+
+
+@pytest.mark.parametrize("case", sorted(WINDOW_GOLDEN_HUGE))
+def test_window_order_golden_huge(case):
+    n, window, blocks, seed = case
+    order = ShuffleSampler(n, seed, window=window, window_blocks=blocks).global_order()
+    positions = np.array([0, 1, 2, n // 2, n - 3, n - 2, n - 1], dtype=np.uint64)
+    assert order(positions).tolist() == WINDOW_GOLDEN_HUGE[case]
+
+
+# --- window order: the spec as an independent oracle, inverse, limits ------------------------
+
+
+def _oracle_rounds(n):
+    return 24 if n <= 8 else 16 if n <= 128 else 10
+
+
+def window_order_oracle(n, key, block, blocks):
+    """docs/data_loading.md, "Window mode", element by element in pure Python: blocks in
+    the shuffled block order, `blocks` of them per window, each window's indices (its
+    blocks laid end to end in slot order) read through the window's shuffle."""
+    num_blocks = -(-n // block)
+    order = OracleShuffle(num_blocks, derive_key(key, 0x42, 0), _oracle_rounds(num_blocks))
+    slots = [order[s] for s in range(num_blocks)]
+    out = []
+    for t, first in enumerate(range(0, num_blocks, blocks)):
+        members = [
+            i
+            for b in slots[first : first + blocks]
+            for i in range(b * block, min(n, (b + 1) * block))
+        ]
+        inner = OracleShuffle(len(members), derive_key(key, 0x57, t), _oracle_rounds(len(members)))
+        out.extend(members[inner[j]] for j in range(len(members)))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    block=st.integers(1, 40),
+    blocks=st.integers(1, 12),
+    seed=st.integers(0, 2**64),
+    epoch=st.integers(0, 3),
+)
+def test_window_order_matches_the_spec_oracle_and_inverts(n, block, blocks, seed, epoch):
+    s = ShuffleSampler(n, seed, window=block, window_blocks=blocks)
+    s.set_epoch(epoch)
+    got = list(s)
+    assert got == window_order_oracle(n, s.epoch_key(), block, blocks)
+    order = _WindowOrder(n, s.epoch_key(), block, blocks)
+    assert order.inverse(np.array(got, dtype=np.uint64)).tolist() == list(range(n))
+    assert [order.inverse(v) for v in got[:5]] == list(range(min(5, n)))
+    assert order[-1] == got[-1] and order[1:4].tolist() == got[1:4]
+
+
+def test_window_order_limits():
+    # Blocks or windows larger than the data are one block / one window (no overflow).
+    one = list(ShuffleSampler(50, 3, window=50, window_blocks=1))
+    assert list(ShuffleSampler(50, 3, window=2**64 - 1, window_blocks=2**64 - 1)) == one
+    with pytest.raises(OverflowError, match="window: must be at most 2\\*\\*64 - 1"):
+        ShuffleSampler(50, 3, window=2**64)
+    with pytest.raises(OverflowError, match="window_blocks"):
+        ShuffleSampler(50, 3, window=5, window_blocks=2**64)
+    # Window numbers are key-derivation values: more than 2**56 windows is refused up front.
+    with pytest.raises(ValueError, match=r"window: .*2\*\*56"):
+        ShuffleSampler(2**63 - 1, 1, window=7, window_blocks=3)
+    with pytest.raises(ValueError, match="window: window mode supports n < 2\\*\\*63"):
+        ShuffleSampler(2**63, 1, window=10)
+    order = _WindowOrder(10, 1, 3, 2)
+    with pytest.raises(IndexError, match="index"):
+        order[10]
+    with pytest.raises(ValueError, match="value"):
+        order.inverse(10)

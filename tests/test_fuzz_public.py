@@ -288,6 +288,8 @@ def index_shuffle_probe(n: Any, seed: Any, index: Any) -> list:
         s[index]
     with contextlib.suppress(*DOCUMENTED):
         s.inverse(index)
+    with contextlib.suppress(*DOCUMENTED):
+        permkit.IndexShuffle.from_key(n, index)
     return list(s) if s.n <= 64 else [0]
 
 

@@ -311,3 +311,44 @@ def test_bad_input():
         s.inverse(np.array([-1]))
     with pytest.raises(ValueError, match="value"):
         s.index(np.array([3, 11]))
+
+
+def test_from_key_is_the_shuffle_of_a_key():
+    s = IndexShuffle(1000, 5)
+    t = IndexShuffle.from_key(1000, s.key)
+    assert t == s and t.seed is None and t.rounds == s.rounds
+    assert IndexShuffle.from_key(1000, s.key, rounds=3).rounds == 3
+    assert IndexShuffle.from_key(1000, s.key, rounds=3) != s
+    with pytest.raises(ValueError, match=r"key: must lie in 0..2\*\*64-1"):
+        IndexShuffle.from_key(10, 2**64)
+    with pytest.raises(TypeError, match="key"):
+        IndexShuffle.from_key(10, 1.5)
+    with pytest.raises(ValueError, match="rounds"):
+        IndexShuffle.from_key(10, 1, rounds=0)
+
+
+def test_versioned_constants_come_from_the_core_with_their_spec_values():
+    # docs/index_shuffle.md and docs/data_loading.md: changing any of these changes outputs.
+    from permkit import _native, data, index_shuffle, shard_shuffle
+
+    spec = {
+        "DOMAIN_EPOCH": 0x45,
+        "DOMAIN_BLOCKS": 0x42,
+        "DOMAIN_WINDOW": 0x57,
+        "DOMAIN_REPLACEMENT": 0x41,
+        "DOMAIN_BUFFER": 0x51,
+        "DOMAIN_BUFFER_CHUNK": 0x43,
+        "DOMAIN_BUFFER_DRAIN": 0x44,
+        "DRAW_CHUNK": 4096,
+        "INDEX_SHUFFLE_DEFAULT_ROUNDS": 10,
+        "INDEX_SHUFFLE_MAX_ROUNDS": 64,
+        "MAX_DERIVE_VALUE": 2**56 - 1,
+        "WINDOW_ORDER_MAX_N": 2**63 - 1,
+        "SHARD_DEFAULT_BLOCK_SIZE": 2**18,
+    }
+    assert {name: getattr(_native, name) for name in spec} == spec
+    assert (index_shuffle.DEFAULT_ROUNDS, index_shuffle.MAX_ROUNDS) == (10, 64)
+    assert (index_shuffle.DOMAIN_EPOCH, index_shuffle.DOMAIN_WINDOW) == (0x45, 0x57)
+    assert (data.DOMAIN_REPLACEMENT, data.DOMAIN_BUFFER, data._DRAW_CHUNK) == (0x41, 0x51, 4096)
+    assert shard_shuffle.DEFAULT_BLOCK_SIZE == 2**18
+    assert not hasattr(_native, "index_shuffle_key")  # one key binding: squares_key_from_word

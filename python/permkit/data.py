@@ -22,11 +22,11 @@ import numpy as np
 
 from permkit import _native
 from permkit._arrays import as_index
+from permkit._random_access import RandomAccessOrder
 from permkit._seeding import SeedLike
 from permkit.index_shuffle import (
-    DOMAIN_BLOCKS,
     DOMAIN_EPOCH,
-    DOMAIN_WINDOW,
+    MAX_N,
     IndexShuffle,
     check_n,
     derive_key,
@@ -61,7 +61,7 @@ __all__ = [
 
 #: Version of the state_dict layout.
 STATE_VERSION = 1
-_MAX_EPOCH = 2**56 - 1
+_MAX_EPOCH: int = _native.MAX_DERIVE_VALUE
 _CHUNK = 1 << 16
 
 
@@ -72,78 +72,18 @@ class _Identity:
         return positions
 
 
-class _WindowOrder:
-    """Block-local order: blocks of ``block`` consecutive indices are put in a shuffled
-    order, cut into windows of ``blocks`` consecutive (shuffled) blocks, and the
-    samples of each window are shuffled among themselves."""
+class _WindowOrder(RandomAccessOrder):
+    """Block-local order (``window=``): blocks of ``block`` consecutive indices are put in
+    a shuffled order, cut into windows of ``blocks`` consecutive (shuffled) blocks, and
+    the samples of each window are shuffled among themselves. Computed by the core
+    (``rust/permkit/src/window_order.rs``; spec: docs/data_loading.md)."""
+
+    __slots__ = ("_core",)
+    _core: _native.WindowOrderCore
+    _SLICE_HINT = "order[a:b]"
 
     def __init__(self, n: int, key: int, block: int, blocks: int) -> None:
-        self.n, self.key, self.block, self.blocks = n, key, block, blocks
-        self.num_blocks = -(-n // block)
-        self.last_len = n - (self.num_blocks - 1) * block
-        self.deficit = block - self.last_len
-        self.block_order = IndexShuffle._from_key(
-            self.num_blocks, derive_key(key, DOMAIN_BLOCKS, 0), None, None
-        )
-        self.short_slot = self.block_order.inverse(self.num_blocks - 1)
-        self.window_len = block * blocks
-        self._cache: dict[int, IndexShuffle] = {}
-
-    def _start(self, t: np.ndarray) -> np.ndarray:
-        return t * self.window_len - np.where(self.short_slot < t * self.blocks, self.deficit, 0)
-
-    def _size(self, t: int) -> int:
-        first = t * self.blocks
-        slots = min(self.blocks, self.num_blocks - first)
-        short = first <= self.short_slot < first + slots
-        return slots * self.block - (self.deficit if short else 0)
-
-    def _window_shuffle(self, t: int) -> IndexShuffle:
-        s = self._cache.get(t)
-        if s is None:
-            if len(self._cache) > 4:
-                self._cache.clear()
-            s = IndexShuffle._from_key(
-                self._size(t), derive_key(self.key, DOMAIN_WINDOW, t), None, None
-            )
-            self._cache[t] = s
-        return s
-
-    def __call__(self, positions: np.ndarray) -> np.ndarray:
-        p = positions.astype(np.int64)
-        t = p // self.window_len
-        t = np.where(p >= self._start(t + 1), t + 1, t)
-        offset = p - self._start(t)
-        out = np.empty(len(p), dtype=np.uint64)
-        bounds = np.flatnonzero(np.diff(t)) + 1
-        for lo, hi in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [len(p)]])):
-            win = int(t[lo])
-            o = self._window_shuffle(win)[offset[lo:hi]].astype(np.int64)
-            first = win * self.blocks
-            local_short = self.short_slot - first
-            if 0 <= local_short < self.blocks:
-                # The short block sits at local slot `local_short`; shift later offsets past it.
-                cut = local_short * self.block
-                after = o >= cut + self.last_len
-                slot = np.where(
-                    o < cut,
-                    o // self.block,
-                    np.where(
-                        after,
-                        (o - self.last_len - cut) // self.block + local_short + 1,
-                        local_short,
-                    ),
-                )
-                within = np.where(
-                    o < cut,
-                    o % self.block,
-                    np.where(after, (o - self.last_len - cut) % self.block, o - cut),
-                )
-            else:
-                slot, within = o // self.block, o % self.block
-            blocks = self.block_order[(slot + first).astype(np.uint64)].astype(np.int64)
-            out[lo:hi] = (blocks * self.block + within).astype(np.uint64)
-        return out
+        self._core = _native.WindowOrderCore(n, key, block, blocks)
 
 
 class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type,type-arg]
@@ -211,12 +151,18 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type,type-arg]
             window = as_index(window, "window")
             if window < 1:
                 raise ValueError(f"window: must be a positive block size or None, got {window}")
-            if self.n >= 2**63:
-                raise ValueError(f"window: window mode supports n < 2**63, got n={self.n}")
+            if window > MAX_N:
+                raise OverflowError(f"window: must be at most 2**64 - 1, got {window}")
         self.window = window
         self.window_blocks = as_index(window_blocks, "window_blocks")
         if self.window_blocks < 1:
             raise ValueError(f"window_blocks: must be at least 1, got {self.window_blocks}")
+        if self.window_blocks > MAX_N:
+            raise OverflowError(
+                f"window_blocks: must be at most 2**64 - 1, got {self.window_blocks}"
+            )
+        if window is not None:
+            _native.window_order_check(self.n, window, self.window_blocks)
         self._shards: np.ndarray | None = None
         self._shard_layout: str | None = None
         self.shard_block_size: int | None = None
@@ -277,9 +223,8 @@ class ShuffleSampler(_SamplerBase):  # type: ignore[misc,valid-type,type-arg]
                 self._shard_order = order
             return order.__getitem__
         if self.window is not None:
-            return _WindowOrder(self.n, key, self.window, self.window_blocks)
-        shuffle = IndexShuffle._from_key(self.n, key, None, None)
-        return shuffle.__getitem__
+            return _WindowOrder(self.n, key, self.window, self.window_blocks).__getitem__
+        return IndexShuffle.from_key(self.n, key).__getitem__
 
     # --- iteration -----------------------------------------------------------------
 
@@ -641,8 +586,8 @@ def _replicas_and_rank(num_replicas: Any, rank: Any) -> tuple[int, int]:
 
 #: Draws per with-replacement chunk: sample ``p`` of :class:`RandomSampler` is draw
 #: ``p % _DRAW_CHUNK`` under the chunk key ``derive_key(master, 'A', p // _DRAW_CHUNK)``.
-_DRAW_CHUNK = 1 << 12
-DOMAIN_REPLACEMENT = 0x41
+_DRAW_CHUNK: int = _native.DRAW_CHUNK
+DOMAIN_REPLACEMENT: int = _native.DOMAIN_REPLACEMENT
 
 
 class RandomSampler(_SamplerBase):  # type: ignore[misc,valid-type,type-arg]
@@ -817,9 +762,9 @@ def _is_torch_generator(value: Any) -> bool:
 
 # --- shuffle buffers for streams ------------------------------------------------------------
 
-DOMAIN_BUFFER = 0x51
-DOMAIN_BUFFER_CHUNK = 0x43
-DOMAIN_BUFFER_DRAIN = 0x44
+DOMAIN_BUFFER: int = _native.DOMAIN_BUFFER
+DOMAIN_BUFFER_CHUNK: int = _native.DOMAIN_BUFFER_CHUNK
+DOMAIN_BUFFER_DRAIN: int = _native.DOMAIN_BUFFER_DRAIN
 _T = TypeVar("_T")
 
 

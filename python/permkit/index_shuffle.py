@@ -19,15 +19,15 @@ __all__ = ["DEFAULT_ROUNDS", "MAX_N", "TO_NUMPY_MAX_BYTES", "IndexShuffle", "def
 
 #: Feistel rounds for large domains (n > 128) when ``rounds=None``; smaller
 #: domains get more (:func:`default_rounds`, measured in docs/index_shuffle.md).
-DEFAULT_ROUNDS = 10
-MAX_ROUNDS = 64
+DEFAULT_ROUNDS: int = _native.INDEX_SHUFFLE_DEFAULT_ROUNDS
+MAX_ROUNDS: int = _native.INDEX_SHUFFLE_MAX_ROUNDS
 #: The largest supported n (the shuffle works on 64-bit integers).
 MAX_N = 2**64 - 1
 
 # Key-derivation domains (docs/index_shuffle.md): top byte of a Squares counter.
-DOMAIN_EPOCH = 0x45
-DOMAIN_WINDOW = 0x57
-DOMAIN_BLOCKS = 0x42
+DOMAIN_EPOCH: int = _native.DOMAIN_EPOCH
+DOMAIN_WINDOW: int = _native.DOMAIN_WINDOW
+DOMAIN_BLOCKS: int = _native.DOMAIN_BLOCKS
 
 
 def check_n(n: Any, name: str = "n") -> int:
@@ -51,7 +51,7 @@ def realise_seed(seed: SeedLike, name: str = "seed") -> tuple[int | np.random.Se
     else:
         remembered = seed
     word = int(ss.generate_state(1, np.uint64)[0])
-    return remembered, _native.index_shuffle_key(word)
+    return remembered, _native.squares_key_from_word(word)
 
 
 def derive_key(parent: int, domain: int, value: int) -> int:
@@ -69,13 +69,21 @@ def default_rounds(n: int) -> int:
     return _native.index_shuffle_default_rounds(check_n(n))
 
 
-def _check_rounds(rounds: Any, n: int) -> int:
+def _check_rounds(rounds: Any) -> int | None:
+    """``rounds`` checked; None stays None (the core then uses ``default_rounds(n)``)."""
     if rounds is None:
-        return _native.index_shuffle_default_rounds(n)
+        return None
     count = as_index(rounds, "rounds")
     if not 1 <= count <= MAX_ROUNDS:
         raise ValueError(f"rounds: must lie in 1..{MAX_ROUNDS}, got {count}")
     return count
+
+
+def _check_key(key: Any) -> int:
+    value = as_index(key, "key")
+    if not 0 <= value <= MAX_N:
+        raise ValueError(f"key: must lie in 0..2**64-1, got {value}")
+    return value
 
 
 class IndexShuffle(RandomAccessOrder):
@@ -108,17 +116,30 @@ class IndexShuffle(RandomAccessOrder):
 
     def __init__(self, n: int, seed: SeedLike = None, *, rounds: int | None = None) -> None:
         n = check_n(n)
-        rounds = _check_rounds(rounds, n)
+        rounds = _check_rounds(rounds)
         self._seed, key = realise_seed(seed)
         self._core = _native.IndexShuffleCore(n, key, rounds)
 
     @classmethod
+    def from_key(cls, n: int, key: int, *, rounds: int | None = None) -> IndexShuffle:
+        """The shuffle under a 64-bit key derived elsewhere (``.seed`` is then None).
+
+        The data samplers build each epoch's order from the epoch's key
+        (docs/data_loading.md); ``IndexShuffle(n, seed)`` is ``from_key(n, s.key)``.
+
+        >>> import permkit
+        >>> s = permkit.IndexShuffle(10, seed=3)
+        >>> permkit.IndexShuffle.from_key(10, s.key) == s
+        True
+        """
+        return cls._from_key(n, _check_key(key), rounds, None)
+
+    @classmethod
     def _from_key(cls, n: int, key: int, rounds: int | None, seed: Any) -> IndexShuffle:
-        """The shuffle for a key derived elsewhere (data sampler epochs); ``seed`` is informative."""
+        """Unpickling (``__reduce__``): the shuffle of a key, remembering its ``seed``."""
         self = cls.__new__(cls)
         self._seed = seed
-        n = check_n(n)
-        self._core = _native.IndexShuffleCore(n, key, _check_rounds(rounds, n))
+        self._core = _native.IndexShuffleCore(check_n(n), key, _check_rounds(rounds))
         return self
 
     @property

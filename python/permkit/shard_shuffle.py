@@ -27,8 +27,8 @@ __all__ = [
 ]
 
 #: Samples per block when ``block_size`` is not given (MosaicML Streaming's default too).
-DEFAULT_BLOCK_SIZE = 2**18
-_MAX_EPOCH = 2**56 - 1
+DEFAULT_BLOCK_SIZE: int = _native.SHARD_DEFAULT_BLOCK_SIZE
+_MAX_EPOCH: int = _native.MAX_DERIVE_VALUE
 
 
 def check_shard_sizes(shard_sizes: Any, name: str = "shard_sizes") -> tuple[np.ndarray, int]:

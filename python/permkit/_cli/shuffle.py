@@ -4,7 +4,8 @@ Lines are bytes, split at ``\\n`` (``\\0`` with ``-z``); every output line ends 
 the delimiter, as with shuf (a last line without one gets one). The order is
 ``permkit.IndexShuffle(number_of_lines, seed)``: output line ``j`` is input line
 ``s[j]``. ``-i LO-HI`` never materialises the range, so ``-i 1-1000000000 -n 10``
-takes O(1) time and memory.
+takes O(1) time and memory; without ``--seed`` it imports nothing but the native
+module (the key comes from 64 bits of OS entropy), so it starts in milliseconds.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import argparse
 import mmap
 import os
 import sys
-from typing import BinaryIO
-
-import numpy as np
+from typing import TYPE_CHECKING, BinaryIO
 
 from permkit import _native
-from permkit.index_shuffle import IndexShuffle
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _CHUNK = 1 << 16
 
@@ -96,9 +97,21 @@ def _parse_seed(text: str | None) -> int | None:
     return seed
 
 
+def _key(seed: int | None) -> int:
+    """The shuffle's master key: ``IndexShuffle(n, seed).key`` (docs/index_shuffle.md);
+    without a seed, ``key_from_word`` of 64 bits of OS entropy (numpy is not needed)."""
+    if seed is None:
+        return _native.squares_key_from_word(int.from_bytes(os.urandom(8), "little"))
+    from permkit.index_shuffle import realise_seed
+
+    return realise_seed(seed)[1]
+
+
 def _read_input(path: str | None, output: str | None) -> tuple[np.ndarray, object]:
     """The input bytes as a uint8 array (memory-mapped for regular files, unless the
     output overwrites the input) and the object that keeps them alive."""
+    import numpy as np
+
     if path is None or path == "-":
         data = sys.stdin.buffer.read()
         return np.frombuffer(data, dtype=np.uint8), data
@@ -117,15 +130,9 @@ def _read_input(path: str | None, output: str | None) -> tuple[np.ndarray, objec
 def _write_range(
     out: BinaryIO, lo: int, n: int, count: int, seed: int | None, delim: bytes
 ) -> None:
-    shuffle = IndexShuffle(n, seed)
+    shuffle = _native.IndexShuffleCore(n, _key(seed))
     for start in range(0, count, _CHUNK):
-        values = shuffle[start : min(count, start + _CHUNK)]
-        text = (
-            delim.join(str(lo + v).encode() for v in values.tolist())
-            if lo
-            else delim.join(str(v).encode() for v in values.tolist())
-        )
-        out.write(text + delim)
+        out.write(_native.range_text(shuffle, lo, start, min(_CHUNK, count - start), delim[0]))
 
 
 def _write_lines(
@@ -133,12 +140,12 @@ def _write_lines(
 ) -> None:
     bounds = _native.record_bounds(data, delim[0])
     lines = len(bounds) - 1
-    shuffle = IndexShuffle(lines, seed)
+    shuffle = _native.IndexShuffleCore(lines, _key(seed))
     total = lines if count is None else min(count, lines)
     for start in range(0, total, _CHUNK):
         out.write(
             _native.gather_records(
-                data, bounds, shuffle._core, start, min(_CHUNK, total - start), delim[0]
+                data, bounds, shuffle, start, min(_CHUNK, total - start), delim[0]
             )
         )
 

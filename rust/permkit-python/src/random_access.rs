@@ -5,11 +5,28 @@ use crate::convert::{empty_array, memory_error, to_pyerr, Signals};
 use crate::with_int_array;
 use numpy::{PyArrayMethods, PyUntypedArrayMethods};
 use permkit::random_access::RandomAccess;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 
+/// The IndexError of a position or value out of range of an order of `n` (`arg` names it).
+pub fn index_error(err: permkit::Error, arg: &str, n: u64) -> PyErr {
+    match err {
+        permkit::Error::OutOfRange { index, value, .. } => {
+            let range = if n == 0 {
+                "an empty order has no positions".to_string()
+            } else {
+                format!("valid range 0..={}", n - 1)
+            };
+            PyIndexError::new_err(format!(
+                "{arg}: value {value} at position {index} is out of range ({range})"
+            ))
+        }
+        other => to_pyerr(other, arg),
+    }
+}
+
 /// Maps every element of an integer array (any shape) to a uint64 array; a value
-/// out of range becomes `index_error(err, argname, n)`.
+/// out of range becomes [`index_error`] naming `argname`.
 pub fn map_array<'py, C: RandomAccess>(
     order: &C,
     py: Python<'py>,
@@ -17,7 +34,6 @@ pub fn map_array<'py, C: RandomAccess>(
     inverse: bool,
     wrap_negative: bool,
     argname: &str,
-    index_error: fn(permkit::Error, &str, u64) -> PyErr,
 ) -> PyResult<Bound<'py, PyAny>> {
     with_int_array!(values, argname, |arr: T| {
         let src: numpy::PyReadonlyArrayDyn<'py, T> = arr.readonly();

@@ -1,32 +1,15 @@
 //! Bindings of `permkit::shard_shuffle`.
 
 use crate::convert::{guard, to_pyerr, Signals};
-use crate::random_access;
+use crate::random_access::{self, index_error};
 use numpy::{PyArray1, PyReadonlyArray1};
-use permkit::shard_shuffle::ShardShuffle;
-use pyo3::exceptions::PyIndexError;
+use permkit::shard_shuffle::{ShardShuffle, DEFAULT_BLOCK_SIZE};
 use pyo3::prelude::*;
 
 /// The native shard-aware order; `permkit.ShardShuffle` validates and wraps it.
 #[pyclass(frozen, module = "permkit._native", name = "ShardShuffleCore")]
 pub struct ShardShuffleCore {
     inner: ShardShuffle,
-}
-
-fn index_error(err: permkit::Error, arg: &str, n: u64) -> PyErr {
-    match err {
-        permkit::Error::OutOfRange { index, value, .. } => {
-            let range = if n == 0 {
-                "an empty order has no positions".to_string()
-            } else {
-                format!("valid range 0..={}", n - 1)
-            };
-            PyIndexError::new_err(format!(
-                "{arg}: value {value} at position {index} is out of range ({range})"
-            ))
-        }
-        other => to_pyerr(other, arg),
-    }
 }
 
 #[pymethods]
@@ -124,17 +107,7 @@ impl ShardShuffleCore {
         wrap_negative: bool,
         argname: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| {
-            random_access::map_array(
-                &self.inner,
-                py,
-                values,
-                inverse,
-                wrap_negative,
-                argname,
-                index_error,
-            )
-        })
+        guard(|| random_access::map_array(&self.inner, py, values, inverse, wrap_negative, argname))
     }
 
     /// `order[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits` bits.
@@ -162,5 +135,6 @@ impl ShardShuffleCore {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ShardShuffleCore>()?;
+    m.add("SHARD_DEFAULT_BLOCK_SIZE", DEFAULT_BLOCK_SIZE)?;
     Ok(())
 }

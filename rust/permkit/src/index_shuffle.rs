@@ -19,8 +19,6 @@ use crate::rng::keys::key_from_word;
 use crate::rng::squares64;
 use crate::{Error, Interrupt, PermIndex, Result};
 
-/// Version of the construction and of the key schedule; any change of output is a new version.
-pub const INDEX_SHUFFLE_VERSION: u32 = 1;
 /// Rounds used for large domains (`k >= 8`) when the caller does not choose.
 pub const DEFAULT_ROUNDS: u32 = 10;
 /// The largest number of rounds accepted.
@@ -38,7 +36,7 @@ pub fn default_rounds(n: u64) -> u32 {
 }
 
 /// `k`, the width of the smallest domain `2^k >= n` (0 for `n <= 1`).
-pub fn domain_bits(n: u64) -> u32 {
+fn domain_bits(n: u64) -> u32 {
     if n <= 1 {
         0
     } else {
@@ -50,13 +48,14 @@ pub fn domain_bits(n: u64) -> u32 {
 const DOMAIN_SIZE: u64 = 0x4E << 56; // 'N': the key of one domain size n
 const DOMAIN_ROUND: u64 = 0x52 << 56; // 'R': round keys
 const DOMAIN_PARITY: u64 = 0x50 << 56; // 'P': the final transposition bit
-const LOW56: u64 = (1 << 56) - 1;
+/// The largest `value` a child key accepts in [`derive_key`] (the counter's low 56 bits).
+pub const MAX_DERIVE_VALUE: u64 = (1 << 56) - 1;
 
 /// A child key: `key_from_word(squares64(parent, domain << 56 | value))`, `value < 2^56`.
 /// The data sampler's domains ('E' epochs, 'B' block order, 'W' windows) are listed
 /// in docs/index_shuffle.md.
 pub fn derive_key(parent: u64, domain: u8, value: u64) -> Result<u64> {
-    if value > LOW56 {
+    if value > MAX_DERIVE_VALUE {
         return Err(Error::InvalidValue(format!(
             "value {value} is out of range 0..=2^56-1"
         )));
@@ -111,6 +110,15 @@ impl IndexShuffle {
                 "{rounds} rounds is out of range 1..={MAX_ROUNDS}"
             )));
         }
+        Ok(Self::build(n, key, rounds))
+    }
+
+    /// The shuffle of `0..n` under `key` with [`default_rounds`]`(n)` rounds.
+    pub fn with_default_rounds(n: u64, key: u64) -> Self {
+        Self::build(n, key, default_rounds(n))
+    }
+
+    fn build(n: u64, key: u64, rounds: u32) -> Self {
         let bits = domain_bits(n);
         let high_bits = bits / 2;
         let low_bits = bits - high_bits;
@@ -119,7 +127,7 @@ impl IndexShuffle {
             .map(|r| squares64(size_key, DOMAIN_ROUND | r))
             .collect();
         let parity = (squares64(size_key, DOMAIN_PARITY) >> 63) as u32;
-        Ok(Self {
+        Self {
             n,
             key,
             rounds,
@@ -127,7 +135,7 @@ impl IndexShuffle {
             low_bits,
             round_keys,
             parity,
-        })
+        }
     }
 
     pub fn n(&self) -> u64 {
@@ -138,10 +146,6 @@ impl IndexShuffle {
     }
     pub fn rounds(&self) -> u32 {
         self.rounds
-    }
-    /// `k`: the walked domain is `0..2^k`.
-    pub fn domain_bits(&self) -> u32 {
-        self.high_bits + self.low_bits
     }
 
     #[inline(always)]
@@ -249,9 +253,10 @@ impl IndexShuffle {
         self.walk_lanes(xs, out, inverse)
     }
 
-    /// Dispatches to the widest vector unit the CPU has; every path computes the
-    /// same integers.
-    fn walk(&self, xs: &[u64], out: &mut [u64], inverse: bool) {
+    /// `out[i]` = the image (or with `inverse` the position) of `xs[i]`, which must lie
+    /// in `0..n` (checked by the callers). Dispatches to the widest vector unit the CPU
+    /// has; every path computes the same integers.
+    pub(crate) fn walk(&self, xs: &[u64], out: &mut [u64], inverse: bool) {
         for (x, o) in xs.chunks(LANES).zip(out.chunks_mut(LANES)) {
             #[cfg(target_arch = "x86_64")]
             {
@@ -401,7 +406,7 @@ mod tests {
             }
         }
         let s = IndexShuffle::new(u64::MAX, 3, DEFAULT_ROUNDS).unwrap();
-        assert_eq!(s.domain_bits(), 64);
+        assert_eq!(domain_bits(u64::MAX), 64);
         for i in [0, 1, u64::MAX - 1, 1 << 63] {
             assert_eq!(s.inverse(s.forward(i).unwrap()).unwrap(), i);
         }

@@ -19,14 +19,14 @@
 //! doubling at the edge of disjoint blocks. Memory: three `u64` per shard (shard
 //! starts, slot starts and their first samples) plus three per cell.
 
-use crate::index_shuffle::{default_rounds, derive_key, IndexShuffle};
+use crate::index_shuffle::{derive_key, IndexShuffle};
 use crate::random_access::{
     batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
 };
 use crate::{Error, Interrupt, Never, PermIndex, Result};
 
-/// Version of the construction; any change of output is a new version.
-pub const SHARD_SHUFFLE_VERSION: u32 = 1;
+/// The block size used when the caller does not choose (`2^18` samples).
+pub const DEFAULT_BLOCK_SIZE: u64 = 1 << 18;
 /// `R`: the cells a block mixes, and the blocks a cell is dealt into. 16 rather than 8:
 /// a window crossing a block edge reads `R + 1` cells, `(R + 1) / R` of a block's shards.
 pub const OVERLAP: u64 = 16;
@@ -157,7 +157,7 @@ impl ShardShuffle {
             shard_start.push(total);
         }
         let order_key = derive_key(key, DOMAIN_SHARD_ORDER, 0)?;
-        let shard_order = IndexShuffle::new(m as u64, order_key, default_rounds(m as u64))?;
+        let shard_order = IndexShuffle::with_default_rounds(m as u64, order_key);
         let mut order = vec![0u64; m];
         shard_order.map_range(0, 1, &mut order, interrupt)?;
 
@@ -291,20 +291,18 @@ impl ShardShuffle {
 
     fn cell_shuffle(&self, v: usize) -> Result<IndexShuffle> {
         let len = self.cell_start[v + 1] - self.cell_start[v];
-        IndexShuffle::new(
+        Ok(IndexShuffle::with_default_rounds(
             len,
             derive_key(self.key, DOMAIN_CELL, v as u64)?,
-            default_rounds(len),
-        )
+        ))
     }
 
     fn block_shuffle(&self, t: usize) -> Result<IndexShuffle> {
         let len = self.block_start[t + 1] - self.block_start[t];
-        IndexShuffle::new(
+        Ok(IndexShuffle::with_default_rounds(
             len,
             derive_key(self.key, DOMAIN_BLOCK, t as u64)?,
-            default_rounds(len),
-        )
+        ))
     }
 
     /// The cells block `t` gathers: `t - R + 1 ..= t`, clipped to the cells that exist.
