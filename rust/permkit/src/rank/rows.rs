@@ -6,7 +6,7 @@
 
 use super::combination::*;
 use super::multiset::{multiset_rank, multiset_unrank};
-use super::perm::{lex_digits, lex_from_digits, PermOrder};
+use super::perm::{lex_digits, unrank_lex, PermOrder};
 use super::RankInt;
 use crate::{count, Error, Interrupt, PermIndex, Result};
 use num_bigint::BigUint;
@@ -146,15 +146,16 @@ impl Family {
     /// Writes the member of rank `r < total` into `out`.
     pub fn unrank_row<R: RankInt>(&self, r: &R, total: &R, out: &mut [usize]) {
         match self {
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            }
+            | Family::Arrangement { n, .. } => {
+                unrank_lex(r, *n, out);
+            }
             Family::Permutation { n, order } => {
                 if let Some(d) = r.to_digits(&order.radices(*n)) {
                     order.from_digits(&d, out);
-                }
-            }
-            Family::Arrangement { n, k } => {
-                let radices: Vec<u64> = (0..*k).map(|i| (n - i) as u64).collect();
-                if let Some(d) = r.to_digits(&radices) {
-                    lex_from_digits(&d, *n, out);
                 }
             }
             Family::Combination { n, order, .. } => {
@@ -185,12 +186,82 @@ impl Family {
     }
 }
 
+impl Family {
+    /// Ranks each row of `data` into `u64` ranks: the fast kernel for lex
+    /// permutations of `1..=20` values, the general one otherwise. Errors
+    /// when some rank of the family needs more than 64 bits.
+    pub fn rank_rows_u64<T: PermIndex>(
+        &self,
+        data: &[T],
+        out: &mut [u64],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        let total = self.total()?.ok_or_else(|| {
+            Error::InvalidValue("ranks do not fit in 64 bits: use exact ranks".into())
+        })?;
+        match *self {
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            } if (1..=fast::MAX_N).contains(&n) => fast::rank_lex(n, data, out, interrupt),
+            _ => rank_rows(self, data, &total, out, interrupt),
+        }
+    }
+
+    /// Ranks each row of `data` into exact ranks. A permutation's rank needs
+    /// no total (only its digits): n! is computed only for the families
+    /// whose rank uses it.
+    pub fn rank_rows_big<T: PermIndex>(
+        &self,
+        data: &[T],
+        out: &mut [BigUint],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        let total = match self {
+            Family::Permutation { .. } => BigUint::default(),
+            _ => self.count(interrupt)?,
+        };
+        rank_rows(self, data, &total, out, interrupt)
+    }
+
+    /// Writes the member of each `u64` rank as a row of `out`: the fast
+    /// kernel for lex permutations of `1..=20` values, the general one
+    /// otherwise.
+    pub fn unrank_rows_u64<T: PermIndex>(
+        &self,
+        ranks: &[u64],
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        // A family too big for u64 ranks has every u64 as a rank.
+        let total = self.total()?.unwrap_or(u64::MAX);
+        match *self {
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            } if (1..=fast::MAX_N).contains(&n) => fast::unrank_lex(n, ranks, out, interrupt),
+            _ => unrank_rows(self, ranks, &total, out, interrupt),
+        }
+    }
+
+    /// Writes the member of each exact rank as a row of `out`.
+    pub fn unrank_rows_big<T: PermIndex>(
+        &self,
+        ranks: &[BigUint],
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        let total = self.count(interrupt)?;
+        unrank_rows(self, ranks, &total, out, interrupt)
+    }
+}
+
 fn rows_per_super(width: usize) -> usize {
     (SUPER_CHUNK / width.max(1)).max(1)
 }
 
 /// Ranks each row of `data` (rows of `fam.width()` values) into `out`.
-pub fn rank_rows<T: PermIndex, R: RankInt>(
+fn rank_rows<T: PermIndex, R: RankInt>(
     fam: &Family,
     data: &[T],
     total: &R,
@@ -248,7 +319,7 @@ fn value_error(row: usize, index: usize, value: i128, alphabet: usize) -> Error 
 }
 
 /// Error for the first rank not below `total`, if any.
-pub fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
+fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
     match ranks.par_iter().position_first(|r| r >= total) {
         Some(i) => Err(Error::InvalidValue(format!(
             "rank {} at index {i} is out of range: valid ranks are 0..={}",
@@ -264,7 +335,7 @@ pub fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
 }
 
 /// Writes the member of each rank as a row of `out`.
-pub fn unrank_rows<T: PermIndex, R: RankInt>(
+fn unrank_rows<T: PermIndex, R: RankInt>(
     fam: &Family,
     ranks: &[R],
     total: &R,
@@ -297,7 +368,7 @@ pub fn unrank_rows<T: PermIndex, R: RankInt>(
 
 /// Lex ranks of permutations with n <= 20 in `u64`: the hot path, with the
 /// length a compile-time constant so digit divisions become multiplications.
-pub mod fast {
+mod fast {
     use super::*;
 
     pub const MAX_N: usize = 20;
