@@ -57,7 +57,11 @@ _KINDS = {
         ("derangements", "lex"),
     )
 }
-_CHANGE_ORDERS = (("permutations", "heap"), ("permutations", "sjt"), ("combinations", "revolving_door"))
+_CHANGE_ORDERS = (
+    ("permutations", "heap"),
+    ("permutations", "sjt"),
+    ("combinations", "revolving_door"),
+)
 _SEEK_LIMITED = (("permutations", "heap"), ("derangements", "lex"))
 # The fields of a pickle (the typed core spec is rebuilt from them).
 _STATE = (
