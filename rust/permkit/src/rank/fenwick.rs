@@ -14,6 +14,9 @@ pub trait Weight: Copy + Default + Ord + Send + Sync + 'static {
     fn minus(self, other: Self) -> Self;
     /// `self + delta`, wrapping (a tree entry is never negative in use).
     fn offset(self, delta: i64) -> Self;
+    /// A count as a weight (callers keep it in range).
+    fn from_usize(x: usize) -> Self;
+    fn to_usize(self) -> usize;
 }
 
 macro_rules! impl_weight {
@@ -26,11 +29,25 @@ macro_rules! impl_weight {
             fn minus(self, other: Self) -> Self { self.wrapping_sub(other) }
             #[inline(always)]
             fn offset(self, delta: i64) -> Self { self.wrapping_add(delta as $t) }
+            #[inline(always)]
+            fn from_usize(x: usize) -> Self { x as $t }
+            #[inline(always)]
+            fn to_usize(self) -> usize { self as usize }
         }
     )*};
 }
 
 impl_weight!(u32, u64);
+
+/// The largest power of two `<= n` (0 for 0).
+#[inline]
+fn top_power(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        1 << (usize::BITS - 1 - n.leading_zeros())
+    }
+}
 
 pub struct Fenwick<W: Weight = u64> {
     tree: Vec<W>,
@@ -47,12 +64,10 @@ impl<W: Weight> Fenwick<W> {
                 tree[parent] = tree[parent].plus(tree[i]);
             }
         }
-        let top = if n == 0 {
-            0
-        } else {
-            1 << (usize::BITS - 1 - n.leading_zeros())
-        };
-        Fenwick { tree, top }
+        Fenwick {
+            tree,
+            top: top_power(n),
+        }
     }
 
     /// Item `i` has weight `weights[i]`; built in O(n).
@@ -72,7 +87,10 @@ impl<W: Weight> Fenwick<W> {
 
     /// `n` items of weight 0.
     pub fn zeros(n: usize) -> Self {
-        Self::from_leaves(vec![W::default(); n + 1])
+        Fenwick {
+            tree: vec![W::default(); n + 1],
+            top: top_power(n),
+        }
     }
 
     /// Total weight of items `0..i`.

@@ -52,22 +52,18 @@ impl PermOrder {
 /// `p[i]` not used before position i: the lex digit of position i (radix
 /// `n - i`). O(n log n): one right-to-left pass over a tree of seen values.
 pub fn lehmer_code<T: PermIndex, D: PermIndex>(p: &[T], code: &mut [D]) {
-    fn walk<W: Weight, T: PermIndex, D: PermIndex>(
-        p: &[T],
-        code: &mut [D],
-        to_usize: fn(W) -> usize,
-    ) {
+    fn walk<W: Weight, T: PermIndex, D: PermIndex>(p: &[T], code: &mut [D]) {
         let mut seen = Fenwick::<W>::zeros(p.len());
         for (c, &v) in code.iter_mut().zip(p).rev() {
             let v = v.to_usize();
-            *c = D::from_usize(to_usize(seen.prefix(v)));
+            *c = D::from_usize(seen.prefix(v).to_usize());
             seen.add(v, 1);
         }
     }
     if p.len() <= u32::MAX as usize {
-        walk::<u32, T, D>(p, code, |w| w as usize);
+        walk::<u32, T, D>(p, code);
     } else {
-        walk::<u64, T, D>(p, code, |w| w as usize);
+        walk::<u64, T, D>(p, code);
     }
 }
 
@@ -75,23 +71,18 @@ pub fn lehmer_code<T: PermIndex, D: PermIndex>(p: &[T], code: &mut [D]) {
 /// `0..n` whose Lehmer code (lex digits) starts with `code` (`code[i] < n - i`,
 /// which callers check). O(n + k log n).
 pub fn from_lehmer_code<D: PermIndex, T: PermIndex>(code: &[D], n: usize, out: &mut [T]) {
-    fn walk<W: Weight, D: PermIndex, T: PermIndex>(
-        code: &[D],
-        n: usize,
-        out: &mut [T],
-        from_usize: fn(usize) -> W,
-    ) {
+    fn walk<W: Weight, D: PermIndex, T: PermIndex>(code: &[D], n: usize, out: &mut [T]) {
         let mut unused = Fenwick::<W>::ones(n);
         for (o, &d) in out.iter_mut().zip(code) {
-            let v = unused.select(from_usize(d.to_usize()));
+            let v = unused.select(W::from_usize(d.to_usize()));
             unused.add(v, -1);
             *o = T::from_usize(v);
         }
     }
     if n <= u32::MAX as usize {
-        walk::<u32, D, T>(code, n, out, |d| d as u32);
+        walk::<u32, D, T>(code, n, out);
     } else {
-        walk::<u64, D, T>(code, n, out, |d| d as u64);
+        walk::<u64, D, T>(code, n, out);
     }
 }
 
