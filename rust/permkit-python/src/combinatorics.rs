@@ -75,7 +75,8 @@ impl PySpec {
     fn new(family: &str, order: &str, n: usize, k: usize, counts: Vec<u64>) -> PyResult<Self> {
         guard(|| {
             let kind = FamilyOrder::parse(family, order).map_err(|e| to_pyerr(e, "order"))?;
-            Ok(PySpec(Spec { kind, n, k, counts }))
+            let spec = Spec::new(kind, n, k, counts).map_err(|e| to_pyerr(e, "counts"))?;
+            Ok(PySpec(spec))
         })
     }
 

@@ -80,6 +80,18 @@ const SPARSE_ARRANGEMENT: usize = 1 << 12;
 const MIN_PART: usize = 1 << 12;
 
 impl Spec {
+    /// A spec whose rows fit in memory's index range: `Error::Overflow` when
+    /// the counts total more than 2^64 - 1 (or `usize::MAX`) values.
+    pub fn new(kind: FamilyOrder, n: usize, k: usize, counts: Vec<u64>) -> Result<Self> {
+        let total = counts.iter().try_fold(0u64, |acc, &c| acc.checked_add(c));
+        if !matches!(total, Some(t) if usize::try_from(t).is_ok()) {
+            return Err(Error::Overflow(
+                "the total of the counts exceeds 2**64-1".into(),
+            ));
+        }
+        Ok(Spec { kind, n, k, counts })
+    }
+
     pub fn width(&self) -> usize {
         match self.kind {
             FamilyOrder::PermLex

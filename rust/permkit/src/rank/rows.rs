@@ -584,13 +584,17 @@ mod fast {
         // Inlined across crates too: the kernels are instantiated in the bindings.
         #[inline]
         #[target_feature(enable = "sse2")]
-        fn vector(x: u128) -> __m128i {
+        // SAFETY (contract): callers must run on a CPU with SSE2.
+        unsafe fn vector(x: u128) -> __m128i {
             _mm_set_epi64x((x >> 64) as i64, x as i64)
         }
 
         /// Writes the lex permutation of rank `ranks[j] < N!` as row j of `out`.
         #[target_feature(enable = "ssse3")]
-        pub fn unrank_block<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
+        // SAFETY (contract): callers must have checked that the CPU supports
+        // SSSE3; the body only uses SSE2/SSSE3 register operations (no raw
+        // memory access).
+        pub unsafe fn unrank_block<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
             let table = low_perms();
             let head = N.saturating_sub(LOW);
             let keep_head = IDENTITY & ((1u128 << (8 * head)) - 1);
