@@ -248,3 +248,15 @@ def test_empty_families_and_errors():
     with pytest.raises(ValueError, match="n: derangements supports n <= 1000"):
         permkit.derangements(5000)
     assert "permutations(n=4, order='heap')" in repr(permkit.permutations(4, order="heap"))
+
+
+@pytest.mark.parametrize("items", [[2**63, 2**63], [2**64 - 1, 1]])
+def test_multisets_of_more_than_2_64_items_are_refused_up_front(items):
+    counts = np.array(items, dtype=np.uint64)
+    # Rows that long could never be indexed, counted or allocated.
+    with pytest.raises(OverflowError, match="counts: the total of the counts exceeds 2\\*\\*64-1"):
+        permkit.multiset_permutations(counts=counts)
+    with pytest.raises(OverflowError, match="counts"):
+        permkit.unrank_multiset_permutation(0, counts)
+    largest = np.array([2**63, 2**63 - 1], dtype=np.uint64)
+    assert permkit.multiset_permutations(counts=largest).width == 2**64 - 1

@@ -20,6 +20,7 @@ from more_itertools import (
 from sympy.combinatorics import Permutation as SympyPermutation
 
 import permkit
+from permkit import _native
 
 
 def _rows(rows, width):
@@ -370,3 +371,38 @@ def test_results_do_not_depend_on_thread_count():
             ).stdout
         )
     assert outs[0] == outs[1]
+
+
+# ---------------------------------------------------------------- the lex fast kernels
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 20),
+    data=st.data(),
+    dtype=st.sampled_from([None, np.uint16, np.int32, np.int64, np.uint64]),
+)
+def test_fast_lex_kernels_match_more_itertools(n, data, dtype):
+    # n <= 16 runs the byte-shuffle kernel (where the CPU has SSSE3), 17..20 the
+    # scalar one; both must give itertools' order for every output dtype.
+    total = math.factorial(n)
+    ranks = data.draw(st.lists(st.integers(0, total - 1), min_size=1, max_size=40))
+    ranks += [0, total - 1]
+    rows = permkit.unrank(np.array(ranks, dtype=np.uint64), n, dtype=dtype)
+    expected = [nth_permutation(range(n), n, r) for r in ranks]
+    assert rows.tolist() == [list(p) for p in expected]
+    assert permkit.rank(rows).tolist() == ranks
+
+
+def test_unknown_family_or_order_is_refused_by_the_core():
+    with pytest.raises(ValueError, match="order"):
+        _native.Spec("permutations", "colex", 3, 0, [])
+    with pytest.raises(ValueError, match="order"):
+        _native.Spec("necklaces", "lex", 3, 0, [])
+    mr = _native.Spec("permutations", "mr", 3, 0, [])
+    assert mr.width == 3 and mr.count() == 6
+    with pytest.raises(ValueError, match="never enumerated"):
+        mr.fill(0, 1, np.empty((1, 3), dtype=np.uint8))
+    heap = _native.Spec("permutations", "heap", 3, 0, [])
+    with pytest.raises(ValueError, match="has no rank"):
+        heap.rank_total_u64()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 _INT_KINDS = "iu"
 
@@ -203,3 +204,25 @@ def scalar_or_array(values: np.ndarray, lead: tuple[int, ...]) -> Any:
     """Per-row results reshaped to the leading shape; a Python scalar when that shape is ``()``."""
     values = values.reshape(lead)
     return values.item() if values.ndim == 0 else values
+
+
+def out_dtype(dtype: DTypeLike | None, alphabet: int) -> np.dtype:
+    """The dtype of rows holding values ``0..alphabet-1``: ``dtype`` checked, or the smallest unsigned."""
+    if dtype is None:
+        return smallest_uint_dtype(alphabet)
+    dt = np.dtype(dtype)
+    if dt.kind not in "iu":
+        raise TypeError(f"dtype: expected an integer dtype, got {dt}")
+    if alphabet > 0 and alphabet - 1 > np.iinfo(dt).max:
+        raise ValueError(f"dtype: {dt} cannot hold values up to {alphabet - 1}")
+    return dt
+
+
+def as_counts(counts: Any) -> list[int]:
+    """Multiset multiplicities ``counts`` as a list of ints (1-D, each ``>= 0``)."""
+    arr = as_int_array(counts, "counts")
+    if arr.ndim != 1:
+        raise ValueError(f"counts: expected a 1-D sequence, got shape {arr.shape}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"counts: must be >= 0, got {int(arr.min())}")
+    return [int(c) for c in arr]

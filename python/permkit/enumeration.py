@@ -20,8 +20,14 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
-from permkit._arrays import as_index, as_size, require_memory, smallest_uint_dtype
-from permkit.ranking import _counts, _out_dtype
+from permkit._arrays import (
+    as_counts,
+    as_index,
+    as_size,
+    out_dtype,
+    require_memory,
+    smallest_uint_dtype,
+)
 
 __all__ = [
     "Enumeration",
@@ -36,18 +42,41 @@ DEFAULT_CHUNK = 1 << 16
 # Seeking a block start costs O(n^3) for heap order and O(n^2) big-integer
 # operations for derangements: beyond this n a single block would take minutes.
 MAX_SEEK_N = 1000
-_KINDS = (
-    "permutations/lex",
-    "permutations/heap",
-    "permutations/sjt",
-    "arrangements/lex",
-    "combinations/lex",
-    "combinations/colex",
-    "combinations/revolving_door",
-    "multiset_permutations/lex",
-    "derangements/lex",
+# (family, order) of each enumeration, by the "family/order" name its pickles use.
+_KINDS = {
+    f"{family}/{order}": (family, order)
+    for family, order in (
+        ("permutations", "lex"),
+        ("permutations", "heap"),
+        ("permutations", "sjt"),
+        ("arrangements", "lex"),
+        ("combinations", "lex"),
+        ("combinations", "colex"),
+        ("combinations", "revolving_door"),
+        ("multiset_permutations", "lex"),
+        ("derangements", "lex"),
+    )
+}
+_CHANGE_ORDERS = (
+    ("permutations", "heap"),
+    ("permutations", "sjt"),
+    ("combinations", "revolving_door"),
 )
-_CHANGE_ORDERS = ("permutations/heap", "permutations/sjt", "combinations/revolving_door")
+_SEEK_LIMITED = (("permutations", "heap"), ("derangements", "lex"))
+# The fields of a pickle (the typed core spec is rebuilt from them).
+_STATE = (
+    "_chunk",
+    "_counts",
+    "_dtype",
+    "_hi",
+    "_k",
+    "_kind",
+    "_lo",
+    "_n",
+    "_total",
+    "_values",
+    "_width",
+)
 
 
 def _check_alloc(what: str, rows: int, width: int, itemsize: int) -> None:
@@ -71,11 +100,13 @@ class Enumeration:
         "_chunk",
         "_counts",
         "_dtype",
+        "_family",
         "_hi",
         "_k",
-        "_kind",
         "_lo",
         "_n",
+        "_order",
+        "_spec",
         "_total",
         "_values",
         "_width",
@@ -83,7 +114,8 @@ class Enumeration:
 
     def __init__(
         self,
-        kind: str,
+        family: str,
+        order: str,
         n: int,
         k: int,
         counts: Sequence[int],
@@ -94,16 +126,13 @@ class Enumeration:
         dtype: np.dtype,
         values: np.ndarray | None = None,
     ) -> None:
-        self._kind = kind
+        self._family, self._order = family, order
         self._n, self._k, self._counts = n, k, tuple(counts)
+        self._spec = _native.Spec(family, order, n, k, list(self._counts))
         # The count is computed only when asked (len(), negative indices,
         # reaching the end): building permutations(10**8) must not compute 10**8!.
         self._total: int | None = None
-        self._width = (
-            sum(self._counts)
-            if kind.startswith("multiset")
-            else (k if kind.startswith(("combinations", "arrangements")) else n)
-        )
+        self._width = self._spec.width
         self._lo = self._resolve(start, "start")
         self._hi = None if stop is None else max(self._lo, self._resolve(stop, "stop"))
         chunk = as_index(chunk, "chunk")
@@ -116,18 +145,14 @@ class Enumeration:
     def _count_all(self) -> int:
         """The size of the whole family (computed once, polling Ctrl-C)."""
         if self._total is None:
-            self._total = int(
-                _native.enumeration_count(self._kind, self._n, self._k, list(self._counts))
-            )
+            self._total = int(self._spec.count())
         return self._total
 
     def _exceeds(self, r: int) -> bool:
         """Whether the family has more than ``r`` members, without counting far past ``r``."""
         if self._total is not None:
             return self._total > r
-        return bool(
-            _native.enumeration_count_exceeds(self._kind, self._n, self._k, list(self._counts), r)
-        )
+        return bool(self._spec.count_exceeds(r))
 
     def _resolve(self, bound: Any, name: str) -> int:
         """A rank bound clipped to ``0..total`` (negative: counted from the end)."""
@@ -170,7 +195,8 @@ class Enumeration:
 
     @property
     def order(self) -> str:
-        return self._kind.split("/")[1]
+        """The order word (``"lex"``, ``"heap"``, ...)."""
+        return self._order
 
     def __len__(self) -> int:
         if self.count > sys.maxsize:
@@ -178,7 +204,7 @@ class Enumeration:
         return self.count
 
     def __repr__(self) -> str:
-        family, order = self._kind.split("/")
+        family, order = self._family, self._order
         args = ", ".join(
             f"{a}={v}"
             for a, v in (("n", self._n), ("k", self._k), ("counts", list(self._counts)))
@@ -222,7 +248,7 @@ class Enumeration:
         # Each walker in the core holds a row (or more) of machine words.
         _check_alloc("the walkers", 64, self._width, 16)
         out = np.empty((rows, self._width), dtype=self._dtype)
-        _native.enumerate_fill(self._kind, self._n, self._k, list(self._counts), a, rows, out)
+        self._spec.fill(a, rows, out)
         return out if self._values is None else self._values[out]
 
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -241,15 +267,15 @@ class Enumeration:
         return self._block(self._lo, self.count)
 
     def _check_changes(self) -> None:
-        if self._kind not in _CHANGE_ORDERS:
+        if (self._family, self._order) not in _CHANGE_ORDERS:
             raise ValueError(
-                f"changes: the {self._kind.replace('/', ' order ')} has no change stream; "
+                f"changes: the {self._family} order {self._order} has no change stream; "
                 "use order='heap' or 'sjt' (permutations) or 'revolving_door' (combinations)"
             )
 
     def _changes(self, a: int, steps: int) -> np.ndarray:
         out = np.empty((steps, 2), dtype=smallest_uint_dtype(self._n))
-        _native.enumerate_changes(self._kind, self._n, self._k, list(self._counts), a, steps, out)
+        self._spec.changes(a, steps, out)
         return out
 
     def changes(self) -> np.ndarray:
@@ -289,32 +315,34 @@ class Enumeration:
             and all(
                 getattr(self, s) == getattr(other, s)
                 for s in self.__slots__
-                if s not in ("_values", "_total", "_hi")
+                if s not in ("_values", "_total", "_hi", "_spec")
             )
         )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {s: getattr(self, s) for s in self.__slots__}
+        kind = f"{self._family}/{self._order}"
+        return {s: kind if s == "_kind" else getattr(self, s) for s in _STATE}
 
     def __setstate__(self, state: Any) -> None:
         # A pickle is untrusted input: rebuild through the constructor, which
         # validates every field, and refuse anything it would have clipped.
-        if not isinstance(state, dict) or not set(self.__slots__) <= set(state):
+        if not isinstance(state, dict) or not set(_STATE) <= set(state):
             raise ValueError(
-                f"Enumeration pickle: expected a dict with the fields {', '.join(self.__slots__)}"
+                f"Enumeration pickle: expected a dict with the fields {', '.join(_STATE)}"
             )
         kind = state["_kind"]
-        if kind not in _KINDS:
+        if not isinstance(kind, str) or kind not in _KINDS:
             raise ValueError(f"Enumeration pickle: unknown kind {kind!r}")
+        family, order = _KINDS[kind]
         n, k = as_size(state["_n"], "n"), as_size(state["_k"], "k")
         if not isinstance(state["_counts"], (tuple, list)):
             raise TypeError("Enumeration pickle: counts must be a tuple of ints")
         counts = [as_size(c, "counts", below=1 << 64) for c in state["_counts"]]
-        if kind in ("permutations/heap", "derangements/lex") and n > MAX_SEEK_N:
+        if (family, order) in _SEEK_LIMITED and n > MAX_SEEK_N:
             raise ValueError(f"Enumeration pickle: n={n} is above {MAX_SEEK_N} for {kind}")
-        alphabet = len(counts) if kind.startswith("multiset") else n
+        alphabet = len(counts) if family == "multiset_permutations" else n
         values = state["_values"]
         if values is not None and (
             not isinstance(values, np.ndarray) or values.shape != (alphabet,)
@@ -324,14 +352,15 @@ class Enumeration:
             raise TypeError("Enumeration pickle: dtype must be a numpy dtype")
         lo, hi = state["_lo"], state["_hi"]
         fresh = Enumeration(
-            kind,
+            family,
+            order,
             n,
             k,
             counts,
             start=lo,
             stop=hi,
             chunk=state["_chunk"],
-            dtype=_out_dtype(state["_dtype"], alphabet),
+            dtype=out_dtype(state["_dtype"], alphabet),
             values=values,
         )
         if fresh._lo != lo or (hi is not None and fresh._hi != hi) or lo < 0:
@@ -388,14 +417,15 @@ def permutations(
             f"n: heap order supports n <= {MAX_SEEK_N} (got {n}); use order='lex' or 'sjt'"
         )
     return Enumeration(
-        f"permutations/{order}",
+        "permutations",
+        order,
         n,
         0,
         (),
         start=start,
         stop=stop,
         chunk=chunk,
-        dtype=_out_dtype(dtype, n),
+        dtype=out_dtype(dtype, n),
         values=values,
     )
 
@@ -423,14 +453,15 @@ def combinations(
         raise ValueError(f"order: expected 'lex', 'colex' or 'revolving_door', got {order!r}")
     n, k = as_size(n, "n"), as_size(k, "k")
     return Enumeration(
-        f"combinations/{order}",
+        "combinations",
+        order,
         n,
         k,
         (),
         start=start,
         stop=stop,
         chunk=chunk,
-        dtype=_out_dtype(dtype, n),
+        dtype=out_dtype(dtype, n),
     )
 
 
@@ -452,14 +483,15 @@ def arrangements(
     """
     n, k = as_size(n, "n"), as_size(k, "k")
     return Enumeration(
-        "arrangements/lex",
+        "arrangements",
+        "lex",
         n,
         k,
         (),
         start=start,
         stop=stop,
         chunk=chunk,
-        dtype=_out_dtype(dtype, n),
+        dtype=out_dtype(dtype, n),
     )
 
 
@@ -501,17 +533,18 @@ def multiset_permutations(
             values = values.astype(smallest_uint_dtype(values.size))
         counts_list = [int(c) for c in cs]
     else:
-        counts_list = _counts(counts)
+        counts_list = as_counts(counts)
     s = len(counts_list)
     return Enumeration(
-        "multiset_permutations/lex",
+        "multiset_permutations",
+        "lex",
         0,
         0,
         counts_list,
         start=start,
         stop=stop,
         chunk=chunk,
-        dtype=_out_dtype(dtype, s),
+        dtype=out_dtype(dtype, s),
         values=values,
     )
 
@@ -535,12 +568,13 @@ def derangements(
     if n > MAX_SEEK_N:
         raise ValueError(f"n: derangements supports n <= {MAX_SEEK_N}, got {n}")
     return Enumeration(
-        "derangements/lex",
+        "derangements",
+        "lex",
         n,
         0,
         (),
         start=start,
         stop=stop,
         chunk=chunk,
-        dtype=_out_dtype(dtype, n),
+        dtype=out_dtype(dtype, n),
     )

@@ -20,11 +20,12 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from permkit import _native
 from permkit._arrays import (
+    as_counts,
     as_int_array,
     as_size,
     has_ints_beyond_int64,
+    out_dtype,
     require_memory,
-    smallest_uint_dtype,
 )
 
 __all__ = [
@@ -49,17 +50,6 @@ def _order(order: str, allowed: tuple[str, ...]) -> str:
     if order not in allowed:
         raise ValueError(f"order: expected one of {', '.join(map(repr, allowed))}, got {order!r}")
     return order
-
-
-def _out_dtype(dtype: DTypeLike | None, alphabet: int) -> np.dtype:
-    if dtype is None:
-        return smallest_uint_dtype(alphabet)
-    dt = np.dtype(dtype)
-    if dt.kind not in "iu":
-        raise TypeError(f"dtype: expected an integer dtype, got {dt}")
-    if alphabet > 0 and alphabet - 1 > np.iinfo(dt).max:
-        raise ValueError(f"dtype: {dt} cannot hold values up to {alphabet - 1}")
-    return dt
 
 
 def parse_ranks(
@@ -111,20 +101,24 @@ def parse_ranks(
     return shape, np.array(values, dtype=np.uint64)
 
 
-def _ranks_are_big(kind: str, order: str, n: int, k: int, counts: list[int]) -> bool:
+def _spec(
+    family: str, order: str, n: int = 0, k: int = 0, counts: Sequence[int] = ()
+) -> _native.Spec:
+    """The core's typed description of ``family`` in ``order`` (orders already validated)."""
+    return _native.Spec(family, order, n, k, list(counts))
+
+
+def _ranks_are_big(spec: _native.Spec) -> bool:
     """Whether some rank of the family exceeds 2**64-1 (decided by a bound, not by counting)."""
-    return _native.rank_total_u64(kind, order, n, k, counts) is None
+    return spec.rank_total_u64() is None
 
 
-def _rank_rows(
-    kind: str, order: str, n: int, k: int, counts: list[int], rows: Any, name: str
-) -> Rank:
-    arr = as_int_array(rows, name)
+def _rank_rows(spec: _native.Spec, arr: np.ndarray, name: str) -> Rank:
     width = arr.shape[-1]
     lead = arr.shape[:-1]
     m = math.prod(lead)
-    big = _ranks_are_big(kind, order, n, k, counts)
-    res = _native.rank_rows_native(kind, order, n, k, counts, arr.reshape(m, width), big, name)
+    big = _ranks_are_big(spec)
+    res = spec.rank_rows(arr.reshape(m, width), big, name)
     if lead == ():
         return int(res[0])
     if big:
@@ -134,22 +128,13 @@ def _rank_rows(
     return cast(np.ndarray, res).reshape(lead)  # not big: the core returns a uint64 array
 
 
-def _unrank_rows(
-    kind: str,
-    order: str,
-    n: int,
-    k: int,
-    counts: list[int],
-    r: Any,
-    width: int,
-    dtype: np.dtype,
-) -> np.ndarray:
-    big = _ranks_are_big(kind, order, n, k, counts)
-    shape, ranks = parse_ranks(r, big)
+def _unrank_rows(spec: _native.Spec, r: Any, dtype: np.dtype) -> np.ndarray:
+    width = spec.width
+    shape, ranks = parse_ranks(r, _ranks_are_big(spec))
     # The result, plus one row of machine words per worker in the core.
     require_memory(len(ranks) * width * dtype.itemsize + width * 8 * 64, "the unranked rows")
     out = np.empty((len(ranks), width), dtype=dtype)
-    _native.unrank_rows_native(kind, order, n, k, counts, ranks, out)
+    spec.unrank_rows(ranks, out)
     return out.reshape(shape + (width,))
 
 
@@ -171,7 +156,7 @@ def rank(p: ArrayLike, order: str = "lex") -> Rank:
     _order(order, PERMUTATION_ORDERS)
     arr = as_int_array(p, "p")
     n = arr.shape[-1]
-    return _rank_rows("permutation", order, n, 0, [], arr, "p")
+    return _rank_rows(_spec("permutations", order, n), arr, "p")
 
 
 def unrank(r: Any, n: int, order: str = "lex", *, dtype: DTypeLike | None = None) -> np.ndarray:
@@ -191,7 +176,7 @@ def unrank(r: Any, n: int, order: str = "lex", *, dtype: DTypeLike | None = None
     """
     _order(order, PERMUTATION_ORDERS)
     n = as_size(n, "n")
-    return _unrank_rows("permutation", order, n, 0, [], r, n, _out_dtype(dtype, n))
+    return _unrank_rows(_spec("permutations", order, n), r, out_dtype(dtype, n))
 
 
 def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
@@ -210,7 +195,7 @@ def rank_combination(c: ArrayLike, n: int, order: str = "lex") -> Rank:
     n = as_size(n, "n")
     arr = as_int_array(c, "c")
     k = arr.shape[-1]
-    return _rank_rows("combination", order, n, k, [], arr, "c")
+    return _rank_rows(_spec("combinations", order, n, k), arr, "c")
 
 
 def unrank_combination(
@@ -225,7 +210,7 @@ def unrank_combination(
     """
     _order(order, COMBINATION_ORDERS)
     n, k = as_size(n, "n"), as_size(k, "k")
-    return _unrank_rows("combination", order, n, k, [], r, k, _out_dtype(dtype, n))
+    return _unrank_rows(_spec("combinations", order, n, k), r, out_dtype(dtype, n))
 
 
 def rank_arrangement(a: ArrayLike, n: int) -> Rank:
@@ -241,7 +226,7 @@ def rank_arrangement(a: ArrayLike, n: int) -> Rank:
     k = arr.shape[-1]
     if k > n:
         raise ValueError(f"a: rows of length {k} cannot be arrangements of {n} values")
-    return _rank_rows("arrangement", "lex", n, k, [], arr, "a")
+    return _rank_rows(_spec("arrangements", "lex", n, k), arr, "a")
 
 
 def unrank_arrangement(r: Any, n: int, k: int, *, dtype: DTypeLike | None = None) -> np.ndarray:
@@ -252,16 +237,7 @@ def unrank_arrangement(r: Any, n: int, k: int, *, dtype: DTypeLike | None = None
     array([1, 0], dtype=uint8)
     """
     n, k = as_size(n, "n"), as_size(k, "k")
-    return _unrank_rows("arrangement", "lex", n, k, [], r, k, _out_dtype(dtype, n))
-
-
-def _counts(counts: Any) -> list[int]:
-    arr = as_int_array(counts, "counts")
-    if arr.ndim != 1:
-        raise ValueError(f"counts: expected a 1-D sequence, got shape {arr.shape}")
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"counts: must be >= 0, got {int(arr.min())}")
-    return [int(c) for c in arr]
+    return _unrank_rows(_spec("arrangements", "lex", n, k), r, out_dtype(dtype, n))
 
 
 def rank_multiset_permutation(seq: ArrayLike, counts: Sequence[int] | None = None) -> Rank:
@@ -286,10 +262,10 @@ def rank_multiset_permutation(seq: ArrayLike, counts: Sequence[int] | None = Non
         seen: Sequence[int] | np.ndarray = np.bincount(first.astype(np.int64)) if first.size else []
     else:
         seen = counts
-    cs = _counts(seen)
+    cs = as_counts(seen)
     if arr.shape[-1] != sum(cs):
         raise ValueError(f"seq: rows have length {arr.shape[-1]} but the counts total {sum(cs)}")
-    return _rank_rows("multiset", "lex", 0, 0, cs, arr, "seq")
+    return _rank_rows(_spec("multiset_permutations", "lex", counts=cs), arr, "seq")
 
 
 def unrank_multiset_permutation(
@@ -301,5 +277,6 @@ def unrank_multiset_permutation(
     >>> permkit.unrank_multiset_permutation(3, [2, 2])
     array([1, 0, 0, 1], dtype=uint8)
     """
-    cs = _counts(counts)
-    return _unrank_rows("multiset", "lex", 0, 0, cs, r, sum(cs), _out_dtype(dtype, len(cs)))
+    cs = as_counts(counts)
+    spec = _spec("multiset_permutations", "lex", counts=cs)
+    return _unrank_rows(spec, r, out_dtype(dtype, len(cs)))

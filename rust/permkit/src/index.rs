@@ -38,4 +38,4 @@ macro_rules! impl_perm_index {
     )*};
 }
 
-impl_perm_index!(u8, u16, u32, u64, i8, i16, i32, i64);
+impl_perm_index!(u8, u16, u32, u64, usize, i8, i16, i32, i64);

@@ -1,9 +1,9 @@
 //! Invariants of each row: sign, inversion count, cycle type, order.
 
 use super::cycles::{count_cycles, for_each_cycle_length};
-use super::fenwick::Fenwick;
 use super::group::rows_per_task;
 use super::validate::validate_rows;
+use crate::rank::Fenwick;
 use crate::{PermIndex, Result};
 use num_bigint::BigUint;
 use num_integer::Integer;
@@ -76,7 +76,7 @@ fn count_inversions_blocked<T: PermIndex>(row: &[T]) -> u64 {
     // within the block by popcount.
     const BLOCK_BITS: usize = 10;
     const WORDS: usize = (1 << BLOCK_BITS) / 64;
-    let mut blocks = Fenwick::new(n.div_ceil(1 << BLOCK_BITS));
+    let mut blocks = Fenwick::<u32>::zeros(n.div_ceil(1 << BLOCK_BITS));
     let mut bits = vec![0u64; n.div_ceil(64)];
     let mut total = 0u64;
     for &v in row.iter().rev() {
@@ -89,9 +89,9 @@ fn count_inversions_blocked<T: PermIndex>(row: &[T]) -> u64 {
             .map(|w| w.count_ones())
             .sum::<u32>()
             + (bits[word] & ((1u64 << (v % 64)) - 1)).count_ones();
-        total += (blocks.count_below(block) + within as usize) as u64;
+        total += (blocks.prefix(block) + within) as u64;
         bits[word] |= 1 << (v % 64);
-        blocks.add(block);
+        blocks.add(block, 1);
     }
     total
 }

@@ -1,8 +1,10 @@
-//! Lehmer codes: `code[i]` = number of `j > i` with `p[j] < p[i]`.
+//! Lehmer codes of rows: `code[i]` = number of `j > i` with `p[j] < p[i]`.
+//! The per-row code is [`crate::rank::lehmer_code`] (the lex digits); this
+//! module validates and runs rows in parallel.
 
-use super::fenwick::Fenwick;
 use super::group::rows_per_task;
 use super::validate::validate_rows;
+use crate::rank::{from_lehmer_code, lehmer_code};
 use crate::{Error, PermIndex, Result};
 use rayon::prelude::*;
 
@@ -17,12 +19,7 @@ pub fn lehmer_rows<T: PermIndex>(p: &[T], n: usize, out: &mut [T]) -> Result<()>
         .zip(p.par_chunks(n * per_task))
         .for_each(|(o, src)| {
             for (code, row) in o.chunks_mut(n).zip(src.chunks(n)) {
-                let mut tree = Fenwick::new(n);
-                for i in (0..n).rev() {
-                    let v = row[i].to_usize();
-                    code[i] = T::from_usize(tree.count_below(v));
-                    tree.add(v);
-                }
+                lehmer_code(row, code);
             }
         });
     Ok(())
@@ -54,12 +51,7 @@ pub fn from_lehmer_rows<T: PermIndex>(code: &[T], n: usize, out: &mut [T]) -> Re
         .zip(code.par_chunks(n * per_task))
         .for_each(|(o, src)| {
             for (perm, row) in o.chunks_mut(n).zip(src.chunks(n)) {
-                let mut tree = Fenwick::full(n);
-                for (slot, &c) in perm.iter_mut().zip(row) {
-                    let v = tree.select(c.to_usize());
-                    tree.remove(v);
-                    *slot = T::from_usize(v);
-                }
+                from_lehmer_code(row, n, perm);
             }
         });
     Ok(())

@@ -6,7 +6,6 @@
 //! Binary kernels accept an operand with exactly one row as a broadcast row.
 
 mod cycles;
-mod fenwick;
 mod group;
 mod invariants;
 mod lehmer;

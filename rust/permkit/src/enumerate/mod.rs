@@ -14,9 +14,13 @@ use num_traits::Zero;
 use rayon::prelude::*;
 use walkers::*;
 
+/// A combinatorial family in one of its orders: what ranking and
+/// enumeration both name with a family word and an order word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum FamilyOrder {
     PermLex,
+    /// Myrvold-Ruskey: ranked and unranked, never walked.
+    PermMr,
     PermHeap,
     PermSjt,
     Arrangement,
@@ -27,10 +31,41 @@ pub enum Kind {
     Derangement,
 }
 
+impl FamilyOrder {
+    /// The one parser of the Python vocabulary: a family word
+    /// (`permutations`, `arrangements`, `combinations`,
+    /// `multiset_permutations`, `derangements`) and an order word.
+    pub fn parse(family: &str, order: &str) -> Result<Self> {
+        use FamilyOrder::*;
+        Ok(match (family, order) {
+            ("permutations", "lex") => PermLex,
+            ("permutations", "mr") => PermMr,
+            ("permutations", "heap") => PermHeap,
+            ("permutations", "sjt") => PermSjt,
+            ("arrangements", "lex") => Arrangement,
+            ("combinations", "lex") => CombLex,
+            ("combinations", "colex") => CombColex,
+            ("combinations", "revolving_door") => CombRevolvingDoor,
+            ("multiset_permutations", "lex") => Multiset,
+            ("derangements", "lex") => Derangement,
+            _ => {
+                return Err(Error::InvalidValue(format!(
+                    "order {order:?} is not an order of {family:?}"
+                )))
+            }
+        })
+    }
+
+    /// Whether a walker enumerates this order ([`fill`]).
+    pub fn walkable(self) -> bool {
+        self != FamilyOrder::PermMr
+    }
+}
+
 /// What to enumerate: `n` and `k` (unused ones are ignored), or `counts`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
-    pub kind: Kind,
+    pub kind: FamilyOrder,
     pub n: usize,
     pub k: usize,
     pub counts: Vec<u64>,
@@ -45,41 +80,70 @@ const SPARSE_ARRANGEMENT: usize = 1 << 12;
 const MIN_PART: usize = 1 << 12;
 
 impl Spec {
+    /// A spec whose rows fit in memory's index range: `Error::Overflow` when
+    /// the counts total more than 2^64 - 1 (or `usize::MAX`) values.
+    pub fn new(kind: FamilyOrder, n: usize, k: usize, counts: Vec<u64>) -> Result<Self> {
+        let total = counts.iter().try_fold(0u64, |acc, &c| acc.checked_add(c));
+        if !matches!(total, Some(t) if usize::try_from(t).is_ok()) {
+            return Err(Error::Overflow(
+                "the total of the counts exceeds 2**64-1".into(),
+            ));
+        }
+        Ok(Spec { kind, n, k, counts })
+    }
+
     pub fn width(&self) -> usize {
         match self.kind {
-            Kind::PermLex | Kind::PermHeap | Kind::PermSjt | Kind::Derangement => self.n,
-            Kind::Arrangement | Kind::CombLex | Kind::CombColex | Kind::CombRevolvingDoor => self.k,
-            Kind::Multiset => self.counts.iter().sum::<u64>() as usize,
+            FamilyOrder::PermLex
+            | FamilyOrder::PermMr
+            | FamilyOrder::PermHeap
+            | FamilyOrder::PermSjt
+            | FamilyOrder::Derangement => self.n,
+            FamilyOrder::Arrangement
+            | FamilyOrder::CombLex
+            | FamilyOrder::CombColex
+            | FamilyOrder::CombRevolvingDoor => self.k,
+            FamilyOrder::Multiset => self.counts.iter().sum::<u64>() as usize,
         }
     }
 
-    fn family(&self) -> Option<Family> {
+    /// The ranked family, or None for the orders that have no rank here
+    /// (heap, derangements).
+    pub fn family(&self) -> Option<Family> {
         let (n, k) = (self.n, self.k);
         Some(match self.kind {
-            Kind::PermLex => Family::Permutation {
+            FamilyOrder::PermLex => Family::Permutation {
                 n,
                 order: PermOrder::Lex,
             },
-            Kind::Arrangement => Family::Arrangement { n, k },
-            Kind::CombLex => Family::Combination {
+            FamilyOrder::PermMr => Family::Permutation {
+                n,
+                order: PermOrder::Mr,
+            },
+            FamilyOrder::PermSjt => Family::Permutation {
+                n,
+                order: PermOrder::Sjt,
+            },
+            FamilyOrder::Arrangement => Family::Arrangement { n, k },
+            FamilyOrder::CombLex => Family::Combination {
                 n,
                 k,
                 order: CombOrder::Lex,
             },
-            Kind::CombColex => Family::Combination {
+            FamilyOrder::CombColex => Family::Combination {
                 n,
                 k,
                 order: CombOrder::Colex,
             },
-            Kind::CombRevolvingDoor => Family::Combination {
+            FamilyOrder::CombRevolvingDoor => Family::Combination {
                 n,
                 k,
                 order: CombOrder::RevolvingDoor,
             },
-            Kind::Multiset => Family::Multiset {
+            FamilyOrder::Multiset => Family::Multiset {
                 counts: self.counts.clone(),
             },
-            Kind::PermHeap | Kind::PermSjt | Kind::Derangement => return None,
+            FamilyOrder::PermHeap | FamilyOrder::Derangement => return None,
         })
     }
 
@@ -87,8 +151,8 @@ impl Spec {
     /// count alone would not fit in memory).
     pub fn count(&self, interrupt: &dyn Interrupt) -> Result<BigUint> {
         match self.kind {
-            Kind::PermHeap | Kind::PermSjt => count::factorial(self.n as u64, interrupt),
-            Kind::Derangement => count::derangements(self.n as u64, interrupt),
+            FamilyOrder::PermHeap => count::factorial(self.n as u64, interrupt),
+            FamilyOrder::Derangement => count::derangements(self.n as u64, interrupt),
             _ => self
                 .family()
                 .map(|f| f.count(interrupt))
@@ -103,7 +167,10 @@ impl Spec {
         let (n, k) = (self.n as u64, self.k as u64);
         let mut acc = BigUint::from(1u32);
         match self.kind {
-            Kind::PermLex | Kind::PermHeap | Kind::PermSjt => {
+            FamilyOrder::PermLex
+            | FamilyOrder::PermMr
+            | FamilyOrder::PermHeap
+            | FamilyOrder::PermSjt => {
                 for m in 2..=n {
                     if acc > *r {
                         break;
@@ -111,7 +178,7 @@ impl Spec {
                     acc *= m;
                 }
             }
-            Kind::Arrangement => {
+            FamilyOrder::Arrangement => {
                 if k > n {
                     return Ok(false);
                 }
@@ -122,7 +189,7 @@ impl Spec {
                     acc *= n - i;
                 }
             }
-            Kind::CombLex | Kind::CombColex | Kind::CombRevolvingDoor => {
+            FamilyOrder::CombLex | FamilyOrder::CombColex | FamilyOrder::CombRevolvingDoor => {
                 if k > n {
                     return Ok(false);
                 }
@@ -134,7 +201,7 @@ impl Spec {
                     acc = acc * (n - i) / (i + 1);
                 }
             }
-            Kind::Derangement => {
+            FamilyOrder::Derangement => {
                 // D(0) = 1, D(1) = 0, then D(m) = m D(m-1) + (-1)^m grows.
                 if n >= 1 {
                     acc = BigUint::zero();
@@ -151,7 +218,7 @@ impl Spec {
                     }
                 }
             }
-            Kind::Multiset => acc = self.count(interrupt)?,
+            FamilyOrder::Multiset => acc = self.count(interrupt)?,
         }
         Ok(acc > *r)
     }
@@ -160,32 +227,32 @@ impl Spec {
     fn seek(&self, rank: &BigUint, total: &BigUint) -> Box<dyn Walker> {
         let n = self.n;
         match self.kind {
-            Kind::PermHeap => Box::new(Heap::seek(n, rank).unwrap_or(Heap {
+            FamilyOrder::PermHeap => Box::new(Heap::seek(n, rank).unwrap_or(Heap {
                 a: (0..n).collect(),
                 c: vec![0; n.max(1)],
             })),
-            Kind::PermSjt => Box::new(
+            FamilyOrder::PermSjt => Box::new(
                 Sjt::seek(n, rank)
                     .unwrap_or_else(|| Sjt::seek(n, &BigUint::default()).expect("rank 0 exists")),
             ),
-            Kind::Derangement => Box::new(Derangements::seek(n, rank)),
+            FamilyOrder::Derangement => Box::new(Derangements::seek(n, rank)),
             _ => {
                 let fam = self.family().expect("family kinds");
                 let mut row = vec![0usize; fam.width()];
                 fam.unrank_row(rank, total, &mut row);
                 match self.kind {
-                    Kind::CombLex => Box::new(CombLex { c: row, n }),
-                    Kind::CombColex => {
+                    FamilyOrder::CombLex => Box::new(CombLex { c: row, n }),
+                    FamilyOrder::CombColex => {
                         row.push(n);
                         Box::new(CombColex { c: row })
                     }
-                    Kind::CombRevolvingDoor => Box::new(RevolvingDoor::new(&row, n)),
-                    Kind::Arrangement if n > SPARSE_ARRANGEMENT.max(4 * row.len()) => {
+                    FamilyOrder::CombRevolvingDoor => Box::new(RevolvingDoor::new(&row, n)),
+                    FamilyOrder::Arrangement if n > SPARSE_ARRANGEMENT.max(4 * row.len()) => {
                         Box::new(SparseArrangement { a: row, n })
                     }
                     _ => {
                         let k = row.len();
-                        if self.kind == Kind::Arrangement {
+                        if self.kind == FamilyOrder::Arrangement {
                             let mut used = vec![false; n];
                             for &v in &row {
                                 used[v] = true;
@@ -210,7 +277,7 @@ fn check_range(
     interrupt: &dyn Interrupt,
 ) -> Result<BigUint> {
     let end = start + BigUint::from(rows);
-    let needs_total = matches!(spec.kind, Kind::CombLex | Kind::Multiset);
+    let needs_total = matches!(spec.kind, FamilyOrder::CombLex | FamilyOrder::Multiset);
     let total = if needs_total {
         spec.count(interrupt)?
     } else {
@@ -248,6 +315,12 @@ pub fn fill<T: PermIndex>(
     out: &mut [T],
     interrupt: &dyn Interrupt,
 ) -> Result<()> {
+    if !spec.kind.walkable() {
+        return Err(Error::InvalidValue(format!(
+            "{:?} order is ranked, never enumerated",
+            spec.kind
+        )));
+    }
     let w = spec.width();
     let total = check_range(spec, start, rows, interrupt)?;
     if w == 0 || rows == 0 {
@@ -279,13 +352,13 @@ pub fn fill<T: PermIndex>(
                 let mut prev: &[T] = head;
                 for o in tail.chunks_mut(w) {
                     match spec.kind {
-                        Kind::PermLex if w >= TAIL => tail_run.step(prev, o),
+                        FamilyOrder::PermLex if w >= TAIL => tail_run.step(prev, o),
                         // Algorithm L runs on the output rows themselves.
-                        Kind::PermLex | Kind::Multiset => {
+                        FamilyOrder::PermLex | FamilyOrder::Multiset => {
                             o.copy_from_slice(prev);
                             next_permutation(o);
                         }
-                        Kind::PermHeap | Kind::PermSjt => {
+                        FamilyOrder::PermHeap | FamilyOrder::PermSjt => {
                             let (x, y) = walker.advance();
                             o.copy_from_slice(prev);
                             o.swap(x, y);
@@ -391,10 +464,10 @@ fn next_permutation<T: PermIndex>(a: &mut [T]) {
 }
 
 /// Whether [`changes`] is defined for `kind`.
-pub fn has_changes(kind: Kind) -> bool {
+pub fn has_changes(kind: FamilyOrder) -> bool {
     matches!(
         kind,
-        Kind::PermHeap | Kind::PermSjt | Kind::CombRevolvingDoor
+        FamilyOrder::PermHeap | FamilyOrder::PermSjt | FamilyOrder::CombRevolvingDoor
     )
 }
 
@@ -448,7 +521,7 @@ mod tests {
     use crate::rank::RankInt;
     use crate::Never;
 
-    fn spec(kind: Kind, n: usize, k: usize) -> Spec {
+    fn spec(kind: FamilyOrder, n: usize, k: usize) -> Spec {
         Spec {
             kind,
             n,
@@ -476,10 +549,10 @@ mod tests {
         for n in 0..=6usize {
             for k in 0..=n {
                 for kind in [
-                    Kind::Arrangement,
-                    Kind::CombLex,
-                    Kind::CombColex,
-                    Kind::CombRevolvingDoor,
+                    FamilyOrder::Arrangement,
+                    FamilyOrder::CombLex,
+                    FamilyOrder::CombColex,
+                    FamilyOrder::CombRevolvingDoor,
                 ] {
                     let s = spec(kind, n, k);
                     let fam = s.family().unwrap();
@@ -492,10 +565,10 @@ mod tests {
                 }
             }
             for kind in [
-                Kind::PermLex,
-                Kind::PermSjt,
-                Kind::PermHeap,
-                Kind::Derangement,
+                FamilyOrder::PermLex,
+                FamilyOrder::PermSjt,
+                FamilyOrder::PermHeap,
+                FamilyOrder::Derangement,
             ] {
                 let s = spec(kind, n, 0);
                 let rows = all_rows(&s);
@@ -504,7 +577,7 @@ mod tests {
                     let walker = s.seek(&rank, &s.count(&Never).unwrap());
                     assert_eq!(walker.row(), &row[..], "{kind:?} n={n} r={r}");
                 }
-                if kind == Kind::PermSjt {
+                if kind == FamilyOrder::PermSjt {
                     for (r, row) in rows.iter().enumerate() {
                         let digits = (r as u64).to_digits(&PermOrder::Sjt.radices(n)).unwrap();
                         let mut p = vec![0; n];
@@ -523,8 +596,8 @@ mod tests {
     #[test]
     fn derangement_walk_matches_filtering() {
         for n in 0..=7usize {
-            let s = spec(Kind::Derangement, n, 0);
-            let all: Vec<Vec<usize>> = all_rows(&spec(Kind::PermLex, n, 0))
+            let s = spec(FamilyOrder::Derangement, n, 0);
+            let all: Vec<Vec<usize>> = all_rows(&spec(FamilyOrder::PermLex, n, 0))
                 .into_iter()
                 .filter(|p| p.iter().enumerate().all(|(i, &v)| i != v))
                 .collect();
@@ -535,10 +608,10 @@ mod tests {
     #[test]
     fn change_stream_replays_the_rows() {
         for (kind, n, k) in [
-            (Kind::PermHeap, 6, 0),
-            (Kind::PermSjt, 6, 0),
-            (Kind::CombRevolvingDoor, 7, 3),
-            (Kind::CombRevolvingDoor, 8, 4),
+            (FamilyOrder::PermHeap, 6, 0),
+            (FamilyOrder::PermSjt, 6, 0),
+            (FamilyOrder::CombRevolvingDoor, 7, 3),
+            (FamilyOrder::CombRevolvingDoor, 8, 4),
         ] {
             let s = spec(kind, n, k);
             let rows = all_rows(&s);
@@ -547,7 +620,7 @@ mod tests {
             let mut cur = rows[0].clone();
             for (step, pair) in ch.chunks(2).enumerate() {
                 let (x, y) = (pair[0] as usize, pair[1] as usize);
-                if kind == Kind::CombRevolvingDoor {
+                if kind == FamilyOrder::CombRevolvingDoor {
                     cur.retain(|&v| v != x);
                     cur.push(y);
                     cur.sort();
@@ -561,7 +634,7 @@ mod tests {
 
     #[test]
     fn parallel_parts_match_one_walk() {
-        let s = spec(Kind::PermHeap, 9, 0);
+        let s = spec(FamilyOrder::PermHeap, 9, 0);
         let rows = 362880;
         let mut a = vec![0u8; rows * 9];
         fill(&s, &BigUint::default(), rows, &mut a, &Never).unwrap();

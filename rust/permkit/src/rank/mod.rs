@@ -22,8 +22,8 @@ pub use combination::{
 pub use derangement::derangement_unrank;
 pub use multiset::{multiset_count, multiset_rank, multiset_unrank};
 pub use perm::{
-    heap_digits, heap_state_from_digits, lex_digits, lex_from_digits, mr_digits, mr_from_digits,
-    sjt_digits, sjt_from_digits, PermOrder,
+    from_lehmer_code, heap_digits, heap_state_from_digits, lehmer_code, lex_digits,
+    lex_from_digits, mr_digits, mr_from_digits, sjt_digits, sjt_from_digits, unrank_lex, PermOrder,
 };
 pub use radix::RankInt;
 pub use rows::Family;

@@ -9,7 +9,9 @@
 //! - heap: the counters of the iterative Heap's algorithm; digits
 //!   `c[n-1] .. c[1]`, radices `n .. 2` (so `rank = sum c[i] * i!`).
 
-use super::Fenwick;
+use super::fenwick::{Fenwick, Weight};
+use super::RankInt;
+use crate::PermIndex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PermOrder {
@@ -45,48 +47,74 @@ impl PermOrder {
     }
 }
 
+/// The Lehmer code of the permutation `p` of `0..p.len()`: `code[i]` is the
+/// number of later values below `p[i]`, which is the number of values below
+/// `p[i]` not used before position i: the lex digit of position i (radix
+/// `n - i`). O(n log n): one right-to-left pass over a tree of seen values.
+pub fn lehmer_code<T: PermIndex, D: PermIndex>(p: &[T], code: &mut [D]) {
+    fn walk<W: Weight, T: PermIndex, D: PermIndex>(p: &[T], code: &mut [D]) {
+        let mut seen = Fenwick::<W>::zeros(p.len());
+        for (c, &v) in code.iter_mut().zip(p).rev() {
+            let v = v.to_usize();
+            *c = D::from_usize(seen.prefix(v).to_usize());
+            seen.add(v, 1);
+        }
+    }
+    if p.len() <= u32::MAX as usize {
+        walk::<u32, T, D>(p, code);
+    } else {
+        walk::<u64, T, D>(p, code);
+    }
+}
+
+/// Writes into `out` the first `out.len()` values of the arrangement of
+/// `0..n` whose Lehmer code (lex digits) starts with `code` (`code[i] < n - i`,
+/// which callers check). O(n + k log n).
+pub fn from_lehmer_code<D: PermIndex, T: PermIndex>(code: &[D], n: usize, out: &mut [T]) {
+    fn walk<W: Weight, D: PermIndex, T: PermIndex>(code: &[D], n: usize, out: &mut [T]) {
+        let mut unused = Fenwick::<W>::ones(n);
+        for (o, &d) in out.iter_mut().zip(code) {
+            let v = unused.select(W::from_usize(d.to_usize()));
+            unused.add(v, -1);
+            *o = T::from_usize(v);
+        }
+    }
+    if n <= u32::MAX as usize {
+        walk::<u32, D, T>(code, n, out);
+    } else {
+        walk::<u64, D, T>(code, n, out);
+    }
+}
+
 /// Lehmer digits of the `k = a.len()` distinct values `a` drawn from `0..n`.
 ///
 /// O(k log k) time and O(k) memory whatever `n` is: a Fenwick tree over the
 /// ranks of the values among themselves counts the earlier, smaller ones.
 pub fn lex_digits(a: &[usize], n: usize) -> Vec<u64> {
+    let mut digits = vec![0u64; a.len()];
     if a.len() == n {
-        let mut unused = Fenwick::ones(n);
-        return a
-            .iter()
-            .map(|&v| {
-                let d = unused.prefix(v);
-                unused.add(v, -1);
-                d
-            })
-            .collect();
+        lehmer_code(a, &mut digits);
+        return digits;
     }
     let mut sorted = a.to_vec();
     sorted.sort_unstable();
-    let mut earlier = Fenwick::zeros(a.len());
-    a.iter()
-        .map(|&v| {
-            let pos = sorted.partition_point(|&x| x < v);
-            let smaller_used = earlier.prefix(pos);
-            earlier.add(pos, 1);
-            v as u64 - smaller_used
-        })
-        .collect()
+    let mut earlier = Fenwick::<u64>::zeros(a.len());
+    for (d, &v) in digits.iter_mut().zip(a) {
+        let pos = sorted.partition_point(|&x| x < v);
+        *d = v as u64 - earlier.prefix(pos);
+        earlier.add(pos, 1);
+    }
+    digits
 }
 
 /// The k-arrangement of `0..n` with Lehmer digits `digits` (k = `out.len()`).
 ///
-/// Dense (`n <= 4k`): a Fenwick tree over `0..n`. Sparse: the digit is
-/// shifted past the used values in ascending order, O(k) each, so memory is
-/// O(k) and time O(k^2) whatever `n` is.
+/// Dense (`n <= 4k`): [`from_lehmer_code`]. Sparse: the digit is shifted past
+/// the used values in ascending order, O(k) each, so memory is O(k) and time
+/// O(k^2) whatever `n` is.
 pub fn lex_from_digits(digits: &[u64], n: usize, out: &mut [usize]) {
     if n <= 4 * out.len() {
-        let mut unused = Fenwick::ones(n);
-        for (o, &d) in out.iter_mut().zip(digits) {
-            let v = unused.select(d);
-            unused.add(v, -1);
-            *o = v;
-        }
+        from_lehmer_code(digits, n, out);
         return;
     }
     let mut used: Vec<usize> = Vec::with_capacity(out.len());
@@ -99,6 +127,21 @@ pub fn lex_from_digits(digits: &[u64], n: usize, out: &mut [usize]) {
         }
         used.insert(at, v);
         *o = v;
+    }
+}
+
+/// Writes into `out` the k-arrangement of `0..n` (k = `out.len()`; the
+/// permutation of rank `rank` when k = n) with lex rank `rank`, the order of
+/// `itertools.permutations(range(n), k)`; false (and `out` untouched) when
+/// `rank` is not below n!/(n-k)!. Any n: `R` is `u64` or `BigUint`.
+pub fn unrank_lex<R: RankInt>(rank: &R, n: usize, out: &mut [usize]) -> bool {
+    let radices: Vec<u64> = (0..out.len()).map(|i| (n - i) as u64).collect();
+    match rank.to_digits(&radices) {
+        Some(digits) => {
+            lex_from_digits(&digits, n, out);
+            true
+        }
+        None => false,
     }
 }
 
@@ -139,7 +182,7 @@ pub fn sjt_digits(p: &[usize]) -> Vec<u64> {
     for (i, &v) in p.iter().enumerate() {
         pos[v] = i;
     }
-    let mut placed = Fenwick::zeros(n);
+    let mut placed = Fenwick::<u64>::zeros(n);
     let mut digits = vec![0u64; n.saturating_sub(1)];
     let mut odd = false;
     for j in 0..n {
@@ -175,7 +218,7 @@ pub fn sjt_from_digits(digits: &[u64], out: &mut [usize]) {
         slot[j - 1] = if odd { k } else { j as u64 - 1 - k };
         odd = (odd && j % 2 == 1) ^ (k % 2 == 1);
     }
-    let mut free = Fenwick::ones(n);
+    let mut free = Fenwick::<u64>::ones(n);
     for v in (0..n).rev() {
         let at = free.select(slot[v]);
         free.add(at, -1);

@@ -6,7 +6,7 @@
 
 use super::combination::*;
 use super::multiset::{multiset_rank, multiset_unrank};
-use super::perm::{lex_digits, lex_from_digits, PermOrder};
+use super::perm::{lex_digits, unrank_lex, PermOrder};
 use super::RankInt;
 use crate::{count, Error, Interrupt, PermIndex, Result};
 use num_bigint::BigUint;
@@ -146,15 +146,16 @@ impl Family {
     /// Writes the member of rank `r < total` into `out`.
     pub fn unrank_row<R: RankInt>(&self, r: &R, total: &R, out: &mut [usize]) {
         match self {
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            }
+            | Family::Arrangement { n, .. } => {
+                unrank_lex(r, *n, out);
+            }
             Family::Permutation { n, order } => {
                 if let Some(d) = r.to_digits(&order.radices(*n)) {
                     order.from_digits(&d, out);
-                }
-            }
-            Family::Arrangement { n, k } => {
-                let radices: Vec<u64> = (0..*k).map(|i| (n - i) as u64).collect();
-                if let Some(d) = r.to_digits(&radices) {
-                    lex_from_digits(&d, *n, out);
                 }
             }
             Family::Combination { n, order, .. } => {
@@ -185,12 +186,82 @@ impl Family {
     }
 }
 
+impl Family {
+    /// Ranks each row of `data` into `u64` ranks: the fast kernel for lex
+    /// permutations of `1..=20` values, the general one otherwise. Errors
+    /// when some rank of the family needs more than 64 bits.
+    pub fn rank_rows_u64<T: PermIndex>(
+        &self,
+        data: &[T],
+        out: &mut [u64],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        let total = self.total()?.ok_or_else(|| {
+            Error::InvalidValue("ranks do not fit in 64 bits: use exact ranks".into())
+        })?;
+        match *self {
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            } if (1..=fast::MAX_N).contains(&n) => fast::rank_lex(n, data, out, interrupt),
+            _ => rank_rows(self, data, &total, out, interrupt),
+        }
+    }
+
+    /// Ranks each row of `data` into exact ranks. A permutation's rank needs
+    /// no total (only its digits): n! is computed only for the families
+    /// whose rank uses it.
+    pub fn rank_rows_big<T: PermIndex>(
+        &self,
+        data: &[T],
+        out: &mut [BigUint],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        let total = match self {
+            Family::Permutation { .. } => BigUint::default(),
+            _ => self.count(interrupt)?,
+        };
+        rank_rows(self, data, &total, out, interrupt)
+    }
+
+    /// Writes the member of each `u64` rank as a row of `out`: the fast
+    /// kernel for lex permutations of `1..=20` values, the general one
+    /// otherwise.
+    pub fn unrank_rows_u64<T: PermIndex>(
+        &self,
+        ranks: &[u64],
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        // A family too big for u64 ranks has every u64 as a rank.
+        let total = self.total()?.unwrap_or(u64::MAX);
+        match *self {
+            Family::Permutation {
+                n,
+                order: PermOrder::Lex,
+            } if (1..=fast::MAX_N).contains(&n) => fast::unrank_lex(n, ranks, out, interrupt),
+            _ => unrank_rows(self, ranks, &total, out, interrupt),
+        }
+    }
+
+    /// Writes the member of each exact rank as a row of `out`.
+    pub fn unrank_rows_big<T: PermIndex>(
+        &self,
+        ranks: &[BigUint],
+        out: &mut [T],
+        interrupt: &dyn Interrupt,
+    ) -> Result<()> {
+        let total = self.count(interrupt)?;
+        unrank_rows(self, ranks, &total, out, interrupt)
+    }
+}
+
 fn rows_per_super(width: usize) -> usize {
     (SUPER_CHUNK / width.max(1)).max(1)
 }
 
 /// Ranks each row of `data` (rows of `fam.width()` values) into `out`.
-pub fn rank_rows<T: PermIndex, R: RankInt>(
+fn rank_rows<T: PermIndex, R: RankInt>(
     fam: &Family,
     data: &[T],
     total: &R,
@@ -248,8 +319,17 @@ fn value_error(row: usize, index: usize, value: i128, alphabet: usize) -> Error 
 }
 
 /// Error for the first rank not below `total`, if any.
-pub fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
-    match ranks.par_iter().position_first(|r| r >= total) {
+fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
+    // Valid ranks, the common case, cost one branch-free (vectorised) pass
+    // per task; the first bad position is searched for only on failure.
+    let any_bad = ranks
+        .par_chunks(TASK_ROWS << 4)
+        .map(|chunk| chunk.iter().fold(false, |bad, r| bad | (r >= total)))
+        .reduce(|| false, |a, b| a | b);
+    if !any_bad {
+        return Ok(());
+    }
+    match ranks.iter().position(|r| r >= total) {
         Some(i) => Err(Error::InvalidValue(format!(
             "rank {} at index {i} is out of range: valid ranks are 0..={}",
             ranks[i],
@@ -264,7 +344,7 @@ pub fn check_ranks<R: RankInt>(ranks: &[R], total: &R) -> Result<()> {
 }
 
 /// Writes the member of each rank as a row of `out`.
-pub fn unrank_rows<T: PermIndex, R: RankInt>(
+fn unrank_rows<T: PermIndex, R: RankInt>(
     fam: &Family,
     ranks: &[R],
     total: &R,
@@ -297,7 +377,7 @@ pub fn unrank_rows<T: PermIndex, R: RankInt>(
 
 /// Lex ranks of permutations with n <= 20 in `u64`: the hot path, with the
 /// length a compile-time constant so digit divisions become multiplications.
-pub mod fast {
+mod fast {
     use super::*;
 
     pub const MAX_N: usize = 20;
@@ -307,6 +387,7 @@ pub mod fast {
     const LOW_PRODUCT: u64 = 40320; // 8!: its permutations' nibbles fill a u32
 
     /// Entry x: the lex x-th permutation of 0..LOW, as nibbles (position 0 lowest).
+    #[inline]
     fn low_perms() -> &'static [u32; LOW_PRODUCT as usize] {
         static TABLE: std::sync::OnceLock<Box<[u32; LOW_PRODUCT as usize]>> =
             std::sync::OnceLock::new();
@@ -430,6 +511,19 @@ pub mod fast {
     }
 
     fn unrank_all<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
+        #[cfg(target_arch = "x86_64")]
+        if N <= shuffle::MAX_N && std::is_x86_feature_detected!("ssse3") {
+            ranks
+                .par_chunks(TASK_ROWS)
+                .zip(out.par_chunks_mut(TASK_ROWS * N))
+                // SAFETY: the CPU supports SSSE3, the one feature the function is compiled for.
+                .for_each(|(rs, outs)| unsafe { shuffle::unrank_block::<N, T>(rs, outs) });
+            return;
+        }
+        unrank_all_scalar::<N, T>(ranks, out);
+    }
+
+    fn unrank_all_scalar<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
         ranks
             .par_chunks(TASK_ROWS)
             .zip(out.par_chunks_mut(TASK_ROWS * N))
@@ -438,6 +532,114 @@ pub mod fast {
                     unrank_one::<N, T>(r, o);
                 }
             });
+    }
+
+    /// Lex unranking of permutations of at most 16 values with byte shuffles
+    /// (SSSE3 `pshufb`): the unused values sit in order in the lanes of one
+    /// vector, and choosing the d-th of them for position i is one shuffle
+    /// that moves lane i + d to lane i (the lanes between move up one). The
+    /// last `LOW` positions are one more shuffle, read from the table of
+    /// their orderings. Same digits, same output as [`unrank_one`].
+    #[cfg(target_arch = "x86_64")]
+    mod shuffle {
+        use super::{low_perms, LOW, LOW_PRODUCT};
+        use crate::PermIndex;
+        use std::arch::x86_64::*;
+
+        /// Lanes of a vector.
+        pub const MAX_N: usize = 16;
+
+        /// Entry `16 * i + d` (two little-endian words): the byte shuffle moving
+        /// lane i + d to lane i and lanes i .. i + d - 1 up one lane.
+        static MOVE_TO_FRONT: [[u64; 2]; MAX_N * MAX_N] = move_to_front();
+
+        const fn move_to_front() -> [[u64; 2]; MAX_N * MAX_N] {
+            let mut table = [[0u64; 2]; MAX_N * MAX_N];
+            let mut i = 0;
+            while i < MAX_N {
+                let mut d = 0;
+                while i + d < MAX_N {
+                    let mut lane = 0;
+                    while lane < MAX_N {
+                        let from = if lane == i {
+                            i + d
+                        } else if lane > i && lane <= i + d {
+                            lane - 1
+                        } else {
+                            lane
+                        };
+                        table[i * MAX_N + d][lane / 8] |= (from as u64) << (8 * (lane % 8));
+                        lane += 1;
+                    }
+                    d += 1;
+                }
+                i += 1;
+            }
+            table
+        }
+
+        /// Bytes 0, 1, ..., 15.
+        const IDENTITY: u128 = 0x0F0E_0D0C_0B0A_0908_0706_0504_0302_0100;
+
+        // Inlined across crates too: the kernels are instantiated in the bindings.
+        #[inline]
+        #[target_feature(enable = "sse2")]
+        // SAFETY (contract): callers must run on a CPU with SSE2.
+        unsafe fn vector(x: u128) -> __m128i {
+            _mm_set_epi64x((x >> 64) as i64, x as i64)
+        }
+
+        /// Writes the lex permutation of rank `ranks[j] < N!` as row j of `out`.
+        #[target_feature(enable = "ssse3")]
+        // SAFETY (contract): callers must have checked that the CPU supports
+        // SSSE3; the body only uses SSE2/SSSE3 register operations (no raw
+        // memory access).
+        pub unsafe fn unrank_block<const N: usize, T: PermIndex>(ranks: &[u64], out: &mut [T]) {
+            let table = low_perms();
+            let head = N.saturating_sub(LOW);
+            let keep_head = IDENTITY & ((1u128 << (8 * head)) - 1);
+            for (&r, row) in ranks.iter().zip(out.chunks_exact_mut(N)) {
+                // Digit N-1-j has radix j+1; ranks below 16! leave a head
+                // below 16!/8! < 2^32, so the head digits are u32 divisions.
+                let mut d = [0u32; N];
+                let (mut rest, tail) = if N < LOW {
+                    (r as u32, None)
+                } else {
+                    let t = table[(r % LOW_PRODUCT) as usize] as u64;
+                    ((r / LOW_PRODUCT) as u32, Some(t))
+                };
+                macro_rules! digit {
+                    ($($j:literal)*) => {$(
+                        if (N < LOW || $j >= LOW) && $j < N {
+                            d[N - 1 - $j] = rest % ($j + 1);
+                            rest /= $j + 1;
+                        }
+                    )*};
+                }
+                digit!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+                let steps = if N < LOW { N } else { head };
+                let mut v = vector(IDENTITY);
+                for (i, &di) in d[..steps].iter().enumerate() {
+                    let [lo, hi] = MOVE_TO_FRONT[i * MAX_N + di as usize];
+                    v = _mm_shuffle_epi8(v, vector(lo as u128 | (hi as u128) << 64));
+                }
+                if let Some(t) = tail {
+                    // The table's 8 nibbles (slots among the 8 values left, in
+                    // order in lanes head..) spread to bytes, offset by head.
+                    let x = (t | (t << 16)) & 0x0000_FFFF_0000_FFFF;
+                    let x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF;
+                    let x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
+                    let x = x + 0x0101_0101_0101_0101 * head as u64;
+                    v = _mm_shuffle_epi8(v, vector(keep_head | (x as u128) << (8 * head)));
+                }
+                let lo = _mm_cvtsi128_si64(v) as u64 as u128;
+                let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64 as u128;
+                let bytes = (lo | hi << 64).to_le_bytes();
+                for (o, &b) in row.iter_mut().zip(&bytes) {
+                    *o = T::from_usize(b as usize);
+                }
+            }
+        }
     }
 
     macro_rules! by_len {
@@ -491,6 +693,28 @@ pub mod fast {
             by_len!(n, unrank_all, block, out_block);
         }
         Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn shuffle_and_scalar_kernels_agree() {
+            type T = u16;
+            for n in 1..=MAX_N {
+                let total: u64 = (1..=n as u64).product();
+                let ranks: Vec<u64> = (0..3000u64)
+                    .map(|i| (i.wrapping_mul(0x9E3779B97F4A7C15) >> 3) % total)
+                    .chain([0, total - 1])
+                    .collect();
+                let mut a: Vec<T> = vec![0; ranks.len() * n];
+                let mut b: Vec<T> = vec![0; ranks.len() * n];
+                by_len!(n, unrank_all, &ranks, &mut a);
+                by_len!(n, unrank_all_scalar, &ranks, &mut b);
+                assert_eq!(a, b, "n={n}");
+            }
+        }
     }
 }
 
