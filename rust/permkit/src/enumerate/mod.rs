@@ -4,7 +4,7 @@
 //! Large blocks are split into parts that each seek their own start, so parts
 //! run in parallel and the output never depends on the thread count.
 
-mod walkers;
+pub(crate) mod walkers;
 
 use crate::rank::rows::{CombOrder, Family};
 use crate::rank::PermOrder;
@@ -283,7 +283,7 @@ pub fn fill<T: PermIndex>(
                         // Algorithm L runs on the output rows themselves.
                         Kind::PermLex | Kind::Multiset => {
                             o.copy_from_slice(prev);
-                            next_permutation(o);
+                            next_permutation(o, T::to_usize);
                         }
                         Kind::PermHeap | Kind::PermSjt => {
                             let (x, y) = walker.advance();
@@ -358,7 +358,7 @@ impl<T: PermIndex> TailRun<T> {
         let w = out.len();
         if self.pos + 1 == TAIL_ORDERINGS {
             out.copy_from_slice(prev);
-            next_permutation(out);
+            next_permutation(out, T::to_usize);
             self.pos = 0;
             self.base.copy_from_slice(&out[w - TAIL..]);
         } else {
@@ -369,25 +369,6 @@ impl<T: PermIndex> TailRun<T> {
             }
         }
     }
-}
-
-/// Algorithm L: the next permutation of `a` in lex order (repeated values allowed).
-fn next_permutation<T: PermIndex>(a: &mut [T]) {
-    let n = a.len();
-    let mut i = n.wrapping_sub(1);
-    while i > 0 && a[i - 1].to_usize() >= a[i].to_usize() {
-        i -= 1;
-    }
-    if i == 0 || i > n {
-        return;
-    }
-    let pivot = a[i - 1].to_usize();
-    let mut j = n - 1;
-    while a[j].to_usize() <= pivot {
-        j -= 1;
-    }
-    a.swap(i - 1, j);
-    a[i..].reverse();
 }
 
 /// Whether [`changes`] is defined for `kind`.

@@ -1,8 +1,15 @@
 //! Successor kernels: each walker holds one member and steps to the next in
 //! O(1) amortized time, reporting the change it made.
+//!
+//! These are the only implementations of their orders: the enumeration
+//! ([`super::fill`]) writes their rows, and the exact tests
+//! (`exact::engine`, `exact::rows`) start them at any rank and update the
+//! statistic's key from the reported change (revolving door: two-sample
+//! splits; plain changes: pairings; multiset lex order: k-sample labels).
 
 use crate::rank::{
-    derangement_unrank, heap_digits, heap_state_from_digits, sjt_from_digits, RankInt,
+    derangement_unrank, heap_digits, heap_state_from_digits, multiset_unrank,
+    revolving_door_unrank, sjt_from_digits, RankInt,
 };
 use num_bigint::BigUint;
 
@@ -14,6 +21,26 @@ pub trait Walker: Send {
     fn advance(&mut self) -> (usize, usize);
 }
 
+/// Algorithm L: steps `a` to the next permutation in lex order of `key`
+/// (repeated values allowed, so multisets too). Returns `(i, j)`: `a[i]` and
+/// `a[j]` (`i < j`) were swapped, then `a[i+1..]` reversed; `None`, with `a`
+/// unchanged, after the last permutation.
+#[inline]
+pub fn next_permutation<T: Copy>(a: &mut [T], key: impl Fn(T) -> usize) -> Option<(usize, usize)> {
+    let n = a.len();
+    let i = (0..n.saturating_sub(1))
+        .rev()
+        .find(|&i| key(a[i]) < key(a[i + 1]))?;
+    let pivot = key(a[i]);
+    let mut j = n - 1;
+    while key(a[j]) <= pivot {
+        j -= 1;
+    }
+    a.swap(i, j);
+    a[i + 1..].reverse();
+    Some((i, j))
+}
+
 /// Algorithm L (next permutation) on `a`, whose first `k` entries are the
 /// member; the rest stay ascending. Handles repeated values (multisets).
 pub struct NextPermutation {
@@ -21,27 +48,40 @@ pub struct NextPermutation {
     pub k: usize,
 }
 
+impl NextPermutation {
+    /// The arrangement of the multiset with `counts[v]` copies of value `v`
+    /// of lex rank `rank`, or `None` when `rank` is not below their number.
+    pub fn seek_multiset(counts: &[u64], rank: &BigUint) -> Option<Self> {
+        let total = BigUint::from(crate::count::multiset_permutations_u128(counts)?);
+        if *rank >= total {
+            return None;
+        }
+        let mut a = vec![0; counts.iter().sum::<u64>() as usize];
+        multiset_unrank(rank, counts, &total, &mut a);
+        let k = a.len();
+        Some(NextPermutation { a, k })
+    }
+}
+
 impl Walker for NextPermutation {
+    #[inline]
     fn row(&self) -> &[usize] {
         &self.a[..self.k]
     }
+    /// For whole permutations (`k == a.len()`) the change is `(i, j)` of
+    /// [`next_permutation`], and `(0, 0)` after the last one; arrangements
+    /// report `(0, 0)`.
+    #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let a = &mut self.a;
         if self.k < a.len() {
             // Arrangements: making the unused tail descending turns the
             // next full permutation into the next k-prefix.
             a[self.k..].reverse();
+            next_permutation(a, |v| v);
+            return (0, 0);
         }
-        let n = a.len();
-        if let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| a[i] < a[i + 1]) {
-            let mut j = n - 1;
-            while a[j] <= a[i] {
-                j -= 1;
-            }
-            a.swap(i, j);
-            a[i + 1..].reverse();
-        }
-        (0, 0)
+        next_permutation(a, |v| v).unwrap_or((0, 0))
     }
 }
 
@@ -151,9 +191,11 @@ impl Sjt {
 }
 
 impl Walker for Sjt {
+    #[inline]
     fn row(&self) -> &[usize] {
         &self.a
     }
+    #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let mut j = self.a.len();
         let mut s = 0i64;
@@ -232,12 +274,29 @@ impl RevolvingDoor {
         c.push(0); // read only by the step after the last combination
         RevolvingDoor { c }
     }
+
+    /// The `t`-subset of `0..n` of revolving-door rank `rank`, or `None`
+    /// when `rank` is not below `C(n, t)`.
+    pub fn seek(n: usize, t: usize, rank: &BigUint) -> Option<Self> {
+        let total = crate::count::combinations_u128(n as u64, t as u64)?;
+        if *rank >= BigUint::from(total) {
+            return None;
+        }
+        let mut c = vec![0u64; t];
+        revolving_door_unrank(rank, n as u64, &mut c);
+        let members: Vec<usize> = c.iter().map(|&x| x as usize).collect();
+        Some(RevolvingDoor::new(&members, n))
+    }
 }
 
 impl Walker for RevolvingDoor {
+    #[inline]
     fn row(&self) -> &[usize] {
         &self.c[1..self.c.len() - 2]
     }
+    /// Returns (element leaving, element entering); `(0, 0)` after the last
+    /// subset, and for `t == 0`.
+    #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let c = &mut self.c;
         let t = c.len() - 3;

@@ -1,10 +1,12 @@
 //! Relabelled rows: gather indices of relabellings, for statistics the
 //! caller computes (callables and the k-sample designs).
 
-use super::model::{Design, Problem};
 use super::monte_carlo::ResampleStream;
-use super::{blocks, k_sample, paired, pairings, two_sample};
+use super::{blocks, paired};
+use crate::count::{factorial_u128, multiset_permutations_u128, power_u128};
+use crate::enumerate::walkers::{NextPermutation, RevolvingDoor, Sjt, Walker};
 use crate::{Error, Result};
+use num_bigint::BigUint;
 
 /// Gather indices of relabellings for statistics computed by the caller.
 /// Rows have `row_len(design)` entries indexing the concatenated samples.
@@ -35,43 +37,25 @@ impl Shape {
         }
     }
 
-    fn problem(&self) -> Problem {
-        match self {
-            Shape::Independent { sizes } if sizes.len() == 2 => Problem {
-                design: Design::TwoSample { n1: sizes[0] },
-                scores: vec![0; sizes.iter().sum()],
-            },
-            Shape::Independent { sizes } => Problem {
-                design: Design::KSample {
-                    sizes: sizes.clone(),
-                    weights: vec![0; sizes.len()],
-                },
-                scores: vec![0; sizes.iter().sum()],
-            },
-            Shape::Paired { n } => Problem {
-                design: Design::SignFlip,
-                scores: vec![0; *n],
-            },
-            Shape::Pairings { n, .. } | Shape::AllPairings { n, .. } | Shape::Blocks { n, .. } => {
-                Problem {
-                    design: Design::Pairing {
-                        partner: vec![0; *n],
-                    },
-                    scores: vec![0; *n],
-                }
-            }
-        }
-    }
-
+    /// The number of relabellings, or None when it does not fit in u128.
     pub fn count(&self) -> Option<u128> {
         match self {
-            Shape::AllPairings { n, samples } => {
-                blocks::checked_power(blocks::factorial(*n)?, *samples)
+            Shape::Independent { sizes } => {
+                let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+                multiset_permutations_u128(&counts)
             }
-            Shape::Blocks { n, samples } => blocks::checked_power(blocks::factorial(*samples)?, *n),
-            _ => self.problem().count(),
+            Shape::Paired { n } => power_u128(2, *n as u64),
+            Shape::Pairings { n, .. } => factorial_u128(*n as u64),
+            Shape::AllPairings { n, samples } => {
+                power_u128(factorial_u128(*n as u64)?, *samples as u64)
+            }
+            Shape::Blocks { n, samples } => power_u128(factorial_u128(*samples as u64)?, *n as u64),
         }
     }
+}
+
+fn out_of_range(rank: u128) -> Error {
+    Error::InvalidValue(format!("rank {rank} is out of range"))
 }
 
 fn write_groups(
@@ -140,7 +124,7 @@ fn write_mixed_radix_rows<'a>(
     for (r, row) in rows.enumerate() {
         let mut rest = start + r as u128;
         for d in (0..digits).rev() {
-            blocks::unrank_lexicographic(rest % radix, &mut order);
+            blocks::lex_permutation(rest % radix, &mut order);
             rest /= radix;
             write(d, &order, n, row);
         }
@@ -172,7 +156,6 @@ pub fn relabel_rows(
     if count == 0 {
         return Ok(());
     }
-    let p = shape.problem();
     let rows = out.chunks_mut(m);
     match mc_key {
         None => {
@@ -187,9 +170,10 @@ pub fn relabel_rows(
             }
             match shape {
                 Shape::Independent { sizes } if sizes.len() == 2 => {
-                    let mut w = two_sample::RevolvingDoor::at(&p.scores, sizes[0], start)?;
+                    let mut w = RevolvingDoor::seek(m, sizes[0], &BigUint::from(start))
+                        .ok_or_else(|| out_of_range(start))?;
                     for row in rows {
-                        let members = w.members();
+                        let members = w.row();
                         let mut inside = vec![1usize; m];
                         for &i in members {
                             inside[i] = 0;
@@ -199,9 +183,11 @@ pub fn relabel_rows(
                     }
                 }
                 Shape::Independent { sizes } => {
-                    let mut w = k_sample::LabelOrders::at(&p.scores, sizes, start)?;
+                    let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+                    let mut w = NextPermutation::seek_multiset(&counts, &BigUint::from(start))
+                        .ok_or_else(|| out_of_range(start))?;
                     for row in rows {
-                        let labels = w.labels();
+                        let labels = w.row();
                         write_groups(|i| labels[i], sizes.len(), m, row);
                         w.advance();
                     }
@@ -209,29 +195,28 @@ pub fn relabel_rows(
                 Shape::Paired { n } => {
                     let start = u64::try_from(start)
                         .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
-                    let mut w = paired::SignFlips::at(&p.scores, start)?;
+                    let zeros = vec![0i128; *n];
+                    let mut w = paired::SignFlips::at(&zeros, start)?;
                     for row in rows {
                         let f = w.flipped();
                         write_paired(|i| f >> i & 1 == 1, *n, row);
                         w.advance();
                     }
                 }
-                Shape::Pairings { samples, .. } => {
-                    let start = u64::try_from(start)
-                        .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
-                    let y = p.scores.clone();
-                    let mut w = pairings::PlainChanges::at(&p.scores, &y, start)?;
+                Shape::Pairings { n, samples } => {
+                    let mut w =
+                        Sjt::seek(*n, &BigUint::from(start)).ok_or_else(|| out_of_range(start))?;
                     for row in rows {
-                        write_pairing(w.order(), *samples, row);
+                        write_pairing(w.row(), *samples, row);
                         w.advance();
                     }
                 }
                 Shape::AllPairings { n, samples } => {
-                    let radix = blocks::factorial(*n).unwrap_or(u128::MAX);
+                    let radix = factorial_u128(*n as u64).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *samples, *n, *n, write_reordered);
                 }
                 Shape::Blocks { n, samples } => {
-                    let radix = blocks::factorial(*samples).unwrap_or(u128::MAX);
+                    let radix = factorial_u128(*samples as u64).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *n, *samples, *n, write_block);
                 }
             }
