@@ -191,6 +191,60 @@ pub fn multiset_permutations_u64(counts: &[u64]) -> Option<u64> {
     Some(acc)
 }
 
+/// Whether `n!/(n-k)!` exceeds `r` (`n!` with `k = n`; false when `k > n`),
+/// without computing a product much larger than `r`: the factors are
+/// multiplied in, and the loop stops once the partial product passes `r`.
+pub fn permutations_exceed(n: u64, k: u64, r: &BigUint) -> bool {
+    if k > n {
+        return false;
+    }
+    let mut acc = BigUint::one();
+    for i in 0..k {
+        if acc > *r {
+            break;
+        }
+        acc *= n - i;
+    }
+    acc > *r
+}
+
+/// Whether `C(n, k)` exceeds `r` (false when `k > n`), stopping early the
+/// same way: `C(n, i)` grows with `i` up to `min(k, n - k)`.
+pub fn combinations_exceed(n: u64, k: u64, r: &BigUint) -> bool {
+    if k > n {
+        return false;
+    }
+    let mut acc = BigUint::one();
+    for i in 0..k.min(n - k) {
+        if acc > *r {
+            break;
+        }
+        acc = acc * (n - i) / (i + 1);
+    }
+    acc > *r
+}
+
+/// Whether `D(n)` exceeds `r`, stopping early: from `D(2) = 1` on,
+/// `D(m) = m D(m-1) + (-1)^m` grows.
+pub fn derangements_exceed(n: u64, r: &BigUint) -> bool {
+    let mut acc = BigUint::one(); // D(0)
+    if n >= 1 {
+        acc = BigUint::zero();
+        for m in 2..=n {
+            if acc > *r {
+                break;
+            }
+            acc *= m;
+            if m % 2 == 0 {
+                acc += 1u32;
+            } else {
+                acc -= 1u32;
+            }
+        }
+    }
+    acc > *r
+}
+
 /// `C(n, k)` when it fits in a `u128` (0 when `k > n`): the exact tests' counts.
 /// `None` also when an intermediate `C(n, i) * (n - i)` passes `u128` (only
 /// for results above 2^120, which the exact engine refuses anyway).
@@ -325,6 +379,28 @@ mod tests {
         assert_eq!(combinations_u128(u64::MAX, 1), Some(u64::MAX as u128));
         assert_eq!(combinations_u128(u64::MAX, 3), None);
         assert_eq!(multiset_permutations_u128(&[u64::MAX, 1]), None);
+    }
+
+    #[test]
+    fn early_stopping_comparisons_agree_with_the_counts() {
+        for n in 0..=12u64 {
+            let d = derangements(n, &Never).unwrap();
+            for k in 0..=n + 1 {
+                let p = permutations(n, k, &Never).unwrap();
+                let c = combinations(n, k, &Never).unwrap();
+                for r in [0u64, 1, 2, 5, 100, 5039, 5040, 5041, 1 << 40] {
+                    let r = BigUint::from(r);
+                    assert_eq!(permutations_exceed(n, k, &r), p > r, "P({n},{k}) > {r}");
+                    assert_eq!(combinations_exceed(n, k, &r), c > r, "C({n},{k}) > {r}");
+                    assert_eq!(derangements_exceed(n, &r), d > r, "D({n}) > {r}");
+                }
+            }
+        }
+        // Huge arguments stop after a few factors.
+        let r = BigUint::from(u64::MAX);
+        assert!(permutations_exceed(u64::MAX, u64::MAX, &r));
+        assert!(combinations_exceed(1 << 40, 1 << 39, &r));
+        assert!(derangements_exceed(1 << 40, &r));
     }
 
     #[test]

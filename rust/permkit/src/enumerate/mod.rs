@@ -97,63 +97,18 @@ impl Spec {
     }
 
     /// Whether the count exceeds `r`, without computing a count much larger
-    /// than `r`: the count is built up as a product (or recurrence) of
-    /// non-decreasing partial values, and the loop stops once one passes `r`.
+    /// than `r` (the early-stopping comparisons of [`count`]).
     pub fn count_exceeds(&self, r: &BigUint, interrupt: &dyn Interrupt) -> Result<bool> {
         let (n, k) = (self.n as u64, self.k as u64);
-        let mut acc = BigUint::from(1u32);
-        match self.kind {
-            Kind::PermLex | Kind::PermHeap | Kind::PermSjt => {
-                for m in 2..=n {
-                    if acc > *r {
-                        break;
-                    }
-                    acc *= m;
-                }
-            }
-            Kind::Arrangement => {
-                if k > n {
-                    return Ok(false);
-                }
-                for i in 0..k {
-                    if acc > *r {
-                        break;
-                    }
-                    acc *= n - i;
-                }
-            }
+        Ok(match self.kind {
+            Kind::PermLex | Kind::PermHeap | Kind::PermSjt => count::permutations_exceed(n, n, r),
+            Kind::Arrangement => count::permutations_exceed(n, k, r),
             Kind::CombLex | Kind::CombColex | Kind::CombRevolvingDoor => {
-                if k > n {
-                    return Ok(false);
-                }
-                // C(n, i) grows with i up to min(k, n-k).
-                for i in 0..k.min(n - k) {
-                    if acc > *r {
-                        break;
-                    }
-                    acc = acc * (n - i) / (i + 1);
-                }
+                count::combinations_exceed(n, k, r)
             }
-            Kind::Derangement => {
-                // D(0) = 1, D(1) = 0, then D(m) = m D(m-1) + (-1)^m grows.
-                if n >= 1 {
-                    acc = BigUint::zero();
-                    for m in 2..=n {
-                        if acc > *r {
-                            break;
-                        }
-                        acc *= m;
-                        if m % 2 == 0 {
-                            acc += 1u32;
-                        } else {
-                            acc -= 1u32;
-                        }
-                    }
-                }
-            }
-            Kind::Multiset => acc = self.count(interrupt)?,
-        }
-        Ok(acc > *r)
+            Kind::Derangement => count::derangements_exceed(n, r),
+            Kind::Multiset => self.count(interrupt)? > *r,
+        })
     }
 
     /// A walker positioned at `rank` (callers check `rank < count`).
