@@ -75,7 +75,7 @@ def test_bad_arguments():
         count.involutions(1 << 70)
 
 
-def _subfactorial(n):
+def _subfactorial(n: int) -> int:
     d = 1  # D(0); D(m) = m D(m-1) + (-1)^m
     for m in range(1, n + 1):
         d = m * d + (-1) ** m
@@ -98,7 +98,9 @@ EXCEED_KINDS = {
     k=st.integers(0, 42),
     delta=st.integers(-2, 2),
 )
-def test_early_stopping_count_comparison_matches_the_count(kind, n, k, delta):
+def test_early_stopping_count_comparison_matches_the_count(
+    kind: str, n: int, k: int, delta: int
+) -> None:
     # The enumeration checks rank ranges without computing huge counts
     # (count.rs's *_exceed): the answer must equal comparing the exact count.
     from permkit import _native

@@ -144,12 +144,12 @@ def exact_total(kind: str, sizes: list[int]) -> int:
     if kind == "independent":
         return math.factorial(sum(sizes)) // math.prod(math.factorial(s) for s in sizes)
     if kind == "paired":
-        return 2**n
+        return int(2**n)
     if kind == "pairings":
         return math.factorial(n)
     if kind == "all_pairings":
-        return math.factorial(n) ** len(sizes)
-    return math.factorial(len(sizes)) ** n
+        return int(math.factorial(n) ** len(sizes))
+    return int(math.factorial(len(sizes)) ** n)
 
 
 def row_windows(kind: str, sizes: list[int]) -> dict[str, tuple[int, int, int | None]]:

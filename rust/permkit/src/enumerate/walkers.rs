@@ -25,15 +25,14 @@ pub trait Walker: Send {
 /// (repeated values allowed, so multisets too). Returns `(i, j)`: `a[i]` and
 /// `a[j]` (`i < j`) were swapped, then `a[i+1..]` reversed; `None`, with `a`
 /// unchanged, after the last permutation.
-#[inline]
+#[inline(always)]
 pub fn next_permutation<T: Copy>(a: &mut [T], key: impl Fn(T) -> usize) -> Option<(usize, usize)> {
     let n = a.len();
     let i = (0..n.saturating_sub(1))
         .rev()
         .find(|&i| key(a[i]) < key(a[i + 1]))?;
-    let pivot = key(a[i]);
     let mut j = n - 1;
-    while key(a[j]) <= pivot {
+    while key(a[j]) <= key(a[i]) {
         j -= 1;
     }
     a.swap(i, j);
@@ -73,15 +72,16 @@ impl Walker for NextPermutation {
     /// report `(0, 0)`.
     #[inline]
     fn advance(&mut self) -> (usize, usize) {
-        let a = &mut self.a;
-        if self.k < a.len() {
+        let whole = self.k == self.a.len();
+        if !whole {
             // Arrangements: making the unused tail descending turns the
             // next full permutation into the next k-prefix.
-            a[self.k..].reverse();
-            next_permutation(a, |v| v);
-            return (0, 0);
+            self.a[self.k..].reverse();
         }
-        next_permutation(a, |v| v).unwrap_or((0, 0))
+        match next_permutation(&mut self.a, |v| v) {
+            Some(change) if whole => change,
+            _ => (0, 0),
+        }
     }
 }
 
@@ -408,5 +408,74 @@ fn fill_smallest(out: &mut [usize], first: usize, values: &mut Vec<usize>, n: us
             })
             .unwrap_or(0);
         *o = values.remove(pick);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiset_walk_matches_seek_and_replays_its_changes() {
+        for counts in [
+            vec![2u64, 1, 3],
+            vec![1, 1, 1, 1],
+            vec![4],
+            vec![0, 2, 2],
+            vec![],
+        ] {
+            let total = crate::count::multiset_permutations_u128(&counts).unwrap();
+            let mut walk = NextPermutation::seek_multiset(&counts, &BigUint::default()).unwrap();
+            for r in 0..total {
+                let direct = NextPermutation::seek_multiset(&counts, &BigUint::from(r)).unwrap();
+                assert_eq!(walk.row(), direct.row(), "{counts:?} r={r}");
+                let mut replay = walk.row().to_vec();
+                let (i, j) = walk.advance();
+                if r + 1 < total {
+                    assert!(i < j);
+                    replay.swap(i, j);
+                    replay[i + 1..].reverse();
+                    assert!(replay.as_slice() > direct.row());
+                    assert_eq!(replay, walk.row());
+                } else {
+                    assert_eq!((i, j), (0, 0), "no change after the last");
+                    assert_eq!(walk.row(), direct.row());
+                }
+            }
+            assert!(NextPermutation::seek_multiset(&counts, &BigUint::from(total)).is_none());
+        }
+    }
+
+    #[test]
+    fn revolving_door_seek_matches_the_walk() {
+        for n in 0..=8usize {
+            for t in 0..=n {
+                let total = crate::count::combinations_u128(n as u64, t as u64).unwrap();
+                let mut walk = RevolvingDoor::seek(n, t, &BigUint::default()).unwrap();
+                for r in 0..total {
+                    let direct = RevolvingDoor::seek(n, t, &BigUint::from(r)).unwrap();
+                    assert_eq!(walk.row(), direct.row(), "n={n} t={t} r={r}");
+                    let before = walk.row().to_vec();
+                    let (out, inn) = walk.advance();
+                    if r + 1 < total {
+                        assert!(before.contains(&out) && !before.contains(&inn));
+                        assert!(walk.row().contains(&inn) && !walk.row().contains(&out));
+                    }
+                }
+                assert!(RevolvingDoor::seek(n, t, &BigUint::from(total)).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn next_permutation_stops_after_the_last() {
+        let mut a = [3u8, 2, 2, 1];
+        assert_eq!(next_permutation(&mut a, |v| v as usize), None);
+        assert_eq!(a, [3, 2, 2, 1]);
+        let mut b = [1u8, 2, 2, 3];
+        assert_eq!(next_permutation(&mut b, |v| v as usize), Some((2, 3)));
+        assert_eq!(b, [1, 2, 3, 2]);
+        let mut empty: [u8; 0] = [];
+        assert_eq!(next_permutation(&mut empty, |v| v as usize), None);
     }
 }
