@@ -558,3 +558,65 @@ if __name__ == "__main__":
     for name in sorted(TALLY_CASES):
         print(f"    {name!r}: {exact_tally(TALLY_CASES[name])!r},")
     print("}")
+
+
+def _revolving_door_unrank(n: int, t: int, r: int) -> list[int]:
+    """Knuth's order Γ(n,t) = Γ(n-1,t), then Γ(n-1,t-1) reversed plus n-1 (oracle)."""
+    members = []
+    while 0 < t < n:
+        without = math.comb(n - 1, t)
+        if r >= without:
+            members.append(n - 1)
+            r = math.comb(n - 1, t - 1) - 1 - (r - without)
+            t -= 1
+        n -= 1
+    if t == n:
+        members.extend(range(n))
+    return sorted(members)
+
+
+def _multinomial(counts: list[int]) -> int:
+    return math.factorial(sum(counts)) // math.prod(math.factorial(c) for c in counts)
+
+
+def _multiset_unrank(counts: list[int], r: int) -> list[int]:
+    """Lex order of label vectors: the first label is the smallest whose block holds r (oracle)."""
+    left, labels = list(counts), []
+    for _ in range(sum(counts)):
+        for g, c in enumerate(left):
+            if c == 0:
+                continue
+            left[g] -= 1
+            below = _multinomial(left)
+            if r < below:
+                labels.append(g)
+                break
+            r -= below
+            left[g] += 1
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("n", "t"), [(9, 4), (64, 30), (67, 33), (68, 34), (70, 35), (90, 45), (65, 63), (64, 1)]
+)
+def test_two_group_rows_start_anywhere_around_64_bit_counts(n: int, t: int) -> None:
+    # Totals on both sides of 2^64: the walker seeks with u64 or big-integer ranks.
+    total = math.comb(n, t)
+    for r in [0, 1, total // 3, total - 1, (total * 7) // 11]:
+        row = relabel_rows("independent", [t, n - t], r, 1, None)[0]
+        assert sorted(row[:t].tolist()) == _revolving_door_unrank(n, t, r)
+
+
+@pytest.mark.parametrize(
+    "sizes", [[2, 3, 2], [14, 14, 14], [16, 16, 16], [25, 25, 25], [1, 0, 5, 2]]
+)
+def test_k_group_rows_start_anywhere_around_64_bit_counts(sizes: list[int]) -> None:
+    total = _multinomial(sizes)
+    for r in [0, total // 2, total - 1, (total * 5) // 13]:
+        row = relabel_rows("independent", sizes, r, 1, None)[0]
+        labels = [0] * sum(sizes)
+        offsets = np.cumsum([0, *sizes])
+        for g in range(len(sizes)):
+            for i in row[offsets[g] : offsets[g + 1]]:
+                labels[int(i)] = g
+        assert labels == _multiset_unrank(sizes, r)

@@ -50,13 +50,17 @@ pub struct NextPermutation {
 impl NextPermutation {
     /// The arrangement of the multiset with `counts[v]` copies of value `v`
     /// of lex rank `rank`, or `None` when `rank` is not below their number.
-    pub fn seek_multiset(counts: &[u64], rank: &BigUint) -> Option<Self> {
-        let total = BigUint::from(crate::count::multiset_permutations_u128(counts)?);
-        if *rank >= total {
+    pub fn seek_multiset(counts: &[u64], rank: u128) -> Option<Self> {
+        let total = crate::count::multiset_permutations_u128(counts)?;
+        if rank >= total {
             return None;
         }
         let mut a = vec![0; counts.iter().sum::<u64>() as usize];
-        multiset_unrank(rank, counts, &total, &mut a);
+        // u64 arithmetic when every rank fits (the common case), else big integers.
+        match u64::try_from(total) {
+            Ok(total) => multiset_unrank(&(rank as u64), counts, &total, &mut a),
+            Err(_) => multiset_unrank(&BigUint::from(rank), counts, &BigUint::from(total), &mut a),
+        }
         let k = a.len();
         Some(NextPermutation { a, k })
     }
@@ -277,13 +281,17 @@ impl RevolvingDoor {
 
     /// The `t`-subset of `0..n` of revolving-door rank `rank`, or `None`
     /// when `rank` is not below `C(n, t)`.
-    pub fn seek(n: usize, t: usize, rank: &BigUint) -> Option<Self> {
+    pub fn seek(n: usize, t: usize, rank: u128) -> Option<Self> {
         let total = crate::count::combinations_u128(n as u64, t as u64)?;
-        if *rank >= BigUint::from(total) {
+        if rank >= total {
             return None;
         }
         let mut c = vec![0u64; t];
-        revolving_door_unrank(rank, n as u64, &mut c);
+        // u64 arithmetic when every rank fits (the common case), else big integers.
+        match u64::try_from(total) {
+            Ok(_) => revolving_door_unrank(&(rank as u64), n as u64, &mut c),
+            Err(_) => revolving_door_unrank(&BigUint::from(rank), n as u64, &mut c),
+        }
         let members: Vec<usize> = c.iter().map(|&x| x as usize).collect();
         Some(RevolvingDoor::new(&members, n))
     }
@@ -425,9 +433,9 @@ mod tests {
             vec![],
         ] {
             let total = crate::count::multiset_permutations_u128(&counts).unwrap();
-            let mut walk = NextPermutation::seek_multiset(&counts, &BigUint::default()).unwrap();
+            let mut walk = NextPermutation::seek_multiset(&counts, 0).unwrap();
             for r in 0..total {
-                let direct = NextPermutation::seek_multiset(&counts, &BigUint::from(r)).unwrap();
+                let direct = NextPermutation::seek_multiset(&counts, r).unwrap();
                 assert_eq!(walk.row(), direct.row(), "{counts:?} r={r}");
                 let mut replay = walk.row().to_vec();
                 let (i, j) = walk.advance();
@@ -442,7 +450,7 @@ mod tests {
                     assert_eq!(walk.row(), direct.row());
                 }
             }
-            assert!(NextPermutation::seek_multiset(&counts, &BigUint::from(total)).is_none());
+            assert!(NextPermutation::seek_multiset(&counts, total).is_none());
         }
     }
 
@@ -451,9 +459,9 @@ mod tests {
         for n in 0..=8usize {
             for t in 0..=n {
                 let total = crate::count::combinations_u128(n as u64, t as u64).unwrap();
-                let mut walk = RevolvingDoor::seek(n, t, &BigUint::default()).unwrap();
+                let mut walk = RevolvingDoor::seek(n, t, 0).unwrap();
                 for r in 0..total {
-                    let direct = RevolvingDoor::seek(n, t, &BigUint::from(r)).unwrap();
+                    let direct = RevolvingDoor::seek(n, t, r).unwrap();
                     assert_eq!(walk.row(), direct.row(), "n={n} t={t} r={r}");
                     let before = walk.row().to_vec();
                     let (out, inn) = walk.advance();
@@ -462,7 +470,7 @@ mod tests {
                         assert!(walk.row().contains(&inn) && !walk.row().contains(&out));
                     }
                 }
-                assert!(RevolvingDoor::seek(n, t, &BigUint::from(total)).is_none());
+                assert!(RevolvingDoor::seek(n, t, total).is_none());
             }
         }
     }

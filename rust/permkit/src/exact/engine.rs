@@ -34,8 +34,7 @@ pub(crate) struct GroupSum<'a> {
 impl<'a> GroupSum<'a> {
     /// Starts at the group 1 of size `n1` of revolving-door rank `rank`.
     pub(crate) fn at(scores: &'a [i128], n1: usize, rank: u128) -> Result<Self> {
-        let door = RevolvingDoor::seek(scores.len(), n1, &BigUint::from(rank))
-            .ok_or_else(|| out_of_range(rank))?;
+        let door = RevolvingDoor::seek(scores.len(), n1, rank).ok_or_else(|| out_of_range(rank))?;
         let sum = door.row().iter().map(|&i| scores[i]).sum();
         Ok(Self { door, scores, sum })
     }
@@ -124,8 +123,8 @@ struct WeightedSquares<'a> {
 impl<'a> WeightedSquares<'a> {
     fn at(scores: &'a [i128], sizes: &[usize], weights: &'a [i128], rank: u128) -> Result<Self> {
         let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
-        let labels = NextPermutation::seek_multiset(&counts, &BigUint::from(rank))
-            .ok_or_else(|| out_of_range(rank))?;
+        let labels =
+            NextPermutation::seek_multiset(&counts, rank).ok_or_else(|| out_of_range(rank))?;
         let mut sums = vec![0i128; sizes.len()];
         for (&l, &v) in labels.row().iter().zip(scores) {
             sums[l] += v;

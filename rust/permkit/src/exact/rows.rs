@@ -4,7 +4,7 @@
 use super::monte_carlo::ResampleStream;
 use super::{blocks, paired};
 use crate::count::{factorial_u128, multiset_permutations_u128, power_u128};
-use crate::enumerate::walkers::{NextPermutation, RevolvingDoor, Sjt, Walker};
+use crate::enumerate::walkers::{next_permutation, NextPermutation, RevolvingDoor, Sjt, Walker};
 use crate::{Error, Result};
 use num_bigint::BigUint;
 
@@ -110,7 +110,10 @@ fn write_block(i: usize, order: &[usize], n: usize, row: &mut [u32]) {
 
 /// Rows for ranks start.. of a product of `digits` lexicographic permutations of
 /// `len` elements each (mixed radix `radix`, the last digit fastest); `write(d,
-/// order, n, row)` places digit d's permutation.
+/// order, n, row)` places digit d's permutation. The start is unranked once;
+/// then the digits run as an odometer of lex walkers: the last permutation
+/// steps by Algorithm L, and one that was the last wraps to the identity and
+/// carries into the digit before it.
 fn write_mixed_radix_rows<'a>(
     rows: impl Iterator<Item = &'a mut [u32]>,
     start: u128,
@@ -120,13 +123,21 @@ fn write_mixed_radix_rows<'a>(
     n: usize,
     write: fn(usize, &[usize], usize, &mut [u32]),
 ) {
-    let mut order = vec![0usize; len];
-    for (r, row) in rows.enumerate() {
-        let mut rest = start + r as u128;
-        for d in (0..digits).rev() {
-            blocks::lex_permutation(rest % radix, &mut order);
-            rest /= radix;
-            write(d, &order, n, row);
+    let mut orders = vec![vec![0usize; len]; digits];
+    let mut rest = start;
+    for order in orders.iter_mut().rev() {
+        blocks::lex_permutation(rest % radix, order);
+        rest /= radix;
+    }
+    for row in rows {
+        for (d, order) in orders.iter().enumerate() {
+            write(d, order, n, row);
+        }
+        for order in orders.iter_mut().rev() {
+            if next_permutation(order, |v| v).is_some() {
+                break;
+            }
+            order.reverse(); // the last (descending) wraps to the identity
         }
     }
 }
@@ -170,7 +181,7 @@ pub fn relabel_rows(
             }
             match shape {
                 Shape::Independent { sizes } if sizes.len() == 2 => {
-                    let mut w = RevolvingDoor::seek(m, sizes[0], &BigUint::from(start))
+                    let mut w = RevolvingDoor::seek(m, sizes[0], start)
                         .ok_or_else(|| out_of_range(start))?;
                     for row in rows {
                         let members = w.row();
@@ -184,7 +195,7 @@ pub fn relabel_rows(
                 }
                 Shape::Independent { sizes } => {
                     let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
-                    let mut w = NextPermutation::seek_multiset(&counts, &BigUint::from(start))
+                    let mut w = NextPermutation::seek_multiset(&counts, start)
                         .ok_or_else(|| out_of_range(start))?;
                     for row in rows {
                         let labels = w.row();
