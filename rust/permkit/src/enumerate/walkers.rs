@@ -16,8 +16,10 @@ use num_bigint::BigUint;
 pub trait Walker: Send {
     /// The current member.
     fn row(&self) -> &[usize];
-    /// Steps to the next member; returns the change (positions swapped, or
-    /// element leaving and entering) for kinds that have a change stream.
+    /// Steps to the next member; returns the change: positions swapped
+    /// (heap, sjt), element leaving and entering (revolving door), or the
+    /// Algorithm L step `(i, j)` (whole permutations and multisets); `(0, 0)`
+    /// after the last member and for kinds without a change stream.
     fn advance(&mut self) -> (usize, usize);
 }
 

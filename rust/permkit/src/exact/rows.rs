@@ -183,14 +183,19 @@ pub fn relabel_rows(
                 Shape::Independent { sizes } if sizes.len() == 2 => {
                     let mut w = RevolvingDoor::seek(m, sizes[0], start)
                         .ok_or_else(|| out_of_range(start))?;
-                    for row in rows {
-                        let members = w.row();
-                        let mut inside = vec![1usize; m];
-                        for &i in members {
-                            inside[i] = 0;
+                    // Group labels kept up to date from each step's (leaving, entering).
+                    let mut label = vec![1usize; m];
+                    for &i in w.row() {
+                        label[i] = 0;
+                    }
+                    let mut rows = rows.peekable();
+                    while let Some(row) = rows.next() {
+                        write_groups(|i| label[i], 2, m, row);
+                        if rows.peek().is_some() {
+                            let (out, inn) = w.advance();
+                            label[out] = 1;
+                            label[inn] = 0;
                         }
-                        write_groups(|i| inside[i], 2, m, row);
-                        w.advance();
                     }
                 }
                 Shape::Independent { sizes } => {
