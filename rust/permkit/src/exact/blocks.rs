@@ -6,7 +6,7 @@
 //! instead of enumeration: each block convolves in the distinct arrangements
 //! of its scores (spec: docs/exact_tests.md).
 
-use crate::count::factorial_u128;
+use crate::enumerate::walkers::next_permutation;
 use crate::rank::{PermOrder, RankInt};
 use crate::{Error, Interrupt, Result};
 use num_bigint::BigUint;
@@ -42,17 +42,17 @@ pub fn lex_permutation(rank: u128, out: &mut [usize]) {
 }
 
 /// The distinct arrangements of one block's scores over the k samples, with multiplicities.
+/// (All k! orders by the lex walker, from the identity.)
 fn arrangements(block: &[i128]) -> HashMap<Vec<i128>, u128> {
-    let k = block.len();
-    let total = factorial_u128(k as u64).unwrap_or(0);
-    let mut order = vec![0usize; k];
+    let mut order: Vec<usize> = (0..block.len()).collect();
     let mut out: HashMap<Vec<i128>, u128> = HashMap::new();
-    for r in 0..total {
-        lex_permutation(r, &mut order);
+    loop {
         let arranged: Vec<i128> = order.iter().map(|&j| block[j]).collect();
         *out.entry(arranged).or_insert(0) += 1;
+        if next_permutation(&mut order, |v| v).is_none() {
+            return out;
+        }
     }
-    out
 }
 
 /// Distributions of partial keys: packed state -> count.
@@ -192,7 +192,7 @@ pub fn key_distribution(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::power_u128;
+    use crate::count::{factorial_u128, power_u128};
     use crate::Never;
 
     /// Brute force over all (k!)^n relabellings.
