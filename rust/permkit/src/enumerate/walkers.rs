@@ -27,7 +27,6 @@ pub trait Walker: Send {
 /// (repeated values allowed, so multisets too). Returns `(i, j)`: `a[i]` and
 /// `a[j]` (`i < j`) were swapped, then `a[i+1..]` reversed; `None`, with `a`
 /// unchanged, after the last permutation.
-#[inline(always)]
 pub fn next_permutation<T: Copy>(a: &mut [T], key: impl Fn(T) -> usize) -> Option<(usize, usize)> {
     let n = a.len();
     let i = (0..n.saturating_sub(1))
@@ -69,14 +68,12 @@ impl NextPermutation {
 }
 
 impl Walker for NextPermutation {
-    #[inline]
     fn row(&self) -> &[usize] {
         &self.a[..self.k]
     }
     /// For whole permutations (`k == a.len()`) the change is `(i, j)` of
     /// [`next_permutation`], and `(0, 0)` after the last one; arrangements
     /// report `(0, 0)`.
-    #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let whole = self.k == self.a.len();
         if !whole {
@@ -201,23 +198,25 @@ impl Walker for Sjt {
     fn row(&self) -> &[usize] {
         &self.a
     }
+    /// Returns the adjacent positions swapped, `(p, p + 1)`.
     #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let mut j = self.a.len();
-        let mut s = 0i64;
+        let mut s = 0usize;
         while j >= 1 {
             let q = self.c[j] + self.o[j];
-            if q >= 0 && q != j as i64 {
-                let x = (j as i64 - self.c[j] + s - 1) as usize;
-                let y = (j as i64 - q + s - 1) as usize;
-                self.a.swap(x, y);
-                self.c[j] = q;
-                return (x.min(y), x.max(y));
-            }
-            if q == j as i64 {
+            if q < 0 {
+                self.o[j] = -self.o[j];
+            } else if q == j as i64 {
                 s += 1;
+                self.o[j] = -self.o[j];
+            } else {
+                // Element j moves one place: positions j-c-1+s and j-q-1+s swap.
+                let p = j + s - 1 - self.c[j].max(q) as usize;
+                self.a.swap(p, p + 1);
+                self.c[j] = q;
+                return (p, p + 1);
             }
-            self.o[j] = -self.o[j];
             j -= 1;
         }
         (0, 0)
@@ -300,13 +299,11 @@ impl RevolvingDoor {
 }
 
 impl Walker for RevolvingDoor {
-    #[inline]
     fn row(&self) -> &[usize] {
         &self.c[1..self.c.len() - 2]
     }
     /// Returns (element leaving, element entering); `(0, 0)` after the last
     /// subset, and for `t == 0`.
-    #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let c = &mut self.c;
         let t = c.len() - 3;
