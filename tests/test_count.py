@@ -73,3 +73,38 @@ def test_bad_arguments():
         count.multiset_permutations([1, -2])
     with pytest.raises(OverflowError):
         count.involutions(1 << 70)
+
+
+def _subfactorial(n: int) -> int:
+    d = 1  # D(0); D(m) = m D(m-1) + (-1)^m
+    for m in range(1, n + 1):
+        d = m * d + (-1) ** m
+    return d
+
+
+EXCEED_KINDS = {
+    "permutations/lex": lambda n, k: math.factorial(n),
+    "permutations/sjt": lambda n, k: math.factorial(n),
+    "arrangements/lex": lambda n, k: math.perm(n, k),
+    "combinations/revolving_door": lambda n, k: math.comb(n, k),
+    "derangements/lex": lambda n, k: _subfactorial(n),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    kind=st.sampled_from(sorted(EXCEED_KINDS)),
+    n=st.integers(0, 40),
+    k=st.integers(0, 42),
+    delta=st.integers(-2, 2),
+)
+def test_early_stopping_count_comparison_matches_the_count(
+    kind: str, n: int, k: int, delta: int
+) -> None:
+    # The enumeration checks rank ranges without computing huge counts
+    # (count.rs's *_exceed): the answer must equal comparing the exact count.
+    from permkit import _native
+
+    exact = EXCEED_KINDS[kind](n, k)
+    r = max(0, exact + delta)
+    assert _native.enumeration_count_exceeds(kind, n, k, [], r) == (exact > r)

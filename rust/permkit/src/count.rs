@@ -191,6 +191,98 @@ pub fn multiset_permutations_u64(counts: &[u64]) -> Option<u64> {
     Some(acc)
 }
 
+/// Whether `n!/(n-k)!` exceeds `r` (`n!` with `k = n`; false when `k > n`),
+/// without computing a product much larger than `r`: the factors are
+/// multiplied in, and the loop stops once the partial product passes `r`.
+pub fn permutations_exceed(n: u64, k: u64, r: &BigUint) -> bool {
+    if k > n {
+        return false;
+    }
+    let mut acc = BigUint::one();
+    for i in 0..k {
+        if acc > *r {
+            break;
+        }
+        acc *= n - i;
+    }
+    acc > *r
+}
+
+/// Whether `C(n, k)` exceeds `r` (false when `k > n`), stopping early the
+/// same way: `C(n, i)` grows with `i` up to `min(k, n - k)`.
+pub fn combinations_exceed(n: u64, k: u64, r: &BigUint) -> bool {
+    if k > n {
+        return false;
+    }
+    let mut acc = BigUint::one();
+    for i in 0..k.min(n - k) {
+        if acc > *r {
+            break;
+        }
+        acc = acc * (n - i) / (i + 1);
+    }
+    acc > *r
+}
+
+/// Whether `D(n)` exceeds `r`, stopping early: from `D(2) = 1` on,
+/// `D(m) = m D(m-1) + (-1)^m` grows.
+pub fn derangements_exceed(n: u64, r: &BigUint) -> bool {
+    let mut acc = BigUint::one(); // D(0)
+    if n >= 1 {
+        acc = BigUint::zero();
+        for m in 2..=n {
+            if acc > *r {
+                break;
+            }
+            acc *= m;
+            if m % 2 == 0 {
+                acc += 1u32;
+            } else {
+                acc -= 1u32;
+            }
+        }
+    }
+    acc > *r
+}
+
+/// `C(n, k)` when it fits in a `u128` (0 when `k > n`): the exact tests' counts.
+/// `None` also when an intermediate `C(n, i) * (n - i)` passes `u128` (only
+/// for results above 2^120, which the exact engine refuses anyway).
+pub fn combinations_u128(n: u64, k: u64) -> Option<u128> {
+    if k > n {
+        return Some(0);
+    }
+    let k = k.min(n - k);
+    let mut acc: u128 = 1;
+    for i in 0..k {
+        // acc * (n - i) / (i + 1) stays integral at every step.
+        acc = acc.checked_mul((n - i) as u128)? / (i + 1) as u128;
+    }
+    Some(acc)
+}
+
+/// The multinomial of `counts` when it fits in a `u128` (same caveat as
+/// [`combinations_u128`]).
+pub fn multiset_permutations_u128(counts: &[u64]) -> Option<u128> {
+    let mut acc: u128 = 1;
+    let mut total = 0u64;
+    for &c in counts {
+        total = total.checked_add(c)?;
+        acc = acc.checked_mul(combinations_u128(total, c)?)?;
+    }
+    Some(acc)
+}
+
+/// `n!` when it fits in a `u128`.
+pub fn factorial_u128(n: u64) -> Option<u128> {
+    (1..=n as u128).try_fold(1u128, |acc, k| acc.checked_mul(k))
+}
+
+/// `base^exp` when it fits in a `u128`.
+pub fn power_u128(base: u128, exp: u64) -> Option<u128> {
+    (0..exp).try_fold(1u128, |acc, _| acc.checked_mul(base))
+}
+
 /// Permutations of `n` without fixed points: `D(n) = n*D(n-1) + (-1)^n`.
 pub fn derangements(n: u64, interrupt: &dyn Interrupt) -> Result<BigUint> {
     check_bits(log2_factorial(n), &|| format!("D({n})"))?;
@@ -256,6 +348,59 @@ mod tests {
             .map(|n| involutions(n, &Never).unwrap().try_into().unwrap())
             .collect();
         assert_eq!(i, [1, 1, 2, 4, 10, 26, 76, 232]);
+    }
+
+    #[test]
+    fn fixed_width_counts_match_the_big_integer_ones() {
+        for n in 0..=40u64 {
+            for k in 0..=n + 1 {
+                let big = combinations(n, k, &Never).unwrap();
+                assert_eq!(combinations_u128(n, k).map(BigUint::from), Some(big));
+            }
+            if n <= 34 {
+                let f = factorial(n, &Never).unwrap();
+                assert_eq!(factorial_u128(n).map(BigUint::from), Some(f));
+            }
+        }
+        assert_eq!(
+            factorial_u128(34),
+            Some(295232799039604140847618609643520000000)
+        );
+        assert_eq!(factorial_u128(35), None);
+        assert_eq!(combinations_u128(30, 15), Some(155_117_520));
+        assert_eq!(multiset_permutations_u128(&[2, 2, 2]), Some(90));
+        assert_eq!(multiset_permutations_u128(&[7, 7, 7]), Some(399_072_960));
+        assert_eq!(multiset_permutations_u128(&[]), Some(1));
+        assert_eq!(power_u128(2, 127), Some(1 << 127));
+        assert_eq!(power_u128(2, 128), None);
+        assert_eq!(power_u128(0, 0), Some(1));
+        assert_eq!(power_u128(720, 13), Some(720u128.pow(13)));
+        assert_eq!(power_u128(720, 14), None);
+        assert_eq!(combinations_u128(u64::MAX, 1), Some(u64::MAX as u128));
+        assert_eq!(combinations_u128(u64::MAX, 3), None);
+        assert_eq!(multiset_permutations_u128(&[u64::MAX, 1]), None);
+    }
+
+    #[test]
+    fn early_stopping_comparisons_agree_with_the_counts() {
+        for n in 0..=12u64 {
+            let d = derangements(n, &Never).unwrap();
+            for k in 0..=n + 1 {
+                let p = permutations(n, k, &Never).unwrap();
+                let c = combinations(n, k, &Never).unwrap();
+                for r in [0u64, 1, 2, 5, 100, 5039, 5040, 5041, 1 << 40] {
+                    let r = BigUint::from(r);
+                    assert_eq!(permutations_exceed(n, k, &r), p > r, "P({n},{k}) > {r}");
+                    assert_eq!(combinations_exceed(n, k, &r), c > r, "C({n},{k}) > {r}");
+                    assert_eq!(derangements_exceed(n, &r), d > r, "D({n}) > {r}");
+                }
+            }
+        }
+        // Huge arguments stop after a few factors.
+        let r = BigUint::from(u64::MAX);
+        assert!(permutations_exceed(u64::MAX, u64::MAX, &r));
+        assert!(combinations_exceed(1 << 40, 1 << 39, &r));
+        assert!(derangements_exceed(1 << 40, &r));
     }
 
     #[test]

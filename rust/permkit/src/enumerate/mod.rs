@@ -4,7 +4,7 @@
 //! Large blocks are split into parts that each seek their own start, so parts
 //! run in parallel and the output never depends on the thread count.
 
-mod walkers;
+pub(crate) mod walkers;
 
 use crate::rank::rows::{CombOrder, Family};
 use crate::rank::PermOrder;
@@ -161,66 +161,21 @@ impl Spec {
     }
 
     /// Whether the count exceeds `r`, without computing a count much larger
-    /// than `r`: the count is built up as a product (or recurrence) of
-    /// non-decreasing partial values, and the loop stops once one passes `r`.
+    /// than `r` (the early-stopping comparisons of [`count`]).
     pub fn count_exceeds(&self, r: &BigUint, interrupt: &dyn Interrupt) -> Result<bool> {
         let (n, k) = (self.n as u64, self.k as u64);
-        let mut acc = BigUint::from(1u32);
-        match self.kind {
+        Ok(match self.kind {
             FamilyOrder::PermLex
             | FamilyOrder::PermMr
             | FamilyOrder::PermHeap
-            | FamilyOrder::PermSjt => {
-                for m in 2..=n {
-                    if acc > *r {
-                        break;
-                    }
-                    acc *= m;
-                }
-            }
-            FamilyOrder::Arrangement => {
-                if k > n {
-                    return Ok(false);
-                }
-                for i in 0..k {
-                    if acc > *r {
-                        break;
-                    }
-                    acc *= n - i;
-                }
-            }
+            | FamilyOrder::PermSjt => count::permutations_exceed(n, n, r),
+            FamilyOrder::Arrangement => count::permutations_exceed(n, k, r),
             FamilyOrder::CombLex | FamilyOrder::CombColex | FamilyOrder::CombRevolvingDoor => {
-                if k > n {
-                    return Ok(false);
-                }
-                // C(n, i) grows with i up to min(k, n-k).
-                for i in 0..k.min(n - k) {
-                    if acc > *r {
-                        break;
-                    }
-                    acc = acc * (n - i) / (i + 1);
-                }
+                count::combinations_exceed(n, k, r)
             }
-            FamilyOrder::Derangement => {
-                // D(0) = 1, D(1) = 0, then D(m) = m D(m-1) + (-1)^m grows.
-                if n >= 1 {
-                    acc = BigUint::zero();
-                    for m in 2..=n {
-                        if acc > *r {
-                            break;
-                        }
-                        acc *= m;
-                        if m % 2 == 0 {
-                            acc += 1u32;
-                        } else {
-                            acc -= 1u32;
-                        }
-                    }
-                }
-            }
-            FamilyOrder::Multiset => acc = self.count(interrupt)?,
-        }
-        Ok(acc > *r)
+            FamilyOrder::Derangement => count::derangements_exceed(n, r),
+            FamilyOrder::Multiset => self.count(interrupt)? > *r,
+        })
     }
 
     /// A walker positioned at `rank` (callers check `rank < count`).
@@ -356,7 +311,7 @@ pub fn fill<T: PermIndex>(
                         // Algorithm L runs on the output rows themselves.
                         FamilyOrder::PermLex | FamilyOrder::Multiset => {
                             o.copy_from_slice(prev);
-                            next_permutation(o);
+                            next_permutation(o, T::to_usize);
                         }
                         FamilyOrder::PermHeap | FamilyOrder::PermSjt => {
                             let (x, y) = walker.advance();
@@ -431,7 +386,7 @@ impl<T: PermIndex> TailRun<T> {
         let w = out.len();
         if self.pos + 1 == TAIL_ORDERINGS {
             out.copy_from_slice(prev);
-            next_permutation(out);
+            next_permutation(out, T::to_usize);
             self.pos = 0;
             self.base.copy_from_slice(&out[w - TAIL..]);
         } else {
@@ -442,25 +397,6 @@ impl<T: PermIndex> TailRun<T> {
             }
         }
     }
-}
-
-/// Algorithm L: the next permutation of `a` in lex order (repeated values allowed).
-fn next_permutation<T: PermIndex>(a: &mut [T]) {
-    let n = a.len();
-    let mut i = n.wrapping_sub(1);
-    while i > 0 && a[i - 1].to_usize() >= a[i].to_usize() {
-        i -= 1;
-    }
-    if i == 0 || i > n {
-        return;
-    }
-    let pivot = a[i - 1].to_usize();
-    let mut j = n - 1;
-    while a[j].to_usize() <= pivot {
-        j -= 1;
-    }
-    a.swap(i - 1, j);
-    a[i..].reverse();
 }
 
 /// Whether [`changes`] is defined for `kind`.

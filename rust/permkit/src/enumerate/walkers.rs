@@ -1,17 +1,44 @@
 //! Successor kernels: each walker holds one member and steps to the next in
 //! O(1) amortized time, reporting the change it made.
+//!
+//! These are the only implementations of their orders: the enumeration
+//! ([`super::fill`]) writes their rows, and the exact tests
+//! (`exact::engine`, `exact::rows`) start them at any rank and update the
+//! statistic's key from the reported change (revolving door: two-sample
+//! splits; plain changes: pairings; multiset lex order: k-sample labels).
 
 use crate::rank::{
-    derangement_unrank, heap_digits, heap_state_from_digits, sjt_from_digits, RankInt,
+    derangement_unrank, heap_digits, heap_state_from_digits, multiset_unrank,
+    revolving_door_unrank, sjt_from_digits, RankInt,
 };
 use num_bigint::BigUint;
 
 pub trait Walker: Send {
     /// The current member.
     fn row(&self) -> &[usize];
-    /// Steps to the next member; returns the change (positions swapped, or
-    /// element leaving and entering) for kinds that have a change stream.
+    /// Steps to the next member; returns the change: positions swapped
+    /// (heap, sjt), element leaving and entering (revolving door), or the
+    /// Algorithm L step `(i, j)` (whole permutations and multisets); `(0, 0)`
+    /// after the last member and for kinds without a change stream.
     fn advance(&mut self) -> (usize, usize);
+}
+
+/// Algorithm L: steps `a` to the next permutation in lex order of `key`
+/// (repeated values allowed, so multisets too). Returns `(i, j)`: `a[i]` and
+/// `a[j]` (`i < j`) were swapped, then `a[i+1..]` reversed; `None`, with `a`
+/// unchanged, after the last permutation.
+pub fn next_permutation<T: Copy>(a: &mut [T], key: impl Fn(T) -> usize) -> Option<(usize, usize)> {
+    let n = a.len();
+    let i = (0..n.saturating_sub(1))
+        .rev()
+        .find(|&i| key(a[i]) < key(a[i + 1]))?;
+    let mut j = n - 1;
+    while key(a[j]) <= key(a[i]) {
+        j -= 1;
+    }
+    a.swap(i, j);
+    a[i + 1..].reverse();
+    Some((i, j))
 }
 
 /// Algorithm L (next permutation) on `a`, whose first `k` entries are the
@@ -21,27 +48,43 @@ pub struct NextPermutation {
     pub k: usize,
 }
 
+impl NextPermutation {
+    /// The arrangement of the multiset with `counts[v]` copies of value `v`
+    /// of lex rank `rank`, or `None` when `rank` is not below their number.
+    pub fn seek_multiset(counts: &[u64], rank: u128) -> Option<Self> {
+        let total = crate::count::multiset_permutations_u128(counts)?;
+        if rank >= total {
+            return None;
+        }
+        let mut a = vec![0; counts.iter().sum::<u64>() as usize];
+        // u64 arithmetic when every rank fits (the common case), else big integers.
+        match u64::try_from(total) {
+            Ok(total) => multiset_unrank(&(rank as u64), counts, &total, &mut a),
+            Err(_) => multiset_unrank(&BigUint::from(rank), counts, &BigUint::from(total), &mut a),
+        }
+        let k = a.len();
+        Some(NextPermutation { a, k })
+    }
+}
+
 impl Walker for NextPermutation {
     fn row(&self) -> &[usize] {
         &self.a[..self.k]
     }
+    /// For whole permutations (`k == a.len()`) the change is `(i, j)` of
+    /// [`next_permutation`], and `(0, 0)` after the last one; arrangements
+    /// report `(0, 0)`.
     fn advance(&mut self) -> (usize, usize) {
-        let a = &mut self.a;
-        if self.k < a.len() {
+        let whole = self.k == self.a.len();
+        if !whole {
             // Arrangements: making the unused tail descending turns the
             // next full permutation into the next k-prefix.
-            a[self.k..].reverse();
+            self.a[self.k..].reverse();
         }
-        let n = a.len();
-        if let Some(i) = (0..n.saturating_sub(1)).rev().find(|&i| a[i] < a[i + 1]) {
-            let mut j = n - 1;
-            while a[j] <= a[i] {
-                j -= 1;
-            }
-            a.swap(i, j);
-            a[i + 1..].reverse();
+        match next_permutation(&mut self.a, |v| v) {
+            Some(change) if whole => change,
+            _ => (0, 0),
         }
-        (0, 0)
     }
 }
 
@@ -151,25 +194,29 @@ impl Sjt {
 }
 
 impl Walker for Sjt {
+    #[inline]
     fn row(&self) -> &[usize] {
         &self.a
     }
+    /// Returns the adjacent positions swapped, `(p, p + 1)`.
+    #[inline]
     fn advance(&mut self) -> (usize, usize) {
         let mut j = self.a.len();
-        let mut s = 0i64;
+        let mut s = 0usize;
         while j >= 1 {
             let q = self.c[j] + self.o[j];
-            if q >= 0 && q != j as i64 {
-                let x = (j as i64 - self.c[j] + s - 1) as usize;
-                let y = (j as i64 - q + s - 1) as usize;
-                self.a.swap(x, y);
-                self.c[j] = q;
-                return (x.min(y), x.max(y));
-            }
-            if q == j as i64 {
+            if q < 0 {
+                self.o[j] = -self.o[j];
+            } else if q == j as i64 {
                 s += 1;
+                self.o[j] = -self.o[j];
+            } else {
+                // Element j moves one place: positions j-c-1+s and j-q-1+s swap.
+                let p = j + s - 1 - self.c[j].max(q) as usize;
+                self.a.swap(p, p + 1);
+                self.c[j] = q;
+                return (p, p + 1);
             }
-            self.o[j] = -self.o[j];
             j -= 1;
         }
         (0, 0)
@@ -232,12 +279,31 @@ impl RevolvingDoor {
         c.push(0); // read only by the step after the last combination
         RevolvingDoor { c }
     }
+
+    /// The `t`-subset of `0..n` of revolving-door rank `rank`, or `None`
+    /// when `rank` is not below `C(n, t)`.
+    pub fn seek(n: usize, t: usize, rank: u128) -> Option<Self> {
+        let total = crate::count::combinations_u128(n as u64, t as u64)?;
+        if rank >= total {
+            return None;
+        }
+        let mut c = vec![0u64; t];
+        // u64 arithmetic when every rank fits (the common case), else big integers.
+        match u64::try_from(total) {
+            Ok(_) => revolving_door_unrank(&(rank as u64), n as u64, &mut c),
+            Err(_) => revolving_door_unrank(&BigUint::from(rank), n as u64, &mut c),
+        }
+        let members: Vec<usize> = c.iter().map(|&x| x as usize).collect();
+        Some(RevolvingDoor::new(&members, n))
+    }
 }
 
 impl Walker for RevolvingDoor {
     fn row(&self) -> &[usize] {
         &self.c[1..self.c.len() - 2]
     }
+    /// Returns (element leaving, element entering); `(0, 0)` after the last
+    /// subset, and for `t == 0`.
     fn advance(&mut self) -> (usize, usize) {
         let c = &mut self.c;
         let t = c.len() - 3;
@@ -349,5 +415,74 @@ fn fill_smallest(out: &mut [usize], first: usize, values: &mut Vec<usize>, n: us
             })
             .unwrap_or(0);
         *o = values.remove(pick);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiset_walk_matches_seek_and_replays_its_changes() {
+        for counts in [
+            vec![2u64, 1, 3],
+            vec![1, 1, 1, 1],
+            vec![4],
+            vec![0, 2, 2],
+            vec![],
+        ] {
+            let total = crate::count::multiset_permutations_u128(&counts).unwrap();
+            let mut walk = NextPermutation::seek_multiset(&counts, 0).unwrap();
+            for r in 0..total {
+                let direct = NextPermutation::seek_multiset(&counts, r).unwrap();
+                assert_eq!(walk.row(), direct.row(), "{counts:?} r={r}");
+                let mut replay = walk.row().to_vec();
+                let (i, j) = walk.advance();
+                if r + 1 < total {
+                    assert!(i < j);
+                    replay.swap(i, j);
+                    replay[i + 1..].reverse();
+                    assert!(replay.as_slice() > direct.row());
+                    assert_eq!(replay, walk.row());
+                } else {
+                    assert_eq!((i, j), (0, 0), "no change after the last");
+                    assert_eq!(walk.row(), direct.row());
+                }
+            }
+            assert!(NextPermutation::seek_multiset(&counts, total).is_none());
+        }
+    }
+
+    #[test]
+    fn revolving_door_seek_matches_the_walk() {
+        for n in 0..=8usize {
+            for t in 0..=n {
+                let total = crate::count::combinations_u128(n as u64, t as u64).unwrap();
+                let mut walk = RevolvingDoor::seek(n, t, 0).unwrap();
+                for r in 0..total {
+                    let direct = RevolvingDoor::seek(n, t, r).unwrap();
+                    assert_eq!(walk.row(), direct.row(), "n={n} t={t} r={r}");
+                    let before = walk.row().to_vec();
+                    let (out, inn) = walk.advance();
+                    if r + 1 < total {
+                        assert!(before.contains(&out) && !before.contains(&inn));
+                        assert!(walk.row().contains(&inn) && !walk.row().contains(&out));
+                    }
+                }
+                assert!(RevolvingDoor::seek(n, t, total).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn next_permutation_stops_after_the_last() {
+        let mut a = [3u8, 2, 2, 1];
+        assert_eq!(next_permutation(&mut a, |v| v as usize), None);
+        assert_eq!(a, [3, 2, 2, 1]);
+        let mut b = [1u8, 2, 2, 3];
+        assert_eq!(next_permutation(&mut b, |v| v as usize), Some((2, 3)));
+        assert_eq!(b, [1, 2, 3, 2]);
+        let mut empty: [u8; 0] = [];
+        assert_eq!(next_permutation(&mut empty, |v| v as usize), None);
     }
 }

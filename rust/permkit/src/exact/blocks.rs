@@ -6,7 +6,10 @@
 //! instead of enumeration: each block convolves in the distinct arrangements
 //! of its scores (spec: docs/exact_tests.md).
 
+use crate::enumerate::walkers::next_permutation;
+use crate::rank::{PermOrder, RankInt};
 use crate::{Error, Interrupt, Result};
+use num_bigint::BigUint;
 use std::collections::HashMap;
 
 /// What the key of a relabelling is, from the per-sample totals R_j.
@@ -24,40 +27,32 @@ pub const MAX_STATES: usize = 1 << 20;
 /// Most samples for the dynamic programming (k! arrangements per block).
 pub const MAX_SAMPLES: usize = 8;
 
-/// k!, or None when it does not fit in u128.
-pub fn factorial(k: usize) -> Option<u128> {
-    (1..=k as u128).try_fold(1u128, |acc, i| acc.checked_mul(i))
-}
-
-/// base^exp, or None on overflow.
-pub fn checked_power(base: u128, exp: usize) -> Option<u128> {
-    (0..exp).try_fold(1u128, |acc, _| acc.checked_mul(base))
-}
-
-/// The permutation of 0..out.len() with lexicographic rank `rank` (< k!), in `out`.
-pub fn unrank_lexicographic(mut rank: u128, out: &mut [usize]) {
-    let k = out.len();
-    let mut pool: Vec<usize> = (0..k).collect();
-    for (i, slot) in out.iter_mut().enumerate() {
-        let radix = factorial(k - 1 - i).unwrap_or(u128::MAX);
-        let digit = (rank / radix) as usize;
-        rank %= radix;
-        *slot = pool.remove(digit.min(pool.len() - 1));
-    }
+/// The permutation of `0..out.len()` of lexicographic rank `rank` (below
+/// `out.len()!`), written into `out` (the lex unrank of `rank::PermOrder`).
+pub fn lex_permutation(rank: u128, out: &mut [usize]) {
+    let radices = PermOrder::Lex.radices(out.len());
+    let digits = match u64::try_from(rank) {
+        Ok(r) => r.to_digits(&radices),
+        Err(_) => BigUint::from(rank).to_digits(&radices),
+    };
+    // Callers pass rank < out.len()!, so the digits exist; the zero digits
+    // (the identity) only guard against a broken caller.
+    let digits = digits.unwrap_or_else(|| vec![0; radices.len()]);
+    PermOrder::Lex.from_digits(&digits, out);
 }
 
 /// The distinct arrangements of one block's scores over the k samples, with multiplicities.
+/// (All k! orders by the lex walker, from the identity.)
 fn arrangements(block: &[i128]) -> HashMap<Vec<i128>, u128> {
-    let k = block.len();
-    let total = factorial(k).unwrap_or(0);
-    let mut order = vec![0usize; k];
+    let mut order: Vec<usize> = (0..block.len()).collect();
     let mut out: HashMap<Vec<i128>, u128> = HashMap::new();
-    for r in 0..total {
-        unrank_lexicographic(r, &mut order);
+    loop {
         let arranged: Vec<i128> = order.iter().map(|&j| block[j]).collect();
         *out.entry(arranged).or_insert(0) += 1;
+        if next_permutation(&mut order, |v| v).is_none() {
+            return out;
+        }
     }
-    out
 }
 
 /// Distributions of partial keys: packed state -> count.
@@ -197,21 +192,22 @@ pub fn key_distribution(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::count::{factorial_u128, power_u128};
     use crate::Never;
 
     /// Brute force over all (k!)^n relabellings.
     fn brute(blocks: &[Vec<i128>], key: &BlockKey) -> Vec<(i128, u128)> {
         let n = blocks.len();
         let k = blocks[0].len();
-        let f = factorial(k).unwrap();
-        let total = checked_power(f, n).unwrap();
+        let f = factorial_u128(k as u64).unwrap();
+        let total = power_u128(f, n as u64).unwrap();
         let mut order = vec![0usize; k];
         let mut counts: std::collections::BTreeMap<i128, u128> = Default::default();
         for r in 0..total {
             let mut totals = vec![0i128; k];
             let mut rest = r;
             for block in blocks {
-                unrank_lexicographic(rest % f, &mut order);
+                lex_permutation(rest % f, &mut order);
                 rest /= f;
                 for j in 0..k {
                     totals[j] += block[order[j]];
@@ -245,17 +241,24 @@ mod tests {
 
     #[test]
     fn unranking_is_lexicographic() {
-        let mut out = [0usize; 3];
-        let mut seen = Vec::new();
-        for r in 0..6 {
-            unrank_lexicographic(r, &mut out);
-            seen.push(out.to_vec());
+        for k in 0..=6usize {
+            let total = factorial_u128(k as u64).unwrap();
+            let mut out = vec![0usize; k];
+            let mut seen = Vec::new();
+            for r in 0..total {
+                lex_permutation(r, &mut out);
+                seen.push(out.clone());
+            }
+            let mut sorted = seen.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(seen, sorted);
+            assert_eq!(seen.len() as u128, total);
         }
-        let mut sorted = seen.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(seen, sorted);
-        assert_eq!(seen.len(), 6);
+        // Ranks beyond 64 bits (25! > 2^64): the last permutation.
+        let mut out = vec![0usize; 25];
+        lex_permutation(factorial_u128(25).unwrap() - 1, &mut out);
+        assert_eq!(out, (0..25).rev().collect::<Vec<_>>());
     }
 
     #[test]

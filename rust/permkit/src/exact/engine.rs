@@ -1,30 +1,76 @@
-//! The exact-test engine: walker adapters that keep K up to date, the
-//! meet-in-the-middle shortcuts, and the chunk scheduler.
+//! The exact-test engine: adapters that keep K up to date from the change
+//! each enumeration walker reports (`enumerate::walkers`, the one
+//! implementation of each order; the Gray-code sign flips live in
+//! [`paired`]), the meet-in-the-middle shortcuts, and the chunk scheduler.
 
 use super::model::{Collect, Design, Outcome, Problem, Rule, Source};
 use super::monte_carlo::{resample_key, ResampleStream};
-use super::{k_sample, paired, pairings, two_sample};
+use super::{paired, two_sample};
+use crate::enumerate::walkers::{NextPermutation, RevolvingDoor, Sjt, Walker};
 use crate::{Error, Interrupt, Result};
+use num_bigint::BigUint;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
-trait Walker {
+/// A walk over relabellings that keeps the key K up to date.
+trait Keyed {
     fn key(&self) -> i128;
+    /// Steps to the next relabelling; never called after the last one.
     fn advance(&mut self);
 }
 
-impl Walker for two_sample::RevolvingDoor<'_> {
+fn out_of_range(rank: u128) -> Error {
+    Error::InvalidValue(format!("rank {rank} is out of range"))
+}
+
+/// Two samples: K = the sum of the scores in group 1, the subset the
+/// revolving door walks; each step swaps one member out and one in.
+pub(crate) struct GroupSum<'a> {
+    door: RevolvingDoor,
+    scores: &'a [i128],
+    sum: i128,
+}
+
+impl<'a> GroupSum<'a> {
+    /// Starts at the group 1 of size `n1` of revolving-door rank `rank`.
+    pub(crate) fn at(scores: &'a [i128], n1: usize, rank: u128) -> Result<Self> {
+        let door = RevolvingDoor::seek(scores.len(), n1, rank).ok_or_else(|| out_of_range(rank))?;
+        let sum = door.row().iter().map(|&i| scores[i]).sum();
+        Ok(Self { door, scores, sum })
+    }
+
+    /// The sum of the scores in group 1.
+    #[inline]
+    pub(crate) fn sum(&self) -> i128 {
+        self.sum
+    }
+
+    /// Group 1, ascending.
+    pub(crate) fn members(&self) -> &[usize] {
+        self.door.row()
+    }
+
+    /// Steps to the next split; returns (element leaving, element entering).
+    #[inline]
+    pub(crate) fn advance_swap(&mut self) -> (usize, usize) {
+        let (out, inn) = self.door.advance();
+        self.sum += self.scores[inn] - self.scores[out];
+        (out, inn)
+    }
+}
+
+impl Keyed for GroupSum<'_> {
     #[inline]
     fn key(&self) -> i128 {
         self.sum()
     }
     #[inline]
     fn advance(&mut self) {
-        two_sample::RevolvingDoor::advance(self)
+        self.advance_swap();
     }
 }
 
-impl Walker for paired::SignFlips<'_> {
+impl Keyed for paired::SignFlips<'_> {
     #[inline]
     fn key(&self) -> i128 {
         self.sum()
@@ -35,27 +81,67 @@ impl Walker for paired::SignFlips<'_> {
     }
 }
 
-impl Walker for pairings::PlainChanges<'_> {
+/// Pairings: K = sum_i x[i] * y[a[i]] over the plain-changes order `a`;
+/// swapping positions p, q adds (x[p] - x[q]) * (y[a[p]] - y[a[q]]) (after the swap).
+struct CrossProducts<'a> {
+    order: Sjt,
+    x: &'a [i128],
+    y: &'a [i128],
+    sum: i128,
+}
+
+impl<'a> CrossProducts<'a> {
+    fn at(x: &'a [i128], y: &'a [i128], rank: u128) -> Result<Self> {
+        let order = Sjt::seek(x.len(), &BigUint::from(rank)).ok_or_else(|| out_of_range(rank))?;
+        let sum = x.iter().zip(order.row()).map(|(&xi, &ai)| xi * y[ai]).sum();
+        Ok(Self { order, x, y, sum })
+    }
+}
+
+impl Keyed for CrossProducts<'_> {
     #[inline]
     fn key(&self) -> i128 {
-        self.sum()
+        self.sum
     }
     #[inline]
     fn advance(&mut self) {
-        pairings::PlainChanges::advance(self)
+        let (p, q) = self.order.advance();
+        let a = self.order.row();
+        self.sum += (self.x[p] - self.x[q]) * (self.y[a[p]] - self.y[a[q]]);
     }
 }
 
+/// k samples: K = sum_g weights[g] * S_g^2, with the group sums S_g of the
+/// label vector the multiset walker visits in lex order.
 struct WeightedSquares<'a> {
-    orders: k_sample::LabelOrders<'a>,
+    labels: NextPermutation,
+    scores: &'a [i128],
     weights: &'a [i128],
+    sums: Vec<i128>,
 }
 
-impl Walker for WeightedSquares<'_> {
+impl<'a> WeightedSquares<'a> {
+    fn at(scores: &'a [i128], sizes: &[usize], weights: &'a [i128], rank: u128) -> Result<Self> {
+        let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+        let labels =
+            NextPermutation::seek_multiset(&counts, rank).ok_or_else(|| out_of_range(rank))?;
+        let mut sums = vec![0i128; sizes.len()];
+        for (&l, &v) in labels.row().iter().zip(scores) {
+            sums[l] += v;
+        }
+        Ok(Self {
+            labels,
+            scores,
+            weights,
+            sums,
+        })
+    }
+}
+
+impl Keyed for WeightedSquares<'_> {
     #[inline]
     fn key(&self) -> i128 {
-        self.orders
-            .group_sums()
+        self.sums
             .iter()
             .zip(self.weights)
             .map(|(&s, &w)| w * s * s)
@@ -63,11 +149,31 @@ impl Walker for WeightedSquares<'_> {
     }
     #[inline]
     fn advance(&mut self) {
-        self.orders.advance()
+        let (i, j) = self.labels.advance();
+        if j == 0 {
+            return; // past the last arrangement: nothing changed
+        }
+        let l = self.labels.row();
+        let n = l.len();
+        let s = self.scores;
+        // The step swapped positions i < j, then reversed i+1..: position
+        // q > i now holds the label position n+i-q held, so that group gains
+        // s[q] and loses s[n+i-q]; except that the old l[i] landed at n+i-j
+        // (it lost s[i], not s[j]) and the old l[j] at i (it gained s[i], lost s[j]).
+        for ((&label, &now), &before) in l[i + 1..]
+            .iter()
+            .zip(&s[i + 1..])
+            .zip(s[i + 1..].iter().rev())
+        {
+            self.sums[label] += now - before;
+        }
+        let d = s[i] - s[j];
+        self.sums[l[i]] += d;
+        self.sums[l[n + i - j]] -= d;
     }
 }
 
-fn record_all<W: Walker>(mut w: W, len: u64, rule: &Rule, collect: Collect, out: &mut Outcome) {
+fn record_all<W: Keyed>(mut w: W, len: u64, rule: &Rule, collect: Collect, out: &mut Outcome) {
     // Hashing per step, sorting once per chunk: cheaper than a tree insert per step.
     let mut counts: HashMap<i128, u64> = HashMap::new();
     for i in 0..len {
@@ -141,7 +247,7 @@ fn run_chunk(
                             if from == b.start && to == b.start + b.len {
                                 rule.record_shifted(b.high_sum, &sums[b.size], &mut out.tally);
                             } else {
-                                match two_sample::RevolvingDoor::at(&p.scores, *n1, from) {
+                                match GroupSum::at(&p.scores, *n1, from) {
                                     Ok(w) => {
                                         record_all(w, (to - from) as u64, rule, collect, &mut out)
                                     }
@@ -155,7 +261,7 @@ fn run_chunk(
                     }
                 } else {
                     record_all(
-                        two_sample::RevolvingDoor::at(&p.scores, *n1, start)?,
+                        GroupSum::at(&p.scores, *n1, start)?,
                         len,
                         rule,
                         collect,
@@ -187,27 +293,20 @@ fn run_chunk(
                     )
                 }
             }
-            Design::Pairing { partner } => {
-                let start = u64::try_from(start)
-                    .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
-                record_all(
-                    pairings::PlainChanges::at(&p.scores, partner, start)?,
-                    len,
-                    rule,
-                    collect,
-                    &mut out,
-                )
-            }
-            Design::KSample { sizes, weights } => {
-                let orders = k_sample::LabelOrders::at(&p.scores, sizes, start)?;
-                record_all(
-                    WeightedSquares { orders, weights },
-                    len,
-                    rule,
-                    collect,
-                    &mut out,
-                )
-            }
+            Design::Pairing { partner } => record_all(
+                CrossProducts::at(&p.scores, partner, start)?,
+                len,
+                rule,
+                collect,
+                &mut out,
+            ),
+            Design::KSample { sizes, weights } => record_all(
+                WeightedSquares::at(&p.scores, sizes, weights, start)?,
+                len,
+                rule,
+                collect,
+                &mut out,
+            ),
         },
         Source::MonteCarlo { key } => {
             let n = p.scores.len();

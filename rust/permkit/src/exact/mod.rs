@@ -11,13 +11,11 @@
 pub mod blocks;
 pub mod contingency;
 pub mod engine;
-pub mod k_sample;
 pub mod location;
 pub mod maxt;
 pub mod model;
 pub mod monte_carlo;
 pub mod paired;
-pub mod pairings;
 pub mod rows;
 pub mod shift;
 pub mod strata;
@@ -25,9 +23,7 @@ pub mod two_sample;
 pub mod welch;
 
 pub use engine::{tally, CHUNK};
-pub use model::{
-    binomial, multinomial, Collect, Design, Deviation, Outcome, Problem, Rule, Source, Tally,
-};
+pub use model::{Collect, Design, Deviation, Outcome, Problem, Rule, Source, Tally};
 pub use rows::{relabel_rows, Shape};
 
 #[cfg(test)]

@@ -1,33 +1,9 @@
 //! The model of an exact test: the design, the scores, the p-value rule as
 //! integer thresholds on the key K, and what a run reports.
 
+use crate::count::{combinations_u128, factorial_u128, multiset_permutations_u128, power_u128};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
-
-/// C(n, k), or None when it does not fit in u128.
-pub fn binomial(n: u64, k: u64) -> Option<u128> {
-    if k > n {
-        return Some(0);
-    }
-    let k = k.min(n - k);
-    let mut acc: u128 = 1;
-    for i in 0..k {
-        // acc * (n - i) / (i + 1) stays integral at every step.
-        acc = acc.checked_mul((n - i) as u128)? / (i + 1) as u128;
-    }
-    Some(acc)
-}
-
-/// The number of arrangements of a multiset with these multiplicities.
-pub fn multinomial(sizes: &[usize]) -> Option<u128> {
-    let mut acc: u128 = 1;
-    let mut n = 0u64;
-    for &s in sizes {
-        n += s as u64;
-        acc = acc.checked_mul(binomial(n, s as u64)?)?;
-    }
-    Some(acc)
-}
 
 /// How relabellings are formed, and what K is.
 #[derive(Debug, Clone)]
@@ -113,10 +89,13 @@ impl Problem {
     pub fn count(&self) -> Option<u128> {
         let n = self.scores.len();
         match &self.design {
-            Design::TwoSample { n1 } => binomial(n as u64, *n1 as u64),
-            Design::KSample { sizes, .. } => multinomial(sizes),
-            Design::SignFlip => 1u128.checked_shl(n as u32).filter(|_| n < 128),
-            Design::Pairing { .. } => (1..=n as u128).try_fold(1u128, |a, k| a.checked_mul(k)),
+            Design::TwoSample { n1 } => combinations_u128(n as u64, *n1 as u64),
+            Design::KSample { sizes, .. } => {
+                let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+                multiset_permutations_u128(&counts)
+            }
+            Design::SignFlip => power_u128(2, n as u64),
+            Design::Pairing { .. } => factorial_u128(n as u64),
         }
     }
 

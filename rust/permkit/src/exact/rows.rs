@@ -1,11 +1,13 @@
 //! Relabelled rows: gather indices of relabellings, for statistics the
 //! caller computes (callables and the k-sample designs).
 
-use super::model::{Design, Problem};
 use super::monte_carlo::ResampleStream;
-use super::{blocks, k_sample, paired, pairings, two_sample};
+use super::{blocks, paired};
+use crate::count::{factorial_u128, multiset_permutations_u128, power_u128};
+use crate::enumerate::walkers::{next_permutation, NextPermutation, RevolvingDoor, Sjt, Walker};
 use crate::rng::WordStream;
 use crate::{Error, Result};
+use num_bigint::BigUint;
 
 /// Gather indices of relabellings for statistics computed by the caller.
 /// Rows have `row_len(design)` entries indexing the concatenated samples.
@@ -36,43 +38,25 @@ impl Shape {
         }
     }
 
-    fn problem(&self) -> Problem {
-        match self {
-            Shape::Independent { sizes } if sizes.len() == 2 => Problem {
-                design: Design::TwoSample { n1: sizes[0] },
-                scores: vec![0; sizes.iter().sum()],
-            },
-            Shape::Independent { sizes } => Problem {
-                design: Design::KSample {
-                    sizes: sizes.clone(),
-                    weights: vec![0; sizes.len()],
-                },
-                scores: vec![0; sizes.iter().sum()],
-            },
-            Shape::Paired { n } => Problem {
-                design: Design::SignFlip,
-                scores: vec![0; *n],
-            },
-            Shape::Pairings { n, .. } | Shape::AllPairings { n, .. } | Shape::Blocks { n, .. } => {
-                Problem {
-                    design: Design::Pairing {
-                        partner: vec![0; *n],
-                    },
-                    scores: vec![0; *n],
-                }
-            }
-        }
-    }
-
+    /// The number of relabellings, or None when it does not fit in u128.
     pub fn count(&self) -> Option<u128> {
         match self {
-            Shape::AllPairings { n, samples } => {
-                blocks::checked_power(blocks::factorial(*n)?, *samples)
+            Shape::Independent { sizes } => {
+                let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+                multiset_permutations_u128(&counts)
             }
-            Shape::Blocks { n, samples } => blocks::checked_power(blocks::factorial(*samples)?, *n),
-            _ => self.problem().count(),
+            Shape::Paired { n } => power_u128(2, *n as u64),
+            Shape::Pairings { n, .. } => factorial_u128(*n as u64),
+            Shape::AllPairings { n, samples } => {
+                power_u128(factorial_u128(*n as u64)?, *samples as u64)
+            }
+            Shape::Blocks { n, samples } => power_u128(factorial_u128(*samples as u64)?, *n as u64),
         }
     }
+}
+
+fn out_of_range(rank: u128) -> Error {
+    Error::InvalidValue(format!("rank {rank} is out of range"))
 }
 
 fn write_groups(
@@ -127,7 +111,10 @@ fn write_block(i: usize, order: &[usize], n: usize, row: &mut [u32]) {
 
 /// Rows for ranks start.. of a product of `digits` lexicographic permutations of
 /// `len` elements each (mixed radix `radix`, the last digit fastest); `write(d,
-/// order, n, row)` places digit d's permutation.
+/// order, n, row)` places digit d's permutation. The start is unranked once;
+/// then the digits run as an odometer of lex walkers: the last permutation
+/// steps by Algorithm L, and one that was the last wraps to the identity and
+/// carries into the digit before it.
 fn write_mixed_radix_rows<'a>(
     rows: impl Iterator<Item = &'a mut [u32]>,
     start: u128,
@@ -137,13 +124,21 @@ fn write_mixed_radix_rows<'a>(
     n: usize,
     write: fn(usize, &[usize], usize, &mut [u32]),
 ) {
-    let mut order = vec![0usize; len];
-    for (r, row) in rows.enumerate() {
-        let mut rest = start + r as u128;
-        for d in (0..digits).rev() {
-            blocks::unrank_lexicographic(rest % radix, &mut order);
-            rest /= radix;
-            write(d, &order, n, row);
+    let mut orders = vec![vec![0usize; len]; digits];
+    let mut rest = start;
+    for order in orders.iter_mut().rev() {
+        blocks::lex_permutation(rest % radix, order);
+        rest /= radix;
+    }
+    for row in rows {
+        for (d, order) in orders.iter().enumerate() {
+            write(d, order, n, row);
+        }
+        for order in orders.iter_mut().rev() {
+            if next_permutation(order, |v| v).is_some() {
+                break;
+            }
+            order.reverse(); // the last (descending) wraps to the identity
         }
     }
 }
@@ -173,7 +168,6 @@ pub fn relabel_rows(
     if count == 0 {
         return Ok(());
     }
-    let p = shape.problem();
     let rows = out.chunks_mut(m);
     match mc_key {
         None => {
@@ -188,21 +182,29 @@ pub fn relabel_rows(
             }
             match shape {
                 Shape::Independent { sizes } if sizes.len() == 2 => {
-                    let mut w = two_sample::RevolvingDoor::at(&p.scores, sizes[0], start)?;
-                    for row in rows {
-                        let members = w.members();
-                        let mut inside = vec![1usize; m];
-                        for &i in members {
-                            inside[i] = 0;
+                    let mut w = RevolvingDoor::seek(m, sizes[0], start)
+                        .ok_or_else(|| out_of_range(start))?;
+                    // Group labels kept up to date from each step's (leaving, entering).
+                    let mut label = vec![1usize; m];
+                    for &i in w.row() {
+                        label[i] = 0;
+                    }
+                    let mut rows = rows.peekable();
+                    while let Some(row) = rows.next() {
+                        write_groups(|i| label[i], 2, m, row);
+                        if rows.peek().is_some() {
+                            let (out, inn) = w.advance();
+                            label[out] = 1;
+                            label[inn] = 0;
                         }
-                        write_groups(|i| inside[i], 2, m, row);
-                        w.advance();
                     }
                 }
                 Shape::Independent { sizes } => {
-                    let mut w = k_sample::LabelOrders::at(&p.scores, sizes, start)?;
+                    let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
+                    let mut w = NextPermutation::seek_multiset(&counts, start)
+                        .ok_or_else(|| out_of_range(start))?;
                     for row in rows {
-                        let labels = w.labels();
+                        let labels = w.row();
                         write_groups(|i| labels[i], sizes.len(), m, row);
                         w.advance();
                     }
@@ -210,29 +212,28 @@ pub fn relabel_rows(
                 Shape::Paired { n } => {
                     let start = u64::try_from(start)
                         .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
-                    let mut w = paired::SignFlips::at(&p.scores, start)?;
+                    let zeros = vec![0i128; *n];
+                    let mut w = paired::SignFlips::at(&zeros, start)?;
                     for row in rows {
                         let f = w.flipped();
                         write_paired(|i| f >> i & 1 == 1, *n, row);
                         w.advance();
                     }
                 }
-                Shape::Pairings { samples, .. } => {
-                    let start = u64::try_from(start)
-                        .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
-                    let y = p.scores.clone();
-                    let mut w = pairings::PlainChanges::at(&p.scores, &y, start)?;
+                Shape::Pairings { n, samples } => {
+                    let mut w =
+                        Sjt::seek(*n, &BigUint::from(start)).ok_or_else(|| out_of_range(start))?;
                     for row in rows {
-                        write_pairing(w.order(), *samples, row);
+                        write_pairing(w.row(), *samples, row);
                         w.advance();
                     }
                 }
                 Shape::AllPairings { n, samples } => {
-                    let radix = blocks::factorial(*n).unwrap_or(u128::MAX);
+                    let radix = factorial_u128(*n as u64).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *samples, *n, *n, write_reordered);
                 }
                 Shape::Blocks { n, samples } => {
-                    let radix = blocks::factorial(*samples).unwrap_or(u128::MAX);
+                    let radix = factorial_u128(*samples as u64).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *n, *samples, *n, write_block);
                 }
             }

@@ -13,7 +13,8 @@
 //! its own positions: a pure function of (key, r), whatever the thread count.
 
 use super::monte_carlo::ResampleStream;
-use super::{binomial, shift, tally, Collect, Design, Problem, Rule, Source, Tally};
+use super::{shift, tally, Collect, Design, Problem, Rule, Source, Tally};
+use crate::count::combinations_u128;
 use crate::rng::WordStream;
 use crate::{Error, Interrupt, Result};
 use num_bigint::BigUint;
@@ -61,7 +62,7 @@ fn check(strata: &[Stratum]) -> Result<()> {
 /// The number of within-strata relabellings: the product of C(n_s, n1_s).
 pub fn count(strata: &[Stratum]) -> Option<u128> {
     strata.iter().try_fold(1u128, |acc, st| {
-        acc.checked_mul(binomial(st.scores.len() as u64, st.n1 as u64)?)
+        acc.checked_mul(combinations_u128(st.scores.len() as u64, st.n1 as u64)?)
     })
 }
 
@@ -72,7 +73,7 @@ fn stratum_law(st: &Stratum, interrupt: &dyn Interrupt) -> Result<Vec<(i128, Big
     if shift_ok {
         return shift::two_sample(&st.scores, st.n1, interrupt);
     }
-    let total = binomial(st.scores.len() as u64, st.n1 as u64)
+    let total = combinations_u128(st.scores.len() as u64, st.n1 as u64)
         .filter(|&t| t <= MAX_WALK)
         .ok_or_else(|| {
             Error::Overflow(

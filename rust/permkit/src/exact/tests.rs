@@ -173,13 +173,6 @@ fn two_sample_blocks_equal_walking_on_any_range() {
 }
 
 #[test]
-fn binomial_and_multinomial() {
-    assert_eq!(binomial(30, 15), Some(155_117_520));
-    assert_eq!(multinomial(&[2, 2, 2]), Some(90));
-    assert_eq!(binomial(3, 5), Some(0));
-}
-
-#[test]
 fn overflowing_scores_are_refused() {
     let p = Problem {
         design: Design::SignFlip,
@@ -258,4 +251,107 @@ fn k_sample_rows_keep_blocks_and_samples_apart() {
     }
     let mut out = vec![0u32; 9];
     assert!(relabel_rows(&Shape::Blocks { n, samples: k }, 216, 1, None, &mut out).is_err());
+}
+
+/// K of one relabelling computed from its gather row, the slow way.
+fn key_from_row(design: &Design, scores: &[i128], row: &[u32]) -> i128 {
+    let at = |i: u32| scores[i as usize];
+    match design {
+        Design::TwoSample { n1 } => row[..*n1].iter().map(|&i| at(i)).sum(),
+        Design::KSample { sizes, weights } => {
+            let mut start = 0;
+            let mut k = 0;
+            for (&size, &w) in sizes.iter().zip(weights) {
+                let s: i128 = row[start..start + size].iter().map(|&i| at(i)).sum();
+                k += w * s * s;
+                start += size;
+            }
+            k
+        }
+        // Paired rows are [sample 0 | sample 1]: a flipped pair takes n + i first.
+        Design::SignFlip => {
+            let n = scores.len();
+            (0..n)
+                .map(|i| {
+                    if row[i] as usize == i {
+                        scores[i]
+                    } else {
+                        -scores[i]
+                    }
+                })
+                .sum()
+        }
+        Design::Pairing { partner } => row
+            .iter()
+            .zip(scores)
+            .map(|(&a, &x)| x * partner[a as usize])
+            .sum(),
+    }
+}
+
+#[test]
+fn walker_adapters_keep_the_key_of_every_row_from_any_start() {
+    let scores: Vec<i128> = vec![7, -2, 5, 5, 11, 0, 3, -8];
+    let cases = [
+        (
+            Design::TwoSample { n1: 3 },
+            Shape::Independent { sizes: vec![3, 5] },
+        ),
+        (
+            Design::KSample {
+                sizes: vec![2, 3, 3],
+                weights: vec![3, -1, 2],
+            },
+            Shape::Independent {
+                sizes: vec![2, 3, 3],
+            },
+        ),
+        (
+            Design::KSample {
+                sizes: vec![1, 1, 2, 0, 4],
+                weights: vec![1, 2, 3, 4, 5],
+            },
+            Shape::Independent {
+                sizes: vec![1, 1, 2, 0, 4],
+            },
+        ),
+        (Design::SignFlip, Shape::Paired { n: 8 }),
+        (
+            Design::Pairing {
+                partner: vec![4, 1, -3, 9, 2, 2, 6, -5],
+            },
+            Shape::Pairings { n: 8, samples: 1 },
+        ),
+    ];
+    for (design, shape) in cases {
+        let p = Problem {
+            design: design.clone(),
+            scores: scores.clone(),
+        };
+        let total = p.count().unwrap();
+        assert_eq!(Some(total), shape.count(), "{design:?}");
+        let m = shape.row_len();
+        let mut rows = vec![0u32; m * total as usize];
+        relabel_rows(&shape, 0, total as usize, None, &mut rows).unwrap();
+        let expected: Vec<i128> = rows
+            .chunks(m)
+            .map(|row| key_from_row(&design, &scores, row))
+            .collect();
+        for start in [0, 1, total / 3, total - 2] {
+            let got = tally(
+                &p,
+                &rule(0, 0),
+                Source::Exact,
+                start..total,
+                Collect::Full,
+                &Never,
+            )
+            .unwrap();
+            assert_eq!(
+                got.keys,
+                expected[start as usize..],
+                "{design:?} from {start}"
+            );
+        }
+    }
 }

@@ -20,7 +20,7 @@ pub use combination::{
     revolving_door_unrank,
 };
 pub use derangement::derangement_unrank;
-pub use multiset::{multiset_count, multiset_rank, multiset_unrank};
+pub use multiset::{multiset_rank, multiset_unrank};
 pub use perm::{
     from_lehmer_code, heap_digits, heap_state_from_digits, lehmer_code, lex_digits,
     lex_from_digits, mr_digits, mr_from_digits, sjt_digits, sjt_from_digits, unrank_lex, PermOrder,

@@ -5,19 +5,6 @@
 
 use super::{Fenwick, RankInt};
 
-/// `(sum counts)! / prod(counts!)` (callers check it fits in `R`).
-pub fn multiset_count<R: RankInt>(counts: &[u64]) -> R {
-    let mut w = R::from_u64(1);
-    let mut total = 0u64;
-    for &c in counts {
-        for i in 1..=c {
-            total += 1;
-            w = w.mul_div(total, i);
-        }
-    }
-    w
-}
-
 /// Rank of `seq` (values `< counts.len()`, using each value exactly
 /// `counts[v]` times, which callers check).
 pub fn multiset_rank<R: RankInt>(seq: &[usize], counts: &[u64], total: &R) -> R {
@@ -61,7 +48,7 @@ mod tests {
     #[test]
     fn ranks_follow_next_permutation_order() {
         let counts = [2u64, 1, 3];
-        let total: u64 = multiset_count(&counts);
+        let total = crate::count::multiset_permutations_u64(&counts).unwrap();
         assert_eq!(total, 60);
         let mut seq = vec![0usize, 0, 1, 2, 2, 2];
         for r in 0..total {
