@@ -18,12 +18,12 @@ fn design(
     partner: Vec<i128>,
 ) -> PyResult<Design> {
     Ok(match kind {
-        "two_sample" => Design::TwoSample {
+        "two_sample" => Design::IndependentTwo {
             n1: sizes.first().copied().unwrap_or(0),
         },
-        "k_sample" => Design::KSample { sizes, weights },
-        "sign_flip" => Design::SignFlip,
-        "pairing" => Design::Pairing { partner },
+        "k_sample" => Design::IndependentMany { sizes, weights },
+        "sign_flip" => Design::Samples,
+        "pairing" => Design::Pairings { partner },
         _ => return Err(PyValueError::new_err(format!("design: unknown {kind:?}"))),
     })
 }
@@ -144,18 +144,18 @@ fn relabel_indices<'py>(
     guard(|| {
         let shape = match kind {
             "independent" => Shape::Independent { sizes },
-            "paired" => Shape::Paired {
+            "paired" => Shape::Samples {
                 n: sizes.first().copied().unwrap_or(0),
             },
             "pairings" => Shape::Pairings {
                 n: sizes.first().copied().unwrap_or(0),
                 samples: sizes.len().clamp(1, 2),
             },
-            "all_pairings" => Shape::AllPairings {
+            "all_pairings" => Shape::PairingsMany {
                 n: sizes.first().copied().unwrap_or(0),
                 samples: sizes.len(),
             },
-            "blocks" => Shape::Blocks {
+            "blocks" => Shape::SamplesMany {
                 n: sizes.first().copied().unwrap_or(0),
                 samples: sizes.len(),
             },

@@ -102,11 +102,11 @@ fn prepare(p: &Problem, rule: &Rule, source: Source, collect: Collect) -> LowSum
         return LowSums::None;
     }
     match p.design {
-        Design::SignFlip => LowSums::Signed(paired::sorted_low_sums(
+        Design::Samples => LowSums::Signed(paired::sorted_low_sums(
             &p.scores,
             LOW_BITS.min(p.scores.len()),
         )),
-        Design::TwoSample { .. } if p.scores.len() > LOW_SCORES => {
+        Design::IndependentTwo { .. } if p.scores.len() > LOW_SCORES => {
             LowSums::BySize(two_sample::low_subset_sums(&p.scores, LOW_SCORES))
         }
         _ => LowSums::None,
@@ -125,7 +125,7 @@ fn run_chunk(
     let mut out = Outcome::default();
     match source {
         Source::Exact => match &p.design {
-            Design::TwoSample { n1 } => {
+            Design::IndependentTwo { n1 } => {
                 if let LowSums::BySize(sums) = low {
                     // Whole blocks by meet in the middle, partial blocks by walking.
                     let range = start..start + len as u128;
@@ -163,7 +163,7 @@ fn run_chunk(
                     )
                 }
             }
-            Design::SignFlip => {
+            Design::Samples => {
                 let start = u64::try_from(start)
                     .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                 let bits = LOW_BITS.min(p.scores.len());
@@ -187,7 +187,7 @@ fn run_chunk(
                     )
                 }
             }
-            Design::Pairing { partner } => {
+            Design::Pairings { partner } => {
                 let start = u64::try_from(start)
                     .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                 record_all(
@@ -198,7 +198,7 @@ fn run_chunk(
                     &mut out,
                 )
             }
-            Design::KSample { sizes, weights } => {
+            Design::IndependentMany { sizes, weights } => {
                 let orders = k_sample::LabelOrders::at(&p.scores, sizes, start)?;
                 record_all(
                     WeightedSquares { orders, weights },
@@ -265,9 +265,7 @@ pub fn tally(
     if matches!(source, Source::MonteCarlo { .. }) && range.end > 1u128 << 63 {
         return Err(Error::InvalidValue("at most 2^63 resamples".into()));
     }
-    if matches!(p.design, Design::SignFlip)
-        && p.scores.len() > 63
-        && matches!(source, Source::Exact)
+    if matches!(p.design, Design::Samples) && p.scores.len() > 63 && matches!(source, Source::Exact)
     {
         return Err(Error::Overflow(
             "exact sign flips are limited to 63 pairs".into(),

@@ -29,20 +29,23 @@ pub fn multinomial(sizes: &[usize]) -> Option<u128> {
     Some(acc)
 }
 
-/// How relabellings are formed, and what K is.
+/// How relabellings are formed, and what K is. Variants are named in scipy's
+/// `permutation_type` vocabulary (independent / samples / pairings), split by
+/// how many groups or samples the key needs.
 #[derive(Debug, Clone)]
 pub enum Design {
-    /// Two groups: K = sum of the scores in group 1 (size `n1`).
-    TwoSample { n1: usize },
-    /// k groups of `sizes`: K = sum_g weights[g] * S_g^2.
-    KSample {
+    /// "independent", two groups: K = sum of the scores in group 1 (size `n1`).
+    IndependentTwo { n1: usize },
+    /// "independent", k groups of `sizes`: K = sum_g weights[g] * S_g^2.
+    IndependentMany {
         sizes: Vec<usize>,
         weights: Vec<i128>,
     },
-    /// Paired differences, each sign flipped or not: K = sum_i ±scores[i].
-    SignFlip,
-    /// Second sample reordered: K = sum_i scores[i] * partner[a[i]].
-    Pairing { partner: Vec<i128> },
+    /// "samples" (one sample, or the differences of two): each sign flipped or
+    /// not, K = sum_i ±scores[i].
+    Samples,
+    /// "pairings": the second sample reordered, K = sum_i scores[i] * partner[a[i]].
+    Pairings { partner: Vec<i128> },
 }
 
 #[derive(Debug, Clone)]
@@ -113,10 +116,10 @@ impl Problem {
     pub fn count(&self) -> Option<u128> {
         let n = self.scores.len();
         match &self.design {
-            Design::TwoSample { n1 } => binomial(n as u64, *n1 as u64),
-            Design::KSample { sizes, .. } => multinomial(sizes),
-            Design::SignFlip => 1u128.checked_shl(n as u32).filter(|_| n < 128),
-            Design::Pairing { .. } => (1..=n as u128).try_fold(1u128, |a, k| a.checked_mul(k)),
+            Design::IndependentTwo { n1 } => binomial(n as u64, *n1 as u64),
+            Design::IndependentMany { sizes, .. } => multinomial(sizes),
+            Design::Samples => 1u128.checked_shl(n as u32).filter(|_| n < 128),
+            Design::Pairings { .. } => (1..=n as u128).try_fold(1u128, |a, k| a.checked_mul(k)),
         }
     }
 
@@ -128,7 +131,7 @@ impl Problem {
         };
         let bound = abs_sum(&self.scores).ok_or_else(too_big)?;
         let key_bound = match &self.design {
-            Design::TwoSample { n1 } => {
+            Design::IndependentTwo { n1 } => {
                 if *n1 > n {
                     return Err(Error::InvalidValue(format!(
                         "group size {n1} exceeds {n} observations"
@@ -136,8 +139,8 @@ impl Problem {
                 }
                 bound
             }
-            Design::SignFlip => bound,
-            Design::KSample { sizes, weights } => {
+            Design::Samples => bound,
+            Design::IndependentMany { sizes, weights } => {
                 if sizes.iter().sum::<usize>() != n || weights.len() != sizes.len() {
                     return Err(Error::LengthMismatch {
                         expected: n,
@@ -153,7 +156,7 @@ impl Problem {
                     .and_then(|b| b.checked_mul(w))
                     .ok_or_else(too_big)?
             }
-            Design::Pairing { partner } => {
+            Design::Pairings { partner } => {
                 if partner.len() != n {
                     return Err(Error::LengthMismatch {
                         expected: n,

@@ -13,62 +13,64 @@ pub enum Shape {
     /// Groups of these sizes (2 groups use the revolving door, more the label order).
     Independent { sizes: Vec<usize> },
     /// `n` pairs of (sample 0, sample 1): rows are [sample 0 | sample 1] after swaps.
-    Paired { n: usize },
+    Samples { n: usize },
     /// `samples` (1 or 2) of length n; the last one is reordered.
     Pairings { n: usize, samples: usize },
     /// `samples` of length n, every one reordered independently ((n!)^samples;
     /// lexicographic orders, the last sample's varying fastest).
-    AllPairings { n: usize, samples: usize },
+    PairingsMany { n: usize, samples: usize },
     /// `samples` of n blocks: each block's values permuted among the samples
     /// ((k!)^n; lexicographic per block, the last block's varying fastest).
-    Blocks { n: usize, samples: usize },
+    SamplesMany { n: usize, samples: usize },
 }
 
 impl Shape {
     pub fn row_len(&self) -> usize {
         match self {
             Shape::Independent { sizes } => sizes.iter().sum(),
-            Shape::Paired { n } => 2 * n,
+            Shape::Samples { n } => 2 * n,
             Shape::Pairings { n, samples }
-            | Shape::AllPairings { n, samples }
-            | Shape::Blocks { n, samples } => n * samples,
+            | Shape::PairingsMany { n, samples }
+            | Shape::SamplesMany { n, samples } => n * samples,
         }
     }
 
     fn problem(&self) -> Problem {
         match self {
             Shape::Independent { sizes } if sizes.len() == 2 => Problem {
-                design: Design::TwoSample { n1: sizes[0] },
+                design: Design::IndependentTwo { n1: sizes[0] },
                 scores: vec![0; sizes.iter().sum()],
             },
             Shape::Independent { sizes } => Problem {
-                design: Design::KSample {
+                design: Design::IndependentMany {
                     sizes: sizes.clone(),
                     weights: vec![0; sizes.len()],
                 },
                 scores: vec![0; sizes.iter().sum()],
             },
-            Shape::Paired { n } => Problem {
-                design: Design::SignFlip,
+            Shape::Samples { n } => Problem {
+                design: Design::Samples,
                 scores: vec![0; *n],
             },
-            Shape::Pairings { n, .. } | Shape::AllPairings { n, .. } | Shape::Blocks { n, .. } => {
-                Problem {
-                    design: Design::Pairing {
-                        partner: vec![0; *n],
-                    },
-                    scores: vec![0; *n],
-                }
-            }
+            Shape::Pairings { n, .. }
+            | Shape::PairingsMany { n, .. }
+            | Shape::SamplesMany { n, .. } => Problem {
+                design: Design::Pairings {
+                    partner: vec![0; *n],
+                },
+                scores: vec![0; *n],
+            },
         }
     }
 
     pub fn count(&self) -> Option<u128> {
         match self {
-            Shape::AllPairings { n, samples } => {
+            Shape::PairingsMany { n, samples } => {
                 blocks::checked_power(blocks::factorial(*n)?, *samples)
             }
-            Shape::Blocks { n, samples } => blocks::checked_power(blocks::factorial(*samples)?, *n),
+            Shape::SamplesMany { n, samples } => {
+                blocks::checked_power(blocks::factorial(*samples)?, *n)
+            }
             _ => self.problem().count(),
         }
     }
@@ -206,7 +208,7 @@ pub fn relabel_rows(
                         w.advance();
                     }
                 }
-                Shape::Paired { n } => {
+                Shape::Samples { n } => {
                     let start = u64::try_from(start)
                         .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                     let mut w = paired::SignFlips::at(&p.scores, start)?;
@@ -226,11 +228,11 @@ pub fn relabel_rows(
                         w.advance();
                     }
                 }
-                Shape::AllPairings { n, samples } => {
+                Shape::PairingsMany { n, samples } => {
                     let radix = blocks::factorial(*n).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *samples, *n, *n, write_reordered);
                 }
-                Shape::Blocks { n, samples } => {
+                Shape::SamplesMany { n, samples } => {
                     let radix = blocks::factorial(*samples).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *n, *samples, *n, write_block);
                 }
@@ -257,7 +259,7 @@ pub fn relabel_rows(
                         }
                         write_groups(|i| label[i], sizes.len(), m, row);
                     }
-                    Shape::Paired { n } => {
+                    Shape::Samples { n } => {
                         stream.sign_bits(*n, &mut bits);
                         write_paired(|i| bits[i / 64] >> (i % 64) & 1 == 1, *n, row);
                     }
@@ -266,7 +268,7 @@ pub fn relabel_rows(
                         stream.shuffle_prefix(&mut order, n.saturating_sub(1));
                         write_pairing(&order, *samples, row);
                     }
-                    Shape::AllPairings { n, samples } => {
+                    Shape::PairingsMany { n, samples } => {
                         let mut order: Vec<usize> = vec![0; *n];
                         // The last sample first (so built-in pairings see the same stream).
                         let last = samples.saturating_sub(1);
@@ -278,7 +280,7 @@ pub fn relabel_rows(
                             write_reordered(j, &order, *n, row);
                         }
                     }
-                    Shape::Blocks { n, samples } => {
+                    Shape::SamplesMany { n, samples } => {
                         let mut order: Vec<usize> = vec![0; *samples];
                         for i in 0..*n {
                             for (j, o) in order.iter_mut().enumerate() {

@@ -19,7 +19,7 @@ fn darwin_zea_mays_sign_flips() {
     ];
     let k0: i128 = d.iter().sum();
     let p = Problem {
-        design: Design::SignFlip,
+        design: Design::Samples,
         scores: d.to_vec(),
     };
     let out = tally(
@@ -49,7 +49,7 @@ fn darwin_zea_mays_sign_flips() {
 fn chunked_ranges_add_up_and_histograms_agree() {
     let v: Vec<i128> = vec![3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
     let p = Problem {
-        design: Design::TwoSample { n1: 5 },
+        design: Design::IndependentTwo { n1: 5 },
         scores: v,
     };
     let all = tally(
@@ -89,7 +89,7 @@ fn sign_flip_blocks_equal_walking_including_deviation() {
     let scores: Vec<i128> = vec![5, -3, 3, 8, 0, 2, 7, -7, 1, 4, 6, 9, 11, 13, 2, 5];
     let k0: i128 = scores.iter().sum();
     let p = Problem {
-        design: Design::SignFlip,
+        design: Design::Samples,
         scores,
     };
     let dev = Deviation {
@@ -142,7 +142,7 @@ fn two_sample_blocks_equal_walking_on_any_range() {
     let scores: Vec<i128> = (0..22).map(|i| (i * 7919 % 23) as i128 - 11).collect();
     let k0: i128 = scores[..9].iter().sum();
     let p = Problem {
-        design: Design::TwoSample { n1: 9 },
+        design: Design::IndependentTwo { n1: 9 },
         scores,
     };
     let total = p.count().unwrap();
@@ -182,7 +182,7 @@ fn binomial_and_multinomial() {
 #[test]
 fn overflowing_scores_are_refused() {
     let p = Problem {
-        design: Design::SignFlip,
+        design: Design::Samples,
         scores: vec![1 << 119, 1 << 119, 1 << 119],
     };
     assert!(matches!(p.validate(&rule(0, 0)), Err(Error::Overflow(_))));
@@ -195,10 +195,10 @@ fn relabel_rows_are_permutations() {
         Shape::Independent {
             sizes: vec![1, 2, 2],
         },
-        Shape::Paired { n: 3 },
+        Shape::Samples { n: 3 },
         Shape::Pairings { n: 4, samples: 2 },
-        Shape::AllPairings { n: 3, samples: 3 },
-        Shape::Blocks { n: 3, samples: 3 },
+        Shape::PairingsMany { n: 3, samples: 3 },
+        Shape::SamplesMany { n: 3, samples: 3 },
     ] {
         let m = shape.row_len();
         let count = shape.count().unwrap() as usize;
@@ -225,15 +225,15 @@ fn k_sample_rows_keep_blocks_and_samples_apart() {
             let (src, pos) = (src as usize, pos);
             match shape {
                 // A block's values stay in their block.
-                Shape::Blocks { .. } => assert_eq!(src % n, pos % n),
+                Shape::SamplesMany { .. } => assert_eq!(src % n, pos % n),
                 // A sample's values stay in their sample.
                 _ => assert_eq!(src / n, pos / n),
             }
         }
     };
     for shape in [
-        Shape::Blocks { n, samples: k },
-        Shape::AllPairings { n, samples: k },
+        Shape::SamplesMany { n, samples: k },
+        Shape::PairingsMany { n, samples: k },
     ] {
         let count = shape.count().unwrap() as usize;
         assert_eq!(count, 216);
@@ -257,5 +257,12 @@ fn k_sample_rows_keep_blocks_and_samples_apart() {
         assert_eq!(&again[..], &mc[9 * 40..]);
     }
     let mut out = vec![0u32; 9];
-    assert!(relabel_rows(&Shape::Blocks { n, samples: k }, 216, 1, None, &mut out).is_err());
+    assert!(relabel_rows(
+        &Shape::SamplesMany { n, samples: k },
+        216,
+        1,
+        None,
+        &mut out
+    )
+    .is_err());
 }
