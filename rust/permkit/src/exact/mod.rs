@@ -26,7 +26,8 @@ pub mod welch;
 
 pub use engine::{tally, CHUNK};
 pub use model::{
-    binomial, multinomial, Collect, Design, Deviation, Outcome, Problem, Rule, Source, Tally,
+    binomial, check_full_null, multinomial, Collect, Design, Deviation, LawTally, Outcome,
+    PermutationType, Problem, Rule, Source, Tally, FULL_NULL_MAX_BYTES, FULL_NULL_VALUE_BYTES,
 };
 pub use rows::{relabel_rows, Shape};
 
