@@ -163,15 +163,19 @@ def permutation_test(
         rerun_exact = True if result.method in ("exact", "shift") else exact
         if result.method == "monte carlo":
             rerun_exact = False
-        rerun = replace(
-            options, exact=rerun_exact, two_sided="double", null_distribution="full", progress=False
-        )
 
         def full_null() -> Any:
             if result.method in ("exact", "shift"):  # refuse before enumerating
                 totals = np.ravel(np.asarray(result.n_total, dtype=object))
                 runs = max((int(t) for t in totals if t is not None), default=0)
                 check_full_fits("full", runs, totals.size)
+            rerun = replace(
+                options,
+                exact=rerun_exact,
+                two_sided="double",
+                null_distribution="full",
+                progress=False,
+            )
             return _test(data, statistic, vectorized, axis, nan_policy, rerun).null_distribution
 
         result.compute_null_on_access(full_null)

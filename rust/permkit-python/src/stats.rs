@@ -135,28 +135,62 @@ fn exact_tally(
     })
 }
 
+/// A count of any size from Python: the u64 conversion is direct, the
+/// big-integer one (abi3) goes through Python calls, so it comes second.
+#[derive(FromPyObject)]
+enum Count {
+    Word(u64),
+    Big(BigUint),
+}
+
+impl From<Count> for BigUint {
+    fn from(count: Count) -> BigUint {
+        match count {
+            Count::Word(w) => BigUint::from(w),
+            Count::Big(b) => b,
+        }
+    }
+}
+
+/// A count of any size as a Python int, directly when it fits in a u64.
+fn count_to_py(py: Python<'_>, count: BigUint) -> PyResult<PyObject> {
+    Ok(match u64::try_from(&count) {
+        Ok(word) => word.into_pyobject(py)?.into_any().unbind(),
+        Err(_) => count.into_pyobject(py)?.into_any().unbind(),
+    })
+}
+
 /// law_tally(law, rule) -> (total, ge, le, dev_ge, dev_gt) of a distribution [(K, count)].
 #[pyfunction]
 fn law_tally(
-    law: Vec<(i128, BigUint)>,
+    py: Python<'_>,
+    law: Vec<(i128, Count)>,
     rule: &Bound<'_, PyAny>,
-) -> PyResult<(BigUint, BigUint, BigUint, BigUint, BigUint)> {
+) -> PyResult<(PyObject, PyObject, PyObject, PyObject, PyObject)> {
     guard(|| {
+        let law: Vec<(i128, BigUint)> = law.into_iter().map(|(k, c)| (k, c.into())).collect();
         let t = Rule::from(extract_plan::<Thresholds>(rule)?)
             .record_law(&law)
             .map_err(|e| to_pyerr(e, "data"))?;
-        Ok((t.total, t.ge, t.le, t.dev_ge, t.dev_gt))
+        Ok((
+            count_to_py(py, t.total)?,
+            count_to_py(py, t.ge)?,
+            count_to_py(py, t.le)?,
+            count_to_py(py, t.dev_ge)?,
+            count_to_py(py, t.dev_gt)?,
+        ))
     })
 }
 
 /// relabellings(permutation_type, sizes) -> the number of relabellings (any size).
 #[pyfunction]
-fn relabellings(permutation_type: &str, sizes: Vec<usize>) -> PyResult<BigUint> {
+fn relabellings(py: Python<'_>, permutation_type: &str, sizes: Vec<usize>) -> PyResult<PyObject> {
     guard(|| {
         let permutation_type: PermutationType = parse(permutation_type, "permutation_type")?;
-        permutation_type
+        let count = permutation_type
             .count(&sizes, &Signals)
-            .map_err(|e| to_pyerr(e, "data"))
+            .map_err(|e| to_pyerr(e, "data"))?;
+        count_to_py(py, count)
     })
 }
 
