@@ -3,15 +3,15 @@
 //! typed Python objects (frozen dataclasses of `permkit.stats._kernel`) whose
 //! attributes are extracted here; names are parsed by the core's `FromStr`.
 
-use crate::convert::{guard, memory_error, to_pyerr, Signals};
+use crate::convert::{guard, to_pyerr, Signals};
 use crate::pools::in_pool;
 use num_bigint::{BigInt, BigUint};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use permkit::exact::blocks::{key_distribution, BlockKey};
 use permkit::exact::welch::SignedRoot;
 use permkit::exact::{
-    check_full_null, relabel_rows, shift, tally, Collect, Deviation, Outcome, PermutationType,
-    Problem, Rule, Source,
+    check_full_null, check_rows, relabel_rows, shift, tally, Collect, Deviation, Outcome,
+    PermutationType, Problem, Rule, Source,
 };
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
@@ -210,10 +210,7 @@ fn relabel_indices<'py>(
         let permutation_type: PermutationType = parse(permutation_type, "permutation_type")?;
         let shape = permutation_type.rows(sizes);
         let m = shape.row_len();
-        let bytes = (m as u128) * (count as u128) * 4;
-        if bytes > 4 << 30 {
-            return Err(memory_error("batch", bytes));
-        }
+        check_rows(m, count).map_err(|e| to_pyerr(e, "batch"))?;
         let mut buf = vec![0u32; m * count];
         py.allow_threads(|| relabel_rows(&shape, start, count, mc_key, &mut buf))
             .map_err(|e| to_pyerr(e, "batch"))?;

@@ -26,8 +26,9 @@ pub mod welch;
 
 pub use engine::{tally, CHUNK};
 pub use model::{
-    binomial, check_full_null, multinomial, Collect, Design, Deviation, LawTally, Outcome,
-    PermutationType, Problem, Rule, Source, Tally, FULL_NULL_MAX_BYTES, FULL_NULL_VALUE_BYTES,
+    binomial, check_full_null, check_rows, multinomial, Collect, Design, Deviation, LawTally,
+    Outcome, PermutationType, Problem, Rule, Source, Tally, FULL_NULL_MAX_BYTES,
+    FULL_NULL_VALUE_BYTES,
 };
 pub use rows::{relabel_rows, Shape};
 

@@ -104,6 +104,24 @@ impl PermutationType {
 pub const FULL_NULL_MAX_BYTES: u128 = 8 << 30;
 pub const FULL_NULL_VALUE_BYTES: u128 = 16;
 
+/// Largest batch of relabelled rows (u32 gather indices) built at once (bytes).
+pub const ROWS_MAX_BYTES: u128 = 4 << 30;
+
+/// Refuses, before allocating, `count` rows of `row_len` gather indices beyond
+/// [`ROWS_MAX_BYTES`].
+pub fn check_rows(row_len: usize, count: usize) -> Result<()> {
+    let bytes = (row_len as u128) * (count as u128) * 4;
+    if bytes > ROWS_MAX_BYTES {
+        return Err(Error::Memory(format!(
+            "{count} relabelled rows of {row_len} indices would need {:.3} GiB, beyond {} GiB; \
+             use a smaller batch",
+            bytes as f64 / (1u64 << 30) as f64,
+            ROWS_MAX_BYTES >> 30
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses, before allocating, a full null distribution of `values` values
 /// beyond [`FULL_NULL_MAX_BYTES`].
 pub fn check_full_null(values: u128) -> Result<()> {
@@ -494,6 +512,11 @@ mod model_tests {
         assert_eq!("full".parse::<Collect>().unwrap(), Collect::Full);
         assert!("all".parse::<Collect>().is_err());
         assert!(check_full_null(FULL_NULL_MAX_BYTES / FULL_NULL_VALUE_BYTES).is_ok());
+        assert!(check_rows(1 << 10, 1 << 20).is_ok());
+        assert!(matches!(
+            check_rows((1 << 10) + 1, 1 << 20),
+            Err(Error::Memory(_))
+        ));
         assert!(matches!(
             check_full_null(FULL_NULL_MAX_BYTES / FULL_NULL_VALUE_BYTES + 1),
             Err(Error::Memory(_))
