@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.stats
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from permkit.stats import NullHistogram, permutation_test
@@ -681,11 +681,16 @@ def test_infeasible_exact_requests():
 
 
 def test_relabelling_counts_are_exact_at_any_size():
-    from permkit.stats import _count
+    from permkit._native import relabellings  # the core's count, for every permutation_type
 
-    assert _count("independent", [2, 3, 4]) == 1260
-    assert _count("independent", [100, 100]) == math.comb(200, 100)  # beyond 128 bits
-    assert _count("pairings", [6, 6]) == 720 and _count("paired", [70]) == 2**70
+    assert relabellings("independent", [2, 3, 4]) == 1260
+    assert relabellings("independent", [100, 100]) == math.comb(200, 100)  # beyond 128 bits
+    assert relabellings("pairings", [6]) == 720 and relabellings("pairings", [6, 6]) == 720**2
+    assert relabellings("samples", [70]) == 2**70 == relabellings("samples", [70, 70])
+    assert relabellings("samples", [5, 5, 5]) == math.factorial(3) ** 5
+    assert relabellings("independent", [0, 1]) == 1 and relabellings("samples", [0]) == 1
+    with pytest.raises(ValueError, match="permutation_type: must be"):
+        relabellings("paired", [3])
 
 
 def test_doctests():
@@ -726,7 +731,8 @@ def test_shift_equals_enumeration(monkeypatch, kind, data, name, alternative, tw
         two_sided=two_sided,
         null_distribution="histogram",
     )
-    monkeypatch.setattr(permkit.stats, "EXACT_LIMIT", 10)
+    # The limit is read where built-in tests choose their kernel.
+    monkeypatch.setattr(permkit.stats._builtin_test, "EXACT_LIMIT", 10)
     shifted = permutation_test(
         data,
         name,
@@ -860,6 +866,7 @@ def test_ctrl_c_stops_a_long_enumeration_promptly():
     st.sampled_from(["less", "greater", "two-sided"]),
     st.sampled_from(["double", "deviation"]),
 )
+@example([0, 0], [1, 1], "t", "two-sided", "deviation")
 def test_counting_blocks_shift_and_walking_agree(x, y, name, alternative, two_sided):
     # 15+ observations: counting uses meet-in-the-middle blocks, a histogram walks every
     # relabelling, and the shift algorithm counts by dynamic programming.
@@ -868,13 +875,21 @@ def test_counting_blocks_shift_and_walking_agree(x, y, name, alternative, two_si
     if len(set(x + y)) < 2:
         return
     kwargs = {"alternative": alternative, "two_sided": two_sided}
-    counted = permutation_test((x, y), name, **kwargs)
+    try:
+        counted = permutation_test((x, y), name, **kwargs)
+    except ValueError as exc:
+        # t is infinite for relabellings with zero within-group variance: no null mean.
+        assert (name, alternative, two_sided) == ("t", "two-sided", "deviation"), exc
+        assert "two_sided='double'" in str(exc)
+        with pytest.raises(ValueError, match="two_sided"):
+            permutation_test((x, y), name, null_distribution="histogram", **kwargs)
+        return
     walked = permutation_test((x, y), name, null_distribution="histogram", **kwargs)
     assert counted.pvalue_fraction == walked.pvalue_fraction
-    limit = permkit.stats.EXACT_LIMIT
+    limit = permkit.stats._builtin_test.EXACT_LIMIT
     try:
-        permkit.stats.EXACT_LIMIT = 1
+        permkit.stats._builtin_test.EXACT_LIMIT = 1
         shifted = permutation_test((x, y), name, **kwargs)
     finally:
-        permkit.stats.EXACT_LIMIT = limit
+        permkit.stats._builtin_test.EXACT_LIMIT = limit
     assert shifted.method == "shift" and shifted.pvalue_fraction == counted.pvalue_fraction

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from permkit.stats import _kernel, _maxt
+
 __version__: str
 
 # --- algebra: 2-D C-contiguous integer arrays of shape (rows, n) -------------
@@ -82,35 +84,34 @@ DRAW_CHUNK: int
 SHARD_DEFAULT_BLOCK_SIZE: int
 
 # --- stats (exact permutation tests; public API: permkit.stats) ------------
+# Plans are typed objects (permkit.stats._kernel, _maxt) whose attributes the bindings read.
 def exact_tally(
-    kind: str,
-    scores: list[int],
-    sizes: list[int],
-    weights: list[int],
-    partner: list[int],
-    ge: int,
-    le: int,
-    deviation: tuple[int, int, int, int] | None,
+    plan: _kernel.KeyPlan,
     start: int,
     stop: int,
     mc_key: int | None,
     collect: str,
     workers: int | None,
 ) -> tuple[tuple[int, int, int, int, int], object]: ...
+def law_tally(
+    law: list[tuple[int, int]], rule: _kernel.Thresholds
+) -> tuple[int, int, int, int, int]: ...
+def relabellings(permutation_type: str, sizes: list[int]) -> int: ...
 def relabel_indices(
-    kind: str, sizes: list[int], start: int, count: int, mc_key: int | None
+    permutation_type: str, sizes: list[int], start: int, count: int, mc_key: int | None
 ) -> np.ndarray: ...
-def shift_distribution(kind: str, scores: list[int], n1: int) -> list[tuple[int, int]]: ...
-def shift_table_words(kind: str, scores: list[int], n1: int) -> int | None: ...
+def shift_distribution(
+    permutation_type: str, scores: list[int], n1: int
+) -> list[tuple[int, int]]: ...
+def shift_table_words(permutation_type: str, scores: list[int], n1: int) -> int | None: ...
 def welch_tally(
-    scores: list[int],
-    n1: int,
-    low: tuple[int, int, int],
-    high: tuple[int, int, int],
-    start: int,
-    stop: int,
-    workers: int | None,
+    plan: _kernel.WelchPlan, start: int, stop: int, workers: int | None
 ) -> tuple[int, int, int]: ...
+
+SHIFT_MAX_WORDS: int
+EXACT_CHUNK: int
+FULL_NULL_MAX_BYTES: int
+FULL_NULL_VALUE_BYTES: int
 
 # --- rng (generators) --------------------------------------------------------
 class CounterCore:
@@ -207,21 +208,13 @@ def fisher_rxc(counts: list[int], cols: int) -> tuple[float, float]: ...
 def strata_distribution(strata: list[tuple[list[int], int]]) -> list[tuple[int, int]]: ...
 def strata_monte_carlo(
     strata: list[tuple[list[int], int]],
-    ge: int,
-    le: int,
-    deviation: tuple[int, int, int, int] | None,
+    rule: _kernel.Thresholds,
     mc_key: int,
     runs: int,
     workers: int | None,
 ) -> tuple[int, int, int, int, int]: ...
 def maxt_counts(
-    data: np.ndarray,
-    n1: int,
-    statistic: str,
-    alternative: str,
-    mc_key: int | None,
-    runs: int,
-    workers: int | None,
+    data: np.ndarray, plan: _maxt.MaxTPlan, workers: int | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 def kth_difference(x: list[float], y: list[float], k: int) -> float: ...
 def kth_walsh(d: list[float], k: int) -> float: ...

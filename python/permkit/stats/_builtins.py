@@ -8,11 +8,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from permkit.stats._kernel import KeyPlan, Thresholds, WelchBound, WelchPlan
 from permkit.stats._scores import (
     TIE_EPS,
     Signed,
@@ -34,8 +35,6 @@ BUILTINS = {
 
 #: A sample or a statistic's values: any real dtype (ints stay ints until a mean is taken).
 Array = npt.NDArray[Any]
-#: (sign, numerator, denominator) of a Welch t threshold, as the core's welch_tally takes it.
-WelchBound = tuple[int, int, int]
 #: What a numpy statistic returns: a numpy scalar for 1-D samples, else an array (numpy
 #: types its reductions as returning Any, so no narrower type is checkable).
 Values = Any
@@ -43,23 +42,44 @@ Values = Any
 
 @dataclass
 class Plan:
-    """One exact test on integer scores: what the Rust tally needs, and how to read it."""
+    """One exact test on integer scores: what the Rust kernel needs, and how to read it.
 
-    kind: str
+    ``kernel``: "tally" (the exact-test engine on ``key_plan()``), "welch" (Welch t
+    classified exactly) or "blocks" (the blocks dynamic programming; ``scores`` are
+    the rows)."""
+
+    permutation_type: str
     scores: list[int] | list[list[int]]
     sizes: list[int]
     weights: list[int] | None
-    partner: list[int]
+    partner: list[int] | None
     key0: int
     ge: int
     le: int
     deviation: tuple[int, int, int, int] | None
     observed: float
     values_of_keys: Callable[[Array], Values]
-    #: integer scores for the shift algorithm (two_sample / sign_flip), else None
+    kernel: Literal["tally", "welch", "blocks"] = "tally"
+    #: integer scores for the shift algorithm (group-1 sum / signed sum), else None
     shift_scores: list[int] | None = None
-    #: Welch t thresholds ((sign, num, den) for t - gamma and t + gamma), kind "welch"
+    #: Welch t thresholds ((sign, num, den) for t - gamma and t + gamma), kernel "welch"
     welch: tuple[WelchBound, WelchBound] | None = None
+
+    def key_plan(self, deviation: bool) -> KeyPlan:
+        """The key and p-value rule for the Rust tally (with the deviation rule or not)."""
+        return KeyPlan(
+            self.permutation_type,
+            cast("list[int]", self.scores),
+            self.sizes,
+            self.weights,
+            self.partner,
+            Thresholds(self.ge, self.le, self.deviation if deviation else None),
+        )
+
+    def welch_plan(self) -> WelchPlan:
+        assert self.welch is not None, "welch_plan needs a Welch plan"
+        low, high = self.welch
+        return WelchPlan(cast("list[int]", self.scores), self.sizes[0], low, high)
 
 
 def _midranks(a: np.ndarray) -> np.ndarray:
@@ -288,11 +308,11 @@ def _plan_two_sample(name: str, samples: Sequence[Array]) -> Plan:
 
     ge, le = _thresholds(f, key0, lo, hi)
     return Plan(
-        kind="two_sample",
+        permutation_type="independent",
         scores=v,
         sizes=[n1, n2],
-        weights=[],
-        partner=[],
+        weights=None,
+        partner=None,
         key0=key0,
         ge=ge,
         le=le,
@@ -326,11 +346,12 @@ def _plan_welch(samples: Sequence[Array]) -> Plan:
         high = (sign, num * (one + 100 * sign) ** 2, b * one * one)
     stat = numpy_statistic("welch_t", "independent", 2)
     return Plan(
-        kind="welch",
+        permutation_type="independent",
+        kernel="welch",
         scores=v,
         sizes=[n1, n2],
-        weights=[],
-        partner=[],
+        weights=None,
+        partner=None,
         key0=0,
         ge=0,
         le=0,
@@ -368,11 +389,11 @@ def _plan_f(samples: Sequence[Array], deviation: bool) -> Plan:
     ge, le = _thresholds(f, key0, lo, hi)
     stat = numpy_statistic("f", "independent", k)
     return Plan(
-        kind="k_sample",
+        permutation_type="independent",
         scores=v,
         sizes=sizes,
         weights=weights,
-        partner=[],
+        partner=None,
         key0=key0,
         ge=ge,
         le=le,
@@ -405,11 +426,11 @@ def _plan_paired(name: str, samples: Sequence[Array]) -> Plan:
     ge, le = _thresholds(f, key0, -bound, bound)
     stat = numpy_statistic(name, "samples", len(samples))
     return Plan(
-        kind="sign_flip",
+        permutation_type="samples",
         scores=d,
         sizes=[n],
-        weights=[],
-        partner=[],
+        weights=None,
+        partner=None,
         key0=key0,
         ge=ge,
         le=le,
@@ -454,10 +475,10 @@ def _plan_pairings(name: str, samples: Sequence[Array]) -> Plan:
     ge, le = _thresholds(f, key0, lo, hi)
     stat = numpy_statistic(name, "pairings", 2)
     return Plan(
-        kind="pairing",
+        permutation_type="pairings",
         scores=ix,
         sizes=[n],
-        weights=[],
+        weights=None,
         partner=iy,
         key0=key0,
         ge=ge,
@@ -514,11 +535,12 @@ def _plan_blocks(name: str, samples: list[np.ndarray], deviation: bool) -> Plan:
         lo, hi = 0, bound * bound
     ge, le = _thresholds(f, key0, lo, hi)
     return Plan(
-        kind="blocks",
+        permutation_type="samples",
+        kernel="blocks",
         scores=blocks,
         sizes=[n] * k,
         weights=weights,
-        partner=[],
+        partner=None,
         key0=key0,
         ge=ge,
         le=le,

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, cast
 import numpy as np
 
 from permkit import _native
+from permkit.stats._kernel import EXACT_CHUNK, WelchPlan
 
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
 
 #: Relabellings per local native call: progress and Ctrl-C are handled between calls.
 LOCAL_PIECE = 1 << 24
-#: Executor ranges are multiples of this (the core crate's chunk) when large.
-ALIGN = 1 << 20
 #: Ranges per executor job.
 EXECUTOR_TASKS = 64
 
@@ -50,27 +49,14 @@ class Counts:
 
 
 def builtin_task(spec: dict[str, Any], start: int, stop: int) -> Counts:
-    """Tally relabellings start..stop of a built-in plan (module level: picklable)."""
-    if spec["kind"] == "welch":
-        low, high = spec["welch"]
-        total, ge, le = _native.welch_tally(
-            spec["scores"], spec["sizes"][0], low, high, start, stop, spec["workers"]
-        )
+    """Tally relabellings start..stop of a built-in's plan, a ``KeyPlan`` or a
+    ``WelchPlan`` (module level: picklable)."""
+    plan = spec["plan"]
+    if isinstance(plan, WelchPlan):
+        total, ge, le = _native.welch_tally(plan, start, stop, spec["workers"])
         return Counts(total=total, le=le, ge=ge)
     (total, ge, le, dev_ge, dev_gt), extra = _native.exact_tally(
-        spec["kind"],
-        spec["scores"],
-        spec["sizes"],
-        spec["weights"],
-        spec["partner"],
-        spec["ge"],
-        spec["le"],
-        spec["deviation"],
-        start,
-        stop,
-        spec["mc_key"],
-        spec["collect"],
-        spec["workers"],
+        plan, start, stop, spec["mc_key"], spec["collect"], spec["workers"]
     )
     out = Counts(total=total, le=le, ge=ge, dev_ge=dev_ge, dev_gt=dev_gt)
     if spec["collect"] == "histogram":
@@ -92,7 +78,7 @@ def callable_task(spec: dict[str, Any], start: int, stop: int) -> Counts:
     while position < stop:
         count = min(spec["batch"], stop - position)
         rows = _native.relabel_indices(
-            spec["shape_kind"], spec["sizes"], position, count, spec["mc_key"]
+            spec["permutation_type"], spec["sizes"], position, count, spec["mc_key"]
         )
         gathered = np.moveaxis(z[..., rows], -2, 0)
         samples = [gathered[..., a:b] for a, b in spec["slices"]]
@@ -143,7 +129,7 @@ def run(
         return merged
     # Whole native chunks per job keep the fast block counting aligned.
     size = max(1, -(-total // EXECUTOR_TASKS))
-    size = -(-size // ALIGN) * ALIGN if total > ALIGN else size
+    size = -(-size // EXACT_CHUNK) * EXACT_CHUNK if total > EXACT_CHUNK else size
     ranges = [(s, min(total, s + size)) for s in range(0, total, size)]
     futures = [executor.submit(task, spec, s, e) for s, e in ranges]
     for (s, e), fut in zip(ranges, futures):

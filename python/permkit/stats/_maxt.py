@@ -9,10 +9,24 @@ from typing import Any
 import numpy as np
 
 from permkit import _native
+from permkit.stats._options import mc_key as monte_carlo_key
 
 __all__ = ["MaxTResult", "maxt"]
 
 _STATISTICS = ("t", "welch_t", "mean_diff")
+
+
+@dataclass(frozen=True)
+class MaxTPlan:
+    """One max-T run as the Rust kernel takes it: group 0 is the first ``n1``
+    observations; relabellings 0..runs are every split (``mc_key`` None) or
+    Monte Carlo resamples of the exact-test engine's stream ``mc_key``."""
+
+    n1: int
+    statistic: str
+    alternative: str
+    mc_key: int | None
+    runs: int
 
 
 @dataclass
@@ -67,8 +81,6 @@ def maxt(
     >>> res.method, res.n_total, [float(p) for p in res.pvalue]
     ('exact', 20, [0.1, 1.0])
     """
-    from permkit.stats import _mc_key  # the Monte Carlo seeding of permutation_test
-
     if statistic not in _STATISTICS:
         raise ValueError(f"statistic: must be one of {_STATISTICS}, got {statistic!r}")
     if alternative not in ("two-sided", "less", "greater"):
@@ -122,7 +134,7 @@ def maxt(
     if a.shape[1] == 0:
         raise ValueError("data: no variables")
     ordered = np.ascontiguousarray(np.concatenate([a[codes == 0], a[codes == 1]]))
-    total = math.comb(n1 + n2, n1)
+    total = int(_native.relabellings("independent", [n1, n2]))
     if exact is None:
         exact = total <= n_resamples
     if exact:
@@ -134,9 +146,9 @@ def maxt(
     else:
         if n_resamples == math.inf:
             raise ValueError("n_resamples: must be finite for a Monte Carlo test")
-        mc_key, runs = _mc_key(rng), int(n_resamples)
+        mc_key, runs = monte_carlo_key(rng), int(n_resamples)
     observed, raw, adjusted = _native.maxt_counts(
-        ordered, n1, statistic, alternative, mc_key, runs, workers
+        ordered, MaxTPlan(n1, statistic, alternative, mc_key, runs), workers
     )
     extra = 0 if exact else 1
     denominator = runs + extra

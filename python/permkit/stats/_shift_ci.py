@@ -12,14 +12,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from permkit import _native
+from permkit.stats._kernel import SHIFT_MAX_WORDS
 from permkit.stats._scores import doubled_midranks, integer_scores
 
 __all__ = ["ConfidenceInterval", "ShiftCIResult", "shift_ci"]
 
 #: R's qwilcox / qsignrank fuzz on the probability (10 double epsilons).
 _FUZZ = Fraction(10) * Fraction(2) ** -52
-#: Largest shift-algorithm table (u64 words), as in the Rust core.
-_SHIFT_MAX_WORDS = 1 << 25
 #: Most pairwise differences / Walsh averages the tied-data inversion sorts in memory.
 _MAX_CANDIDATES = 1 << 22
 
@@ -102,9 +101,9 @@ def _rank_sum_tails(xs: list[int], ys: list[int]) -> tuple[Fraction, Fraction]:
     m = len(xs)
     key = sum(scores[:m])
     if m <= len(ys):
-        return _tails(_native.shift_distribution("two_sample", scores, m), key)
+        return _tails(_native.shift_distribution("independent", scores, m), key)
     whole = sum(scores)
-    law = _native.shift_distribution("two_sample", scores, len(ys))
+    law = _native.shift_distribution("independent", scores, len(ys))
     return _tails([(whole - k, c) for k, c in law], key)
 
 
@@ -118,7 +117,7 @@ def _signed_rank_tails(d: list[int]) -> tuple[Fraction, Fraction]:
     """
     ranks = doubled_midranks([abs(v) for v in d])
     scores = [((v > 0) - (v < 0)) * r for v, r in zip(d, ranks)]
-    return _tails(_native.shift_distribution("sign_flip", scores, 0), sum(scores))
+    return _tails(_native.shift_distribution("samples", scores, 0), sum(scores))
 
 
 def _invert(
@@ -180,7 +179,7 @@ def _invert(
     return low, high, clamped
 
 
-def _check_table(kind: str, size: int, group: int, names: str) -> None:
+def _check_table(permutation_type: str, size: int, group: int, names: str) -> None:
     """OverflowError unless the shift table fits for every pattern of doubled midranks.
 
     Doubled midranks of n values lie in [2, 2n] and sum to n(n + 1); the
@@ -188,12 +187,12 @@ def _check_table(kind: str, size: int, group: int, names: str) -> None:
     their common divisor, so the worst case is that range, or that sum, with
     divisor 1.
     """
-    if kind == "two_sample":
+    if permutation_type == "independent":
         worst = [2, 3] + [2 * size] * (size - 2)
     else:
         worst = [1] + [2] * (size - 2) + [size * (size + 1) - 2 * size + 3] if size > 1 else [2]
-    words = _native.shift_table_words(kind, worst, group)
-    if words is None or words > _SHIFT_MAX_WORDS:
+    words = _native.shift_table_words(permutation_type, worst, group)
+    if words is None or words > SHIFT_MAX_WORDS:
         raise OverflowError(
             f"{names}: {size} observations are too large for the exact interval's law"
         )
@@ -220,7 +219,7 @@ def _tied_interval(
             raise OverflowError(
                 f"x, y: {count} pairwise differences with ties exceed {_MAX_CANDIDATES}"
             )
-        _check_table("two_sample", len(ix) + len(iy), min(len(ix), len(iy)), "x, y")
+        _check_table("independent", len(ix) + len(iy), min(len(ix), len(iy)), "x, y")
         factor = 2
         candidates = sorted({2 * (u - v) for u in ix for v in iy})
         xs2, ys2 = [2 * u for u in ix], [2 * v for v in iy]
@@ -236,7 +235,7 @@ def _tied_interval(
         count = len(d) * (len(d) + 1) // 2
         if count > _MAX_CANDIDATES:
             raise OverflowError(f"x: {count} Walsh averages with ties exceed {_MAX_CANDIDATES}")
-        _check_table("sign_flip", len(d), 0, "x")
+        _check_table("samples", len(d), 0, "x")
         factor = 4
         candidates = sorted({2 * (u + v) for i, u in enumerate(d) for v in d[i:]})
         d4 = [4 * v for v in d]
@@ -361,13 +360,13 @@ def shift_ci(
         ranks = list(range(1, m + n + 1))
         # U and mn - U have one law: the smaller sample keeps the table small.
         small = min(m, n)
-        words = _native.shift_table_words("two_sample", ranks, small)
-        if words is None or words > _SHIFT_MAX_WORDS:
+        words = _native.shift_table_words("independent", ranks, small)
+        if words is None or words > SHIFT_MAX_WORDS:
             raise OverflowError(
                 f"x, y: samples of {m} and {n} are too large for the exact interval's law"
             )
         shift = small * (small + 1) // 2  # rank sum W = U + k(k+1)/2
-        law = [(w - shift, c) for w, c in _native.shift_distribution("two_sample", ranks, small)]
+        law = [(w - shift, c) for w, c in _native.shift_distribution("independent", ranks, small)]
         count = m * n
         xs, ys = np.sort(a).tolist(), np.sort(b).tolist()
 
@@ -378,14 +377,14 @@ def shift_ci(
     else:
         d = a - b if b is not None else a
         n = len(d)
-        words = _native.shift_table_words("sign_flip", list(range(1, n + 1)), 0)
-        if words is None or words > _SHIFT_MAX_WORDS:
+        words = _native.shift_table_words("samples", list(range(1, n + 1)), 0)
+        if words is None or words > SHIFT_MAX_WORDS:
             raise OverflowError(f"x: {n} observations are too large for the exact interval's law")
         count = n * (n + 1) // 2
         # Signed sum K = 2V - count, V the sum of positive ranks.
         law = [
             ((k + count) // 2, c)
-            for k, c in _native.shift_distribution("sign_flip", list(range(1, n + 1)), 0)
+            for k, c in _native.shift_distribution("samples", list(range(1, n + 1)), 0)
         ]
         ds = np.sort(d).tolist()
 

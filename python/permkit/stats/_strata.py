@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 
 from permkit import _native
+from permkit.stats._kernel import Thresholds
+from permkit.stats._options import TestOptions
+from permkit.stats._pvalues import p_value
 from permkit.stats._result import NullHistogram, PermutationTestResult
 from permkit.stats._scores import doubled_midranks, integer_scores
 
@@ -117,22 +120,11 @@ def stratified_test(
     data: Any,
     statistic: Any,
     strata: Any,
+    options: TestOptions,
     *,
-    permutation_type: str,
-    n_resamples: float,
-    alternative: str,
     axis: Any,
-    rng: Any,
-    exact: bool | None,
-    two_sided: str,
-    mid_p: bool,
-    null_distribution: str | None,
-    workers: int | None,
-    executor: Any,
     nan_policy: str,
-    batch: int | None,
     vectorized: bool | None,
-    progress: bool,
 ) -> PermutationTestResult:
     """``permutation_test`` with ``strata=``: relabel within strata only.
 
@@ -141,8 +133,12 @@ def stratified_test(
     "rank_sum" (within-stratum midranks: the stratified Wilcoxon test) and
     "van_elteren" (within-stratum midranks / (n_s + 1)).
     """
-    from permkit.stats import _mc_key, _pvalue  # the p-value rules of permutation_test
-
+    permutation_type, alternative, two_sided = (
+        options.permutation_type,
+        options.alternative,
+        options.two_sided,
+    )
+    null_distribution, exact, batch = options.null_distribution, options.exact, options.batch
     if not isinstance(permutation_type, str) or permutation_type.lower() != "independent":
         raise ValueError(
             f"strata: supported with permutation_type='independent' only, got {permutation_type!r}"
@@ -163,7 +159,7 @@ def stratified_test(
         raise ValueError(f"exact: must be None, True or False, got {exact!r}")
     if nan_policy not in ("raise", "propagate", "omit"):
         raise ValueError(f"nan_policy: must be 'raise', 'propagate' or 'omit', got {nan_policy!r}")
-    if executor is not None:
+    if options.executor is not None:
         raise ValueError("executor: not supported with strata= (the Rust kernel runs it)")
     # Built-in statistics only: there is no callable to batch or vectorize, and the exact
     # law / Monte Carlo run is one Rust call with no progress to report.
@@ -173,9 +169,10 @@ def stratified_test(
         raise ValueError(
             f"vectorized: not supported with strata= (built-in statistics), got {vectorized!r}"
         )
-    if progress is not False:
+    if options.progress is not False:
         raise ValueError(
-            f"progress: not supported with strata= (one Rust call, no progress bar), got {progress!r}"
+            "progress: not supported with strata= (one Rust call, no progress bar), "
+            f"got {options.progress!r}"
         )
     x, y = _samples(data, axis)
     labels = _labels_per_observation(strata, [len(x), len(y)])
@@ -217,10 +214,14 @@ def stratified_test(
     groups, key0, observed, scale = _strata_scores(statistic, x, y, codes, len(names))
     total_key = sum(sum(p) for p, _ in groups)
     n1, n2 = len(x), len(y)
-    count = math.prod(math.comb(len(p), k) for p, k in groups)
     # E[K] = sum_s n1_s * mean_s, exactly.
     expected = sum((Fraction(sum(p) * k, len(p)) for p, k in groups), Fraction(0))
-    deviation = two_sided == "deviation" and alternative == "two-sided"
+    deviation = options.deviation
+    # |scale*K - center| >= at  <=>  |K - E[K]| >= |key0 - E[K]|, in integers.
+    scale_dev = math.lcm(*(len(p) for p, _ in groups))
+    center = int(expected * scale_dev)
+    at = abs(scale_dev * key0 - center)
+    rule = Thresholds(key0, key0, (scale_dev, center, at, at) if deviation else None)
     law = None
     if exact is not False:
         try:
@@ -231,31 +232,18 @@ def stratified_test(
                     f"strata: no exact law for these scores ({exc}); use exact=None or False"
                 ) from None
     if law is not None:
-        le = sum(c for k, c in law if k <= key0)
-        ge = sum(c for k, c in law if k >= key0)
-        d0 = abs(key0 - expected)
-        dev_ge = sum(c for k, c in law if abs(k - expected) >= d0) if deviation else 0
-        dev_gt = sum(c for k, c in law if abs(k - expected) > d0) if deviation else 0
-        total, method = count, "shift"
+        total, ge, le, dev_ge, dev_gt = _native.law_tally(law, rule)
+        method = "shift"
     else:
-        if n_resamples == math.inf:
+        if options.n_resamples == math.inf:
             raise ValueError("n_resamples: must be finite for a Monte Carlo test")
         if null_distribution is not None:
             raise ValueError(
                 "null_distribution: 'histogram' with strata= needs the exact law (exact=None/True)"
             )
-        scale_dev = math.lcm(*(len(p) for p, _ in groups))
-        center = int(expected * scale_dev)
-        at = abs(scale_dev * key0 - center)
         try:
             total, ge, le, dev_ge, dev_gt = _native.strata_monte_carlo(
-                groups,
-                key0,
-                key0,
-                (scale_dev, center, at, at) if deviation else None,
-                _mc_key(rng),
-                int(n_resamples),
-                workers,
+                groups, rule, options.rng.key(), int(options.n_resamples), options.workers
             )
         except OverflowError:
             raise OverflowError(
@@ -263,8 +251,16 @@ def stratified_test(
                 "scale the data"
             ) from None
         method = "monte carlo"
-    frac, n_extreme = _pvalue(
-        le, ge, dev_ge, dev_gt, total, alternative, two_sided, mid_p, method == "monte carlo"
+    frac, n_extreme = p_value(
+        le,
+        ge,
+        dev_ge,
+        dev_gt,
+        total,
+        alternative,
+        two_sided,
+        options.mid_p,
+        method == "monte carlo",
     )
     null = None
     if null_distribution == "histogram" and law is not None:

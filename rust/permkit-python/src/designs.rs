@@ -3,13 +3,13 @@
 //! statistics behind Hodges-Lehmann intervals (`permkit::exact::{contingency,
 //! strata, maxt, location}`).
 
-use crate::convert::{guard, memory_error, to_pyerr, Signals};
-use crate::stats::in_pool;
+use crate::convert::{guard, to_pyerr, Signals};
+use crate::pools::in_pool;
+use crate::stats::{extract_plan, parse, Thresholds};
 use num_bigint::BigUint;
 use numpy::{PyArray1, PyReadonlyArray2};
 use permkit::exact::strata::Stratum;
-use permkit::exact::{contingency, location, maxt, strata, Deviation, Rule};
-use pyo3::exceptions::PyValueError;
+use permkit::exact::{contingency, location, maxt, strata, Rule};
 use pyo3::prelude::*;
 
 /// fisher_2x2(a, b, c, d) -> (less, greater, two_sided) p-values of [[a, b], [c, d]].
@@ -52,32 +52,20 @@ fn strata_distribution(
     })
 }
 
-/// strata_monte_carlo(strata, ge, le, deviation, mc_key, runs, workers) -> (total, ge, le, dev_ge, dev_gt).
+/// strata_monte_carlo(strata, rule, mc_key, runs, workers) -> (total, ge, le, dev_ge, dev_gt).
 #[pyfunction]
-#[pyo3(signature = (strata, ge, le, deviation, mc_key, runs, workers))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (strata, rule, mc_key, runs, workers))]
 fn strata_monte_carlo(
     py: Python<'_>,
     strata: Vec<(Vec<i128>, usize)>,
-    ge: i128,
-    le: i128,
-    deviation: Option<(i128, i128, i128, i128)>,
+    rule: &Bound<'_, PyAny>,
     mc_key: u64,
     runs: u64,
     workers: Option<usize>,
 ) -> PyResult<(u64, u64, u64, u64, u64)> {
     guard(|| {
         let strata = strata_of(strata);
-        let rule = Rule {
-            ge,
-            le,
-            deviation: deviation.map(|(scale, center, at_least, above)| Deviation {
-                scale,
-                center,
-                at_least,
-                above,
-            }),
-        };
+        let rule = Rule::from(extract_plan::<Thresholds>(rule)?);
         let t = py
             .allow_threads(|| {
                 in_pool(workers, || {
@@ -96,56 +84,40 @@ type MaxtArrays<'py> = (
     Bound<'py, PyArray1<u64>>,
 );
 
-/// maxt_counts(data, n1, statistic, alternative, mc_key, runs, workers)
-/// -> (observed, raw counts, adjusted counts) as numpy arrays.
+/// `permkit.stats._maxt.MaxTPlan`: one max-T run.
+#[derive(FromPyObject)]
+struct MaxTPlan {
+    n1: usize,
+    statistic: String,
+    alternative: String,
+    mc_key: Option<u64>,
+    runs: u64,
+}
+
+/// maxt_counts(data, plan, workers) -> (observed, raw counts, adjusted counts) as numpy arrays.
 #[pyfunction]
-#[pyo3(signature = (data, n1, statistic, alternative, mc_key, runs, workers))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (data, plan, workers))]
 fn maxt_counts<'py>(
     py: Python<'py>,
     data: PyReadonlyArray2<'py, f64>,
-    n1: usize,
-    statistic: &str,
-    alternative: &str,
-    mc_key: Option<u64>,
-    runs: u64,
+    plan: &Bound<'py, PyAny>,
     workers: Option<usize>,
 ) -> PyResult<MaxtArrays<'py>> {
     guard(|| {
-        let statistic = match statistic {
-            "mean_diff" => maxt::Statistic::MeanDiff,
-            "t" => maxt::Statistic::PooledT,
-            "welch_t" => maxt::Statistic::WelchT,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "statistic: unknown {statistic:?}"
-                )))
-            }
-        };
-        let side = match alternative {
-            "greater" => maxt::Side::Greater,
-            "less" => maxt::Side::Less,
-            "two-sided" => maxt::Side::TwoSided,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "alternative: unknown {alternative:?}"
-                )))
-            }
+        let plan: MaxTPlan = extract_plan(plan)?;
+        let plan = maxt::Plan {
+            n1: plan.n1,
+            statistic: parse(&plan.statistic, "statistic")?,
+            side: parse(&plan.alternative, "alternative")?,
+            mc_key: plan.mc_key,
+            runs: plan.runs,
         };
         let view = data.as_array();
         let (n, m) = view.dim();
-        // A centred copy of the data plus per-chunk sums in every worker.
-        let bytes = (n as u128 + 64) * m as u128 * 8;
-        if bytes > 8 << 30 {
-            return Err(memory_error("data", bytes));
-        }
+        maxt::check_memory(n, m).map_err(|e| to_pyerr(e, "data"))?;
         let values: Vec<f64> = view.iter().copied().collect();
         let out = py
-            .allow_threads(|| {
-                in_pool(workers, || {
-                    maxt::maxt(&values, m, n1, statistic, side, mc_key, runs, &Signals)
-                })
-            })?
+            .allow_threads(|| in_pool(workers, || maxt::maxt(&values, m, &plan, &Signals)))?
             .map_err(|e| to_pyerr(e, "data"))?;
         Ok((
             PyArray1::from_vec(py, out.observed),

@@ -12,6 +12,7 @@ mod combinatorics;
 mod convert;
 mod designs;
 mod index_shuffle;
+mod pools;
 mod random_access;
 mod rng;
 mod shard_shuffle;

@@ -208,11 +208,11 @@ fn prepare(p: &Problem, rule: &Rule, source: Source, collect: Collect) -> LowSum
         return LowSums::None;
     }
     match p.design {
-        Design::SignFlip => LowSums::Signed(paired::sorted_low_sums(
+        Design::Samples => LowSums::Signed(paired::sorted_low_sums(
             &p.scores,
             LOW_BITS.min(p.scores.len()),
         )),
-        Design::TwoSample { .. } if p.scores.len() > LOW_SCORES => {
+        Design::IndependentTwo { .. } if p.scores.len() > LOW_SCORES => {
             LowSums::BySize(two_sample::low_subset_sums(&p.scores, LOW_SCORES))
         }
         _ => LowSums::None,
@@ -231,7 +231,7 @@ fn run_chunk(
     let mut out = Outcome::default();
     match source {
         Source::Exact => match &p.design {
-            Design::TwoSample { n1 } => {
+            Design::IndependentTwo { n1 } => {
                 if let LowSums::BySize(sums) = low {
                     // Whole blocks by meet in the middle, partial blocks by walking.
                     let range = start..start + len as u128;
@@ -269,7 +269,7 @@ fn run_chunk(
                     )
                 }
             }
-            Design::SignFlip => {
+            Design::Samples => {
                 let start = u64::try_from(start)
                     .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                 let bits = LOW_BITS.min(p.scores.len());
@@ -293,14 +293,14 @@ fn run_chunk(
                     )
                 }
             }
-            Design::Pairing { partner } => record_all(
+            Design::Pairings { partner } => record_all(
                 CrossProducts::at(&p.scores, partner, start)?,
                 len,
                 rule,
                 collect,
                 &mut out,
             ),
-            Design::KSample { sizes, weights } => record_all(
+            Design::IndependentMany { sizes, weights } => record_all(
                 WeightedSquares::at(&p.scores, sizes, weights, start)?,
                 len,
                 rule,
@@ -364,9 +364,7 @@ pub fn tally(
     if matches!(source, Source::MonteCarlo { .. }) && range.end > 1u128 << 63 {
         return Err(Error::InvalidValue("at most 2^63 resamples".into()));
     }
-    if matches!(p.design, Design::SignFlip)
-        && p.scores.len() > 63
-        && matches!(source, Source::Exact)
+    if matches!(p.design, Design::Samples) && p.scores.len() > 63 && matches!(source, Source::Exact)
     {
         return Err(Error::Overflow(
             "exact sign flips are limited to 63 pairs".into(),

@@ -12,6 +12,7 @@
 use super::{relabel_rows, Shape};
 use crate::{Error, Interrupt, Result};
 use rayon::prelude::*;
+use std::str::FromStr;
 
 /// Two-group statistics of group 0 (the first `n1` observations) against group 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,12 +25,67 @@ pub enum Statistic {
     WelchT,
 }
 
+impl FromStr for Statistic {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "mean_diff" => Ok(Self::MeanDiff),
+            "t" => Ok(Self::PooledT),
+            "welch_t" => Ok(Self::WelchT),
+            _ => Err(Error::InvalidValue(format!(
+                "must be 't', 'welch_t' or 'mean_diff', got {name:?}"
+            ))),
+        }
+    }
+}
+
 /// Which direction is extreme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Greater,
     Less,
     TwoSided,
+}
+
+impl FromStr for Side {
+    type Err = Error;
+
+    /// scipy's `alternative` names.
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "greater" => Ok(Self::Greater),
+            "less" => Ok(Self::Less),
+            "two-sided" => Ok(Self::TwoSided),
+            _ => Err(Error::InvalidValue(format!(
+                "must be 'two-sided', 'less' or 'greater', got {name:?}"
+            ))),
+        }
+    }
+}
+
+/// One max-T run: group 0 is the first `n1` observations; relabellings 0..runs
+/// are all C(n, n1) when `mc_key` is None, else Monte Carlo resamples of key `mc_key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub n1: usize,
+    pub statistic: Statistic,
+    pub side: Side,
+    pub mc_key: Option<u64>,
+    pub runs: u64,
+}
+
+/// Refuses, before allocating, data of n observations x m variables whose
+/// centred copy plus the per-chunk sums of every worker exceed 8 GiB.
+pub fn check_memory(n: usize, m: usize) -> Result<()> {
+    let bytes = (n as u128 + 64) * m as u128 * 8;
+    if bytes > 8 << 30 {
+        return Err(Error::Memory(format!(
+            "max-T on {n} x {m} values would need {:.3} GiB, beyond 8 GiB",
+            bytes as f64 / (1u64 << 30) as f64
+        )));
+    }
+    Ok(())
 }
 
 /// Observed statistics and the counts of relabellings at least as extreme.
@@ -116,20 +172,15 @@ impl Columns<'_> {
     }
 }
 
-/// Max-T counts for `data` (row-major, n observations x m variables; the
-/// first `n1` rows are group 0) over relabellings 0..runs: all C(n, n1) when
-/// `mc_key` is None, else Monte Carlo resamples 0..runs of key `mc_key`.
-#[allow(clippy::too_many_arguments)]
-pub fn maxt(
-    data: &[f64],
-    m: usize,
-    n1: usize,
-    statistic: Statistic,
-    side: Side,
-    mc_key: Option<u64>,
-    runs: u64,
-    interrupt: &dyn Interrupt,
-) -> Result<MaxT> {
+/// Max-T counts for `data` (row-major, n observations x m variables) as `plan` says.
+pub fn maxt(data: &[f64], m: usize, plan: &Plan, interrupt: &dyn Interrupt) -> Result<MaxT> {
+    let Plan {
+        n1,
+        statistic,
+        side,
+        mc_key,
+        runs,
+    } = *plan;
     if m == 0 || data.is_empty() || data.len() % m != 0 {
         return Err(Error::InvalidValue(
             "need at least one variable and one observation".into(),
@@ -271,11 +322,13 @@ mod tests {
         let out = maxt(
             &data,
             2,
-            3,
-            Statistic::MeanDiff,
-            Side::TwoSided,
-            None,
-            20,
+            &Plan {
+                n1: 3,
+                statistic: Statistic::MeanDiff,
+                side: Side::TwoSided,
+                mc_key: None,
+                runs: 20,
+            },
             &Never,
         )
         .unwrap();
@@ -316,22 +369,26 @@ mod tests {
         let a = maxt(
             &data,
             3,
-            20,
-            Statistic::PooledT,
-            Side::Greater,
-            Some(17),
-            1000,
+            &Plan {
+                n1: 20,
+                statistic: Statistic::PooledT,
+                side: Side::Greater,
+                mc_key: Some(17),
+                runs: 1000,
+            },
             &Never,
         )
         .unwrap();
         let b = maxt(
             &data,
             3,
-            20,
-            Statistic::PooledT,
-            Side::Greater,
-            Some(17),
-            1000,
+            &Plan {
+                n1: 20,
+                statistic: Statistic::PooledT,
+                side: Side::Greater,
+                mc_key: Some(17),
+                runs: 1000,
+            },
             &Never,
         )
         .unwrap();

@@ -23,7 +23,10 @@ pub mod two_sample;
 pub mod welch;
 
 pub use engine::{tally, CHUNK};
-pub use model::{Collect, Design, Deviation, Outcome, Problem, Rule, Source, Tally};
+pub use model::{
+    check_full_null, check_rows, Collect, Design, Deviation, LawTally, Outcome, PermutationType,
+    Problem, Rule, Source, Tally, FULL_NULL_MAX_BYTES, FULL_NULL_VALUE_BYTES,
+};
 pub use rows::{relabel_rows, Shape};
 
 #[cfg(test)]

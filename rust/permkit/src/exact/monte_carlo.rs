@@ -55,11 +55,11 @@ pub(crate) fn resample_key(
 ) -> i128 {
     let v = &p.scores;
     match &p.design {
-        Design::TwoSample { n1 } => {
+        Design::IndependentTwo { n1 } => {
             stream.shuffle_prefix(order, *n1);
             order[..*n1].iter().map(|&i| v[i]).sum()
         }
-        Design::KSample { sizes, weights } => {
+        Design::IndependentMany { sizes, weights } => {
             let last = sizes.last().copied().unwrap_or(0);
             stream.shuffle_prefix(order, v.len() - last);
             let mut key = 0i128;
@@ -71,7 +71,7 @@ pub(crate) fn resample_key(
             }
             key
         }
-        Design::SignFlip => {
+        Design::Samples => {
             stream.sign_bits(v.len(), bits);
             v.iter()
                 .enumerate()
@@ -84,7 +84,7 @@ pub(crate) fn resample_key(
                 })
                 .sum()
         }
-        Design::Pairing { partner } => {
+        Design::Pairings { partner } => {
             // As callables see it: the second sample reordered, then the first.
             let n = v.len();
             stream.shuffle_prefix(order, n.saturating_sub(1));

@@ -16,25 +16,24 @@ pub enum Shape {
     /// Groups of these sizes (2 groups use the revolving door, more the label order).
     Independent { sizes: Vec<usize> },
     /// `n` pairs of (sample 0, sample 1): rows are [sample 0 | sample 1] after swaps.
-    Paired { n: usize },
-    /// `samples` (1 or 2) of length n; the last one is reordered.
-    Pairings { n: usize, samples: usize },
+    Samples { n: usize },
+    /// One sample of length n, reordered (plain-changes order).
+    Pairings { n: usize },
     /// `samples` of length n, every one reordered independently ((n!)^samples;
     /// lexicographic orders, the last sample's varying fastest).
-    AllPairings { n: usize, samples: usize },
+    PairingsMany { n: usize, samples: usize },
     /// `samples` of n blocks: each block's values permuted among the samples
     /// ((k!)^n; lexicographic per block, the last block's varying fastest).
-    Blocks { n: usize, samples: usize },
+    SamplesMany { n: usize, samples: usize },
 }
 
 impl Shape {
     pub fn row_len(&self) -> usize {
         match self {
             Shape::Independent { sizes } => sizes.iter().sum(),
-            Shape::Paired { n } => 2 * n,
-            Shape::Pairings { n, samples }
-            | Shape::AllPairings { n, samples }
-            | Shape::Blocks { n, samples } => n * samples,
+            Shape::Samples { n } => 2 * n,
+            Shape::Pairings { n } => *n,
+            Shape::PairingsMany { n, samples } | Shape::SamplesMany { n, samples } => n * samples,
         }
     }
 
@@ -45,12 +44,14 @@ impl Shape {
                 let counts: Vec<u64> = sizes.iter().map(|&s| s as u64).collect();
                 multiset_permutations_u128(&counts)
             }
-            Shape::Paired { n } => power_u128(2, *n as u64),
+            Shape::Samples { n } => power_u128(2, *n as u64),
             Shape::Pairings { n, .. } => factorial_u128(*n as u64),
-            Shape::AllPairings { n, samples } => {
+            Shape::PairingsMany { n, samples } => {
                 power_u128(factorial_u128(*n as u64)?, *samples as u64)
             }
-            Shape::Blocks { n, samples } => power_u128(factorial_u128(*samples as u64)?, *n as u64),
+            Shape::SamplesMany { n, samples } => {
+                power_u128(factorial_u128(*samples as u64)?, *n as u64)
+            }
         }
     }
 }
@@ -84,14 +85,9 @@ fn write_paired(flipped: impl Fn(usize) -> bool, n: usize, row: &mut [u32]) {
     }
 }
 
-fn write_pairing(order: &[usize], samples: usize, row: &mut [u32]) {
-    let n = order.len();
-    let offset = (samples - 1) * n;
-    for (i, slot) in row[..offset].iter_mut().enumerate() {
-        *slot = i as u32;
-    }
-    for (i, &a) in order.iter().enumerate() {
-        row[offset + i] = (offset + a) as u32;
+fn write_pairing(order: &[usize], row: &mut [u32]) {
+    for (slot, &a) in row.iter_mut().zip(order) {
+        *slot = a as u32;
     }
 }
 
@@ -209,7 +205,7 @@ pub fn relabel_rows(
                         w.advance();
                     }
                 }
-                Shape::Paired { n } => {
+                Shape::Samples { n } => {
                     let start = u64::try_from(start)
                         .map_err(|_| Error::Overflow("rank beyond 64 bits".into()))?;
                     let zeros = vec![0i128; *n];
@@ -220,19 +216,19 @@ pub fn relabel_rows(
                         w.advance();
                     }
                 }
-                Shape::Pairings { n, samples } => {
+                Shape::Pairings { n } => {
                     let mut w =
                         Sjt::seek(*n, &BigUint::from(start)).ok_or_else(|| out_of_range(start))?;
                     for row in rows {
-                        write_pairing(w.row(), *samples, row);
+                        write_pairing(w.row(), row);
                         w.advance();
                     }
                 }
-                Shape::AllPairings { n, samples } => {
+                Shape::PairingsMany { n, samples } => {
                     let radix = factorial_u128(*n as u64).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *samples, *n, *n, write_reordered);
                 }
-                Shape::Blocks { n, samples } => {
+                Shape::SamplesMany { n, samples } => {
                     let radix = factorial_u128(*samples as u64).unwrap_or(u128::MAX);
                     write_mixed_radix_rows(rows, start, radix, *n, *samples, *n, write_block);
                 }
@@ -259,16 +255,16 @@ pub fn relabel_rows(
                         }
                         write_groups(|i| label[i], sizes.len(), m, row);
                     }
-                    Shape::Paired { n } => {
+                    Shape::Samples { n } => {
                         stream.sign_bits(*n, &mut bits);
                         write_paired(|i| bits[i / 64] >> (i % 64) & 1 == 1, *n, row);
                     }
-                    Shape::Pairings { n, samples } => {
+                    Shape::Pairings { n } => {
                         let mut order: Vec<usize> = (0..*n).collect();
                         stream.shuffle_prefix(&mut order, n.saturating_sub(1));
-                        write_pairing(&order, *samples, row);
+                        write_pairing(&order, row);
                     }
-                    Shape::AllPairings { n, samples } => {
+                    Shape::PairingsMany { n, samples } => {
                         let mut order: Vec<usize> = vec![0; *n];
                         // The last sample first (so built-in pairings see the same stream).
                         let last = samples.saturating_sub(1);
@@ -280,7 +276,7 @@ pub fn relabel_rows(
                             write_reordered(j, &order, *n, row);
                         }
                     }
-                    Shape::Blocks { n, samples } => {
+                    Shape::SamplesMany { n, samples } => {
                         let mut order: Vec<usize> = vec![0; *samples];
                         for i in 0..*n {
                             for (j, o) in order.iter_mut().enumerate() {

@@ -202,7 +202,7 @@ mod tests {
                 .map(|(k, c)| (k, c.to_u64().unwrap()))
                 .collect();
             let p = Problem {
-                design: Design::TwoSample { n1 },
+                design: Design::IndependentTwo { n1 },
                 scores: scores.clone(),
             };
             assert_eq!(dp, histogram(&p), "n1={n1}");
@@ -218,7 +218,7 @@ mod tests {
             .map(|(k, c)| (k, c.to_u64().unwrap()))
             .collect();
         let p = Problem {
-            design: Design::SignFlip,
+            design: Design::Samples,
             scores,
         };
         assert_eq!(dp, histogram(&p));

@@ -81,7 +81,7 @@ fn stratum_law(st: &Stratum, interrupt: &dyn Interrupt) -> Result<Vec<(i128, Big
             )
         })?;
     let problem = Problem {
-        design: Design::TwoSample { n1: st.n1 },
+        design: Design::IndependentTwo { n1: st.n1 },
         scores: st.scores.clone(),
     };
     let rule = Rule {

@@ -19,7 +19,7 @@ fn darwin_zea_mays_sign_flips() {
     ];
     let k0: i128 = d.iter().sum();
     let p = Problem {
-        design: Design::SignFlip,
+        design: Design::Samples,
         scores: d.to_vec(),
     };
     let out = tally(
@@ -49,7 +49,7 @@ fn darwin_zea_mays_sign_flips() {
 fn chunked_ranges_add_up_and_histograms_agree() {
     let v: Vec<i128> = vec![3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
     let p = Problem {
-        design: Design::TwoSample { n1: 5 },
+        design: Design::IndependentTwo { n1: 5 },
         scores: v,
     };
     let all = tally(
@@ -89,7 +89,7 @@ fn sign_flip_blocks_equal_walking_including_deviation() {
     let scores: Vec<i128> = vec![5, -3, 3, 8, 0, 2, 7, -7, 1, 4, 6, 9, 11, 13, 2, 5];
     let k0: i128 = scores.iter().sum();
     let p = Problem {
-        design: Design::SignFlip,
+        design: Design::Samples,
         scores,
     };
     let dev = Deviation {
@@ -142,7 +142,7 @@ fn two_sample_blocks_equal_walking_on_any_range() {
     let scores: Vec<i128> = (0..22).map(|i| (i * 7919 % 23) as i128 - 11).collect();
     let k0: i128 = scores[..9].iter().sum();
     let p = Problem {
-        design: Design::TwoSample { n1: 9 },
+        design: Design::IndependentTwo { n1: 9 },
         scores,
     };
     let total = p.count().unwrap();
@@ -175,7 +175,7 @@ fn two_sample_blocks_equal_walking_on_any_range() {
 #[test]
 fn overflowing_scores_are_refused() {
     let p = Problem {
-        design: Design::SignFlip,
+        design: Design::Samples,
         scores: vec![1 << 119, 1 << 119, 1 << 119],
     };
     assert!(matches!(p.validate(&rule(0, 0)), Err(Error::Overflow(_))));
@@ -188,10 +188,10 @@ fn relabel_rows_are_permutations() {
         Shape::Independent {
             sizes: vec![1, 2, 2],
         },
-        Shape::Paired { n: 3 },
-        Shape::Pairings { n: 4, samples: 2 },
-        Shape::AllPairings { n: 3, samples: 3 },
-        Shape::Blocks { n: 3, samples: 3 },
+        Shape::Samples { n: 3 },
+        Shape::Pairings { n: 4 },
+        Shape::PairingsMany { n: 3, samples: 3 },
+        Shape::SamplesMany { n: 3, samples: 3 },
     ] {
         let m = shape.row_len();
         let count = shape.count().unwrap() as usize;
@@ -218,15 +218,15 @@ fn k_sample_rows_keep_blocks_and_samples_apart() {
             let (src, pos) = (src as usize, pos);
             match shape {
                 // A block's values stay in their block.
-                Shape::Blocks { .. } => assert_eq!(src % n, pos % n),
+                Shape::SamplesMany { .. } => assert_eq!(src % n, pos % n),
                 // A sample's values stay in their sample.
                 _ => assert_eq!(src / n, pos / n),
             }
         }
     };
     for shape in [
-        Shape::Blocks { n, samples: k },
-        Shape::AllPairings { n, samples: k },
+        Shape::SamplesMany { n, samples: k },
+        Shape::PairingsMany { n, samples: k },
     ] {
         let count = shape.count().unwrap() as usize;
         assert_eq!(count, 216);
@@ -250,15 +250,22 @@ fn k_sample_rows_keep_blocks_and_samples_apart() {
         assert_eq!(&again[..], &mc[9 * 40..]);
     }
     let mut out = vec![0u32; 9];
-    assert!(relabel_rows(&Shape::Blocks { n, samples: k }, 216, 1, None, &mut out).is_err());
+    assert!(relabel_rows(
+        &Shape::SamplesMany { n, samples: k },
+        216,
+        1,
+        None,
+        &mut out
+    )
+    .is_err());
 }
 
 /// K of one relabelling computed from its gather row, the slow way.
 fn key_from_row(design: &Design, scores: &[i128], row: &[u32]) -> i128 {
     let at = |i: u32| scores[i as usize];
     match design {
-        Design::TwoSample { n1 } => row[..*n1].iter().map(|&i| at(i)).sum(),
-        Design::KSample { sizes, weights } => {
+        Design::IndependentTwo { n1 } => row[..*n1].iter().map(|&i| at(i)).sum(),
+        Design::IndependentMany { sizes, weights } => {
             let mut start = 0;
             let mut k = 0;
             for (&size, &w) in sizes.iter().zip(weights) {
@@ -269,7 +276,7 @@ fn key_from_row(design: &Design, scores: &[i128], row: &[u32]) -> i128 {
             k
         }
         // Paired rows are [sample 0 | sample 1]: a flipped pair takes n + i first.
-        Design::SignFlip => {
+        Design::Samples => {
             let n = scores.len();
             (0..n)
                 .map(|i| {
@@ -281,7 +288,7 @@ fn key_from_row(design: &Design, scores: &[i128], row: &[u32]) -> i128 {
                 })
                 .sum()
         }
-        Design::Pairing { partner } => row
+        Design::Pairings { partner } => row
             .iter()
             .zip(scores)
             .map(|(&a, &x)| x * partner[a as usize])
@@ -294,11 +301,11 @@ fn walker_adapters_keep_the_key_of_every_row_from_any_start() {
     let scores: Vec<i128> = vec![7, -2, 5, 5, 11, 0, 3, -8];
     let cases = [
         (
-            Design::TwoSample { n1: 3 },
+            Design::IndependentTwo { n1: 3 },
             Shape::Independent { sizes: vec![3, 5] },
         ),
         (
-            Design::KSample {
+            Design::IndependentMany {
                 sizes: vec![2, 3, 3],
                 weights: vec![3, -1, 2],
             },
@@ -307,7 +314,7 @@ fn walker_adapters_keep_the_key_of_every_row_from_any_start() {
             },
         ),
         (
-            Design::KSample {
+            Design::IndependentMany {
                 sizes: vec![1, 1, 2, 0, 4],
                 weights: vec![1, 2, 3, 4, 5],
             },
@@ -315,12 +322,12 @@ fn walker_adapters_keep_the_key_of_every_row_from_any_start() {
                 sizes: vec![1, 1, 2, 0, 4],
             },
         ),
-        (Design::SignFlip, Shape::Paired { n: 8 }),
+        (Design::Samples, Shape::Samples { n: 8 }),
         (
-            Design::Pairing {
+            Design::Pairings {
                 partner: vec![4, 1, -3, 9, 2, 2, 6, -5],
             },
-            Shape::Pairings { n: 8, samples: 1 },
+            Shape::Pairings { n: 8 },
         ),
     ];
     for (design, shape) in cases {
