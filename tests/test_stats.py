@@ -732,7 +732,7 @@ def test_shift_equals_enumeration(monkeypatch, kind, data, name, alternative, tw
         null_distribution="histogram",
     )
     # The limit is read where built-in tests choose their kernel.
-    monkeypatch.setattr(permkit.stats._builtin_test, "EXACT_LIMIT", 10)
+    monkeypatch.setattr(permkit.stats, "EXACT_LIMIT", 10)
     shifted = permutation_test(
         data,
         name,
@@ -886,10 +886,10 @@ def test_counting_blocks_shift_and_walking_agree(x, y, name, alternative, two_si
         return
     walked = permutation_test((x, y), name, null_distribution="histogram", **kwargs)
     assert counted.pvalue_fraction == walked.pvalue_fraction
-    limit = permkit.stats._builtin_test.EXACT_LIMIT
+    limit = permkit.stats.EXACT_LIMIT
     try:
-        permkit.stats._builtin_test.EXACT_LIMIT = 1
+        permkit.stats.EXACT_LIMIT = 1
         shifted = permutation_test((x, y), name, **kwargs)
     finally:
-        permkit.stats._builtin_test.EXACT_LIMIT = limit
+        permkit.stats.EXACT_LIMIT = limit
     assert shifted.method == "shift" and shifted.pvalue_fraction == counted.pvalue_fraction

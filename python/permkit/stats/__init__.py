@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from permkit.stats import _strata
-from permkit.stats._builtin_test import EXACT_LIMIT, builtin_test
+from permkit.stats._builtin_test import builtin_test
 from permkit.stats._builtins import BUILTINS, check_builtin
 from permkit.stats._callable_test import callable_test
 from permkit.stats._fisher import SignificanceResult, fisher_exact
@@ -44,6 +44,10 @@ __all__ = [
     "shift_ci",
     "unpatch_scipy",
 ]
+
+#: exact=None enumerates built-in statistics exactly up to this many relabellings
+#: (2**31: a few seconds); a test reads it when it is called.
+EXACT_LIMIT = 2**31
 
 
 def permutation_test(
@@ -126,6 +130,7 @@ def permutation_test(
                 workers=workers,
                 executor=executor,
                 progress=progress,
+                exact_limit=EXACT_LIMIT,
             ),
             axis=axis,
             nan_policy=nan_policy,
@@ -156,6 +161,7 @@ def permutation_test(
         workers=workers,
         executor=executor,
         progress=progress,
+        exact_limit=EXACT_LIMIT,
     )
     result = _test(data, statistic, vectorized, axis, nan_policy, options)
     if null_distribution is None and result.method != "none":

@@ -23,8 +23,6 @@ from permkit.stats._pvalues import check_full_fits, choose_method, combine, p_va
 from permkit.stats._result import NullDistribution, NullHistogram, PermutationTestResult
 from permkit.stats._samples import BoolArray
 
-#: exact=None enumerates built-in statistics exactly up to this many relabellings (2**31: a few seconds).
-EXACT_LIMIT = 2**31
 #: Map operations the blocks dynamic programming (friedman, page) may spend for exact=None
 #: (1 << 24: under a second), and for exact=True; beyond them Monte Carlo / enumeration is used.
 BLOCKS_WORK = 1 << 24
@@ -62,7 +60,7 @@ def builtin_slice(samples: list[Array], name: str, options: TestOptions) -> Perm
             numpy_statistic(name, permutation_type, len(samples)),
             floats,
             nan_mask=None,
-            exact_limit=EXACT_LIMIT,
+            exact_limit=options.exact_limit,
         )
 
     if p.kernel == "blocks":
@@ -75,11 +73,11 @@ def builtin_slice(samples: list[Array], name: str, options: TestOptions) -> Perm
             return float_path(exact, options.progress)
         return distribution_slice(p, distribution, "exact", options)
     total = int(_native.relabellings(p.permutation_type, p.sizes))
-    if total > EXACT_LIMIT and exact is not False and null_distribution != "full":
+    if total > options.exact_limit and exact is not False and null_distribution != "full":
         law = shift_law(p)
         if law is not None:
             return distribution_slice(p, law, "shift", options)
-    method = choose_method(total, exact, EXACT_LIMIT)
+    method = choose_method(total, exact, options.exact_limit)
     if p.kernel == "welch" and (method != "exact" or null_distribution is not None or deviation):
         # Exact Welch classification covers exact counting; the rest uses scipy's float rule.
         return float_path(exact, options.progress)

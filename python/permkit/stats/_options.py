@@ -45,6 +45,9 @@ class TestOptions:
     workers: int | None
     executor: Any
     progress: bool
+    #: exact=None enumerates built-in statistics up to this many relabellings
+    #: (``permkit.stats.EXACT_LIMIT`` when the test was called).
+    exact_limit: int
 
     @property
     def deviation(self) -> bool:

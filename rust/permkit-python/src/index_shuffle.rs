@@ -2,7 +2,6 @@
 //! data-stream constants, and the records of `permkit shuffle` (`permkit::records`).
 
 use crate::convert::{guard, to_pyerr, Signals};
-use crate::random_access::{self, index_error};
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use permkit::data_streams;
 use permkit::index_shuffle::{self, derive_key, IndexShuffle};
@@ -18,8 +17,7 @@ pub struct IndexShuffleCore {
     inner: IndexShuffle,
 }
 
-#[pymethods]
-impl IndexShuffleCore {
+crate::random_access_pymethods!(IndexShuffleCore, "the requested shuffle positions", {
     /// `rounds=None` takes `default_rounds(n)`.
     #[new]
     #[pyo3(signature = (n, key, rounds=None))]
@@ -35,69 +33,10 @@ impl IndexShuffleCore {
     }
 
     #[getter]
-    fn n(&self) -> u64 {
-        self.inner.n()
-    }
-    #[getter]
-    fn key(&self) -> u64 {
-        self.inner.key()
-    }
-    #[getter]
     fn rounds(&self) -> u32 {
         self.inner.rounds()
     }
-
-    fn forward(&self, i: u64) -> PyResult<u64> {
-        guard(|| {
-            self.inner
-                .forward(i)
-                .map_err(|e| index_error(e, "index", self.inner.n()))
-        })
-    }
-
-    fn inverse(&self, j: u64) -> PyResult<u64> {
-        guard(|| {
-            self.inner
-                .inverse(j)
-                .map_err(|e| index_error(e, "value", self.inner.n()))
-        })
-    }
-
-    /// Maps every element of an integer array (any shape) to a uint64 array.
-    #[pyo3(signature = (values, inverse, wrap_negative, argname))]
-    fn map_array<'py>(
-        &self,
-        py: Python<'py>,
-        values: &Bound<'py, PyAny>,
-        inverse: bool,
-        wrap_negative: bool,
-        argname: &str,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| random_access::map_array(&self.inner, py, values, inverse, wrap_negative, argname))
-    }
-
-    /// `s[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits` bits.
-    fn map_range<'py>(
-        &self,
-        py: Python<'py>,
-        start: u64,
-        step: i128,
-        count: usize,
-        bits: u32,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| {
-            random_access::map_range(
-                &self.inner,
-                py,
-                start,
-                step,
-                count,
-                bits,
-                "the requested shuffle positions",
-            )
-        })
-    }
-}
+});
 
 /// The rounds `IndexShuffle` uses for `n` when the caller does not choose.
 #[pyfunction]
@@ -117,8 +56,7 @@ pub struct WindowOrderCore {
     inner: WindowOrder,
 }
 
-#[pymethods]
-impl WindowOrderCore {
+crate::random_access_pymethods!(WindowOrderCore, "the requested window-order positions", {
     #[new]
     fn new(n: u64, key: u64, block: u64, blocks: u64) -> PyResult<Self> {
         guard(|| {
@@ -127,67 +65,7 @@ impl WindowOrderCore {
                 .map_err(|e| to_pyerr(e, "window"))
         })
     }
-
-    #[getter]
-    fn n(&self) -> u64 {
-        self.inner.n()
-    }
-    #[getter]
-    fn key(&self) -> u64 {
-        self.inner.key()
-    }
-
-    fn forward(&self, i: u64) -> PyResult<u64> {
-        guard(|| {
-            self.inner
-                .forward(i)
-                .map_err(|e| index_error(e, "index", self.inner.n()))
-        })
-    }
-
-    fn inverse(&self, j: u64) -> PyResult<u64> {
-        guard(|| {
-            self.inner
-                .inverse(j)
-                .map_err(|e| index_error(e, "value", self.inner.n()))
-        })
-    }
-
-    /// Maps every element of an integer array (any shape) to a uint64 array.
-    #[pyo3(signature = (values, inverse, wrap_negative, argname))]
-    fn map_array<'py>(
-        &self,
-        py: Python<'py>,
-        values: &Bound<'py, PyAny>,
-        inverse: bool,
-        wrap_negative: bool,
-        argname: &str,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| random_access::map_array(&self.inner, py, values, inverse, wrap_negative, argname))
-    }
-
-    /// `order[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits` bits.
-    fn map_range<'py>(
-        &self,
-        py: Python<'py>,
-        start: u64,
-        step: i128,
-        count: usize,
-        bits: u32,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| {
-            random_access::map_range(
-                &self.inner,
-                py,
-                start,
-                step,
-                count,
-                bits,
-                "the requested window-order positions",
-            )
-        })
-    }
-}
+});
 
 /// ValueError naming `window` unless `WindowOrderCore(n, _, block, blocks)` accepts the shape.
 #[pyfunction]

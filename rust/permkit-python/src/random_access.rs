@@ -1,5 +1,7 @@
-//! The array methods both random-access orders bind (`IndexShuffleCore`, `ShardShuffleCore`):
-//! one conversion of arguments and results, forwarding to `permkit::random_access::RandomAccess`.
+//! The methods every random-access order binds (`IndexShuffleCore`, `ShardShuffleCore`,
+//! `WindowOrderCore`): one conversion of arguments and results, forwarding to
+//! `permkit::random_access::RandomAccess`, and [`random_access_pymethods!`], which writes
+//! them once for every such class.
 
 use crate::convert::{empty_array, memory_error, to_pyerr, Signals};
 use crate::with_int_array;
@@ -85,4 +87,87 @@ pub fn map_range<'py, C: RandomAccess>(
             "bits: expected 8, 16, 32 or 64, got {bits}"
         ))),
     }
+}
+
+/// `#[pymethods]` of a random-access order class `$class` (a struct whose `inner` field
+/// implements `RandomAccess`): `n`, `key`, `forward`, `inverse`, `map_array`, `map_range`
+/// (`$positions` names the positions in a MemoryError), followed by the class's own items.
+/// One macro, because PyO3 allows one `#[pymethods]` block per class.
+#[macro_export]
+macro_rules! random_access_pymethods {
+    ($class:ty, $positions:literal, { $($own:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($own)*
+
+            #[getter]
+            fn n(&self) -> u64 {
+                self.inner.n()
+            }
+            #[getter]
+            fn key(&self) -> u64 {
+                self.inner.key()
+            }
+
+            fn forward(&self, i: u64) -> PyResult<u64> {
+                $crate::convert::guard(|| {
+                    self.inner
+                        .forward(i)
+                        .map_err(|e| $crate::random_access::index_error(e, "index", self.inner.n()))
+                })
+            }
+
+            fn inverse(&self, j: u64) -> PyResult<u64> {
+                $crate::convert::guard(|| {
+                    self.inner
+                        .inverse(j)
+                        .map_err(|e| $crate::random_access::index_error(e, "value", self.inner.n()))
+                })
+            }
+
+            /// Maps every element of an integer array (any shape) to a uint64 array.
+            #[pyo3(signature = (values, inverse, wrap_negative, argname))]
+            fn map_array<'py>(
+                &self,
+                py: Python<'py>,
+                values: &Bound<'py, PyAny>,
+                inverse: bool,
+                wrap_negative: bool,
+                argname: &str,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::convert::guard(|| {
+                    $crate::random_access::map_array(
+                        &self.inner,
+                        py,
+                        values,
+                        inverse,
+                        wrap_negative,
+                        argname,
+                    )
+                })
+            }
+
+            /// `order[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits` bits.
+            fn map_range<'py>(
+                &self,
+                py: Python<'py>,
+                start: u64,
+                step: i128,
+                count: usize,
+                bits: u32,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::convert::guard(|| {
+                    $crate::random_access::map_range(
+                        &self.inner,
+                        py,
+                        start,
+                        step,
+                        count,
+                        bits,
+                        $positions,
+                    )
+                })
+            }
+        }
+    };
 }

@@ -1,7 +1,6 @@
 //! Bindings of `permkit::shard_shuffle`.
 
 use crate::convert::{guard, to_pyerr, Signals};
-use crate::random_access::{self, index_error};
 use numpy::{PyArray1, PyReadonlyArray1};
 use permkit::shard_shuffle::{ShardShuffle, DEFAULT_BLOCK_SIZE};
 use pyo3::prelude::*;
@@ -12,8 +11,7 @@ pub struct ShardShuffleCore {
     inner: ShardShuffle,
 }
 
-#[pymethods]
-impl ShardShuffleCore {
+crate::random_access_pymethods!(ShardShuffleCore, "the requested order positions", {
     #[new]
     fn new(
         py: Python<'_>,
@@ -29,14 +27,6 @@ impl ShardShuffleCore {
         })
     }
 
-    #[getter]
-    fn n(&self) -> u64 {
-        self.inner.n()
-    }
-    #[getter]
-    fn key(&self) -> u64 {
-        self.inner.key()
-    }
     #[getter]
     fn block_size(&self) -> u64 {
         self.inner.block_size()
@@ -80,58 +70,7 @@ impl ShardShuffleCore {
     fn cell_starts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
         guard(|| Ok(PyArray1::from_slice(py, self.inner.cells().0)))
     }
-
-    fn forward(&self, i: u64) -> PyResult<u64> {
-        guard(|| {
-            self.inner
-                .forward(i)
-                .map_err(|e| index_error(e, "index", self.inner.n()))
-        })
-    }
-
-    fn inverse(&self, j: u64) -> PyResult<u64> {
-        guard(|| {
-            self.inner
-                .inverse(j)
-                .map_err(|e| index_error(e, "value", self.inner.n()))
-        })
-    }
-
-    /// Maps every element of an integer array (any shape) to a uint64 array.
-    #[pyo3(signature = (values, inverse, wrap_negative, argname))]
-    fn map_array<'py>(
-        &self,
-        py: Python<'py>,
-        values: &Bound<'py, PyAny>,
-        inverse: bool,
-        wrap_negative: bool,
-        argname: &str,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| random_access::map_array(&self.inner, py, values, inverse, wrap_negative, argname))
-    }
-
-    /// `order[start + j * step]` for `j` in `0..count`, in an unsigned array of `bits` bits.
-    fn map_range<'py>(
-        &self,
-        py: Python<'py>,
-        start: u64,
-        step: i128,
-        count: usize,
-        bits: u32,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| {
-            random_access::map_range(
-                &self.inner,
-                py,
-                start,
-                step,
-                count,
-                bits,
-                "the requested order positions",
-            )
-        })
-    }
-}
+});
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ShardShuffleCore>()?;

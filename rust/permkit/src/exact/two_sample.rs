@@ -43,77 +43,54 @@ pub fn for_each_block(
     range: &std::ops::Range<u128>,
     visit: &mut impl FnMut(Block),
 ) {
-    #[allow(clippy::too_many_arguments)]
-    fn walk(
-        scores: &[i128],
-        n: usize,
-        t: usize,
+    /// What stays fixed through the recursion.
+    struct Walk<'a, F> {
+        scores: &'a [i128],
         low: usize,
-        offset: u128,
-        reversed: bool,
-        high_sum: i128,
-        range: &std::ops::Range<u128>,
-        visit: &mut impl FnMut(Block),
-    ) {
-        let len = combinations_u128(n as u64, t as u64).unwrap_or(0);
-        if len == 0 || offset >= range.end || offset + len <= range.start {
-            return;
-        }
-        if n <= low {
-            visit(Block {
-                start: offset,
-                len,
-                size: t,
-                high_sum,
-            });
-            return;
-        }
-        let without = combinations_u128(n as u64 - 1, t as u64).unwrap_or(0);
-        let with = len - without;
-        let top = scores[n - 1];
-        if reversed {
-            if t > 0 {
-                walk(
-                    scores,
-                    n - 1,
-                    t - 1,
-                    low,
-                    offset,
-                    false,
-                    high_sum + top,
-                    range,
-                    visit,
-                );
+        range: &'a std::ops::Range<u128>,
+        visit: &'a mut F,
+    }
+
+    impl<F: FnMut(Block)> Walk<'_, F> {
+        /// Γ(n, t) (reversed or not) at rank `offset`, its high elements summing to `high_sum`.
+        fn walk(&mut self, n: usize, t: usize, offset: u128, reversed: bool, high_sum: i128) {
+            let len = combinations_u128(n as u64, t as u64).unwrap_or(0);
+            if len == 0 || offset >= self.range.end || offset + len <= self.range.start {
+                return;
             }
-            walk(
-                scores,
-                n - 1,
-                t,
-                low,
-                offset + with,
-                true,
-                high_sum,
-                range,
-                visit,
-            );
-        } else {
-            walk(scores, n - 1, t, low, offset, false, high_sum, range, visit);
-            if t > 0 {
-                walk(
-                    scores,
-                    n - 1,
-                    t - 1,
-                    low,
-                    offset + without,
-                    true,
-                    high_sum + top,
-                    range,
-                    visit,
-                );
+            if n <= self.low {
+                (self.visit)(Block {
+                    start: offset,
+                    len,
+                    size: t,
+                    high_sum,
+                });
+                return;
+            }
+            let without = combinations_u128(n as u64 - 1, t as u64).unwrap_or(0);
+            let with = len - without;
+            let top = self.scores[n - 1];
+            if reversed {
+                if t > 0 {
+                    self.walk(n - 1, t - 1, offset, false, high_sum + top);
+                }
+                self.walk(n - 1, t, offset + with, true, high_sum);
+            } else {
+                self.walk(n - 1, t, offset, false, high_sum);
+                if t > 0 {
+                    self.walk(n - 1, t - 1, offset + without, true, high_sum + top);
+                }
             }
         }
     }
-    walk(scores, scores.len(), t, low, 0, false, 0, range, visit);
+
+    Walk {
+        scores,
+        low,
+        range,
+        visit,
+    }
+    .walk(scores.len(), t, 0, false, 0);
 }
 
 #[cfg(test)]
