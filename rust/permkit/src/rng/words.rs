@@ -43,7 +43,7 @@ pub trait WordStream {
     /// Durstenfeld's Fisher–Yates steps `i = hi - 1` down to `lo` (`lo >= 1`):
     /// swap `a[i]` with `a[below(i + 1)]`. Steps `a.len() - 1 ..= 1` together
     /// are a full shuffle; callers that poll for interrupts run them in ranges.
-    #[inline]
+    #[inline(always)]
     fn fisher_yates_steps<T>(&mut self, a: &mut [T], lo: usize, hi: usize) {
         for i in (lo.max(1)..hi).rev() {
             let j = self.below(i as u64 + 1) as usize;
@@ -52,7 +52,7 @@ pub trait WordStream {
     }
 
     /// A full Durstenfeld Fisher–Yates shuffle of `a`.
-    #[inline]
+    #[inline(always)]
     fn shuffle<T>(&mut self, a: &mut [T]) {
         self.fisher_yates_steps(a, 1, a.len())
     }
