@@ -12,12 +12,10 @@
 //! as two `u32` arrays, so the compiler vectorizes every round; lanes that fell
 //! outside `0..n` are compacted and re-encrypted until none is left.
 
-use crate::random_access::{
-    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
-};
+use crate::random_access::{check_value, RandomAccess, LANES};
 use crate::rng::keys::key_from_word;
 use crate::rng::squares64;
-use crate::{Error, Interrupt, PermIndex, Result};
+use crate::{Error, Result};
 
 /// Rounds used for large domains (`k >= 8`) when the caller does not choose.
 pub const DEFAULT_ROUNDS: u32 = 10;
@@ -67,7 +65,6 @@ pub fn derive_key(parent: u64, domain: u8, value: u64) -> Result<u64> {
 }
 
 /// Lanes encrypted together; sized so the three lane arrays stay in L1.
-const LANES: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexShuffle {
@@ -305,59 +302,15 @@ impl IndexShuffle {
 }
 
 impl RandomAccess for IndexShuffle {
+    type Scratch = ();
+
     fn n(&self) -> u64 {
         self.n
     }
 
-    /// `out[i] = s[xs[i]]` (or `s.inverse(xs[i])`). With `wrap_negative`, a value
-    /// `v < 0` stands for `n + v`, like a Python sequence index.
-    fn map_values<T: PermIndex>(
-        &self,
-        xs: &[T],
-        out: &mut [u64],
-        inverse: bool,
-        wrap_negative: bool,
-        interrupt: &dyn Interrupt,
-    ) -> Result<()> {
-        check_lengths(xs, out)?;
-        run_blocks(out, interrupt, |offset, chunk| {
-            let mut buf = [0u64; LANES];
-            for (c, o) in chunk.chunks_mut(LANES).enumerate() {
-                let base = offset + c * LANES;
-                for (k, slot) in buf[..o.len()].iter_mut().enumerate() {
-                    *slot = batch_value(base + k, xs[base + k], self.n, wrap_negative)?;
-                }
-                self.walk(&buf[..o.len()], o, inverse);
-            }
-            Ok(())
-        })
-    }
-
-    /// `out[j] = s[start + j * step]` for every `j`; every index must lie in `0..n`.
-    fn map_range<T: PermIndex>(
-        &self,
-        start: u64,
-        step: i128,
-        out: &mut [T],
-        interrupt: &dyn Interrupt,
-    ) -> Result<()> {
-        check_range::<T>(start, step, out.len(), self.n)?;
-        run_blocks(out, interrupt, |offset, chunk| {
-            let mut src = [0u64; LANES];
-            let mut dst = [0u64; LANES];
-            for (c, o) in chunk.chunks_mut(LANES).enumerate() {
-                let base = (offset + c * LANES) as i128;
-                let m = o.len();
-                for (k, slot) in src[..m].iter_mut().enumerate() {
-                    *slot = (start as i128 + (base + k as i128) * step) as u64;
-                }
-                self.walk(&src[..m], &mut dst[..m], false);
-                for (slot, &v) in o.iter_mut().zip(&dst[..m]) {
-                    *slot = T::from_usize(v as usize);
-                }
-            }
-            Ok(())
-        })
+    fn map_lanes(&self, xs: &[u64], out: &mut [u64], inverse: bool, _: &mut ()) -> Result<()> {
+        self.walk(xs, out, inverse);
+        Ok(())
     }
 }
 

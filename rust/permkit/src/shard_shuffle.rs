@@ -20,10 +20,8 @@
 //! starts, slot starts and their first samples) plus three per cell.
 
 use crate::index_shuffle::{derive_key, IndexShuffle};
-use crate::random_access::{
-    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
-};
-use crate::{Error, Interrupt, Never, PermIndex, Result};
+use crate::random_access::{check_value, RandomAccess};
+use crate::{Error, Interrupt, Never, Result};
 
 /// The block size used when the caller does not choose (`2^18` samples).
 pub const DEFAULT_BLOCK_SIZE: u64 = 1 << 18;
@@ -38,7 +36,6 @@ pub const DOMAIN_CELL: u8 = 0x43;
 pub const DOMAIN_BLOCK: u8 = 0x4B;
 
 /// Elements mapped together (one lookup of the block and slot structures per element).
-const LANES: usize = 1024;
 /// Runs shorter than this are mapped one value at a time.
 const SHORT_RUN: usize = 32;
 /// Cached key schedules per worker: a block's cells plus slack.
@@ -109,10 +106,17 @@ impl ShuffleCache {
     }
 }
 
-/// One worker's caches: cell shuffles and block shuffles.
-struct Caches {
+/// One worker's caches of cell and block shuffles: the lane kernel's
+/// [`RandomAccess::Scratch`].
+pub struct Caches {
     cells: ShuffleCache,
     blocks: ShuffleCache,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Caches {
@@ -418,22 +422,11 @@ impl ShardShuffle {
         Ok(())
     }
 
-    fn map_lanes(&self, values: &mut [u64], inverse: bool, caches: &mut Caches) -> Result<()> {
-        for chunk in values.chunks_mut(LANES) {
-            if inverse {
-                self.inverse_lanes(chunk, caches)?;
-            } else {
-                self.forward_lanes(chunk, caches)?;
-            }
-        }
-        Ok(())
-    }
-
     /// The sample at position `i` (`i < n`).
     pub fn forward(&self, i: u64) -> Result<u64> {
         check_value(i, self.n)?;
         let mut v = [i];
-        self.map_lanes(&mut v, false, &mut Caches::new())?;
+        self.forward_lanes(&mut v, &mut Caches::new())?;
         Ok(v[0])
     }
 
@@ -441,60 +434,31 @@ impl ShardShuffle {
     pub fn inverse(&self, x: u64) -> Result<u64> {
         check_value(x, self.n)?;
         let mut v = [x];
-        self.map_lanes(&mut v, true, &mut Caches::new())?;
+        self.inverse_lanes(&mut v, &mut Caches::new())?;
         Ok(v[0])
     }
 }
 
 impl RandomAccess for ShardShuffle {
+    type Scratch = Caches;
+
     fn n(&self) -> u64 {
         self.n
     }
 
-    /// `out[i] = order[xs[i]]` (or the position of sample `xs[i]`). With
-    /// `wrap_negative`, a value `v < 0` stands for `n + v`, like a Python sequence index.
-    fn map_values<T: PermIndex>(
+    fn map_lanes(
         &self,
-        xs: &[T],
+        xs: &[u64],
         out: &mut [u64],
         inverse: bool,
-        wrap_negative: bool,
-        interrupt: &dyn Interrupt,
+        caches: &mut Caches,
     ) -> Result<()> {
-        check_lengths(xs, out)?;
-        run_blocks(out, interrupt, |offset, chunk| {
-            for (i, slot) in chunk.iter_mut().enumerate() {
-                *slot = batch_value(offset + i, xs[offset + i], self.n, wrap_negative)?;
-            }
-            self.map_lanes(chunk, inverse, &mut Caches::new())
-        })
-    }
-
-    /// `out[j] = order[start + j * step]` for every `j`; every position must lie in `0..n`.
-    fn map_range<T: PermIndex>(
-        &self,
-        start: u64,
-        step: i128,
-        out: &mut [T],
-        interrupt: &dyn Interrupt,
-    ) -> Result<()> {
-        check_range::<T>(start, step, out.len(), self.n)?;
-        run_blocks(out, interrupt, |offset, chunk| {
-            let mut caches = Caches::new();
-            let mut buf = [0u64; LANES];
-            for (c, o) in chunk.chunks_mut(LANES).enumerate() {
-                let base = (offset + c * LANES) as i128;
-                let lanes = &mut buf[..o.len()];
-                for (k, slot) in lanes.iter_mut().enumerate() {
-                    *slot = (start as i128 + (base + k as i128) * step) as u64;
-                }
-                self.forward_lanes(lanes, &mut caches)?;
-                for (slot, &v) in o.iter_mut().zip(lanes.iter()) {
-                    *slot = T::from_usize(v as usize);
-                }
-            }
-            Ok(())
-        })
+        out.copy_from_slice(xs);
+        if inverse {
+            self.inverse_lanes(out, caches)
+        } else {
+            self.forward_lanes(out, caches)
+        }
     }
 }
 

@@ -18,16 +18,13 @@
 
 use crate::data_streams::{DOMAIN_BLOCKS, DOMAIN_WINDOW};
 use crate::index_shuffle::{derive_key, IndexShuffle, MAX_DERIVE_VALUE};
-use crate::random_access::{
-    batch_value, check_lengths, check_range, check_value, run_blocks, RandomAccess,
-};
-use crate::{Error, Interrupt, PermIndex, Result};
+use crate::random_access::{check_value, RandomAccess, LANES};
+use crate::{Error, Result};
 
 /// The largest `n` window mode supports.
 pub const MAX_N: u64 = (1 << 63) - 1;
 
 /// Lanes mapped together (the block order and the window shuffles walk them in bulk).
-const LANES: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowOrder {
@@ -271,60 +268,18 @@ impl WindowOrder {
 }
 
 impl RandomAccess for WindowOrder {
+    type Scratch = ();
+
     fn n(&self) -> u64 {
         self.n
     }
 
-    fn map_values<T: PermIndex>(
-        &self,
-        xs: &[T],
-        out: &mut [u64],
-        inverse: bool,
-        wrap_negative: bool,
-        interrupt: &dyn Interrupt,
-    ) -> Result<()> {
-        check_lengths(xs, out)?;
-        run_blocks(out, interrupt, |offset, chunk| {
-            let mut buf = [0u64; LANES];
-            for (c, o) in chunk.chunks_mut(LANES).enumerate() {
-                let base = offset + c * LANES;
-                for (k, slot) in buf[..o.len()].iter_mut().enumerate() {
-                    *slot = batch_value(base + k, xs[base + k], self.n, wrap_negative)?;
-                }
-                if inverse {
-                    self.inverse_lanes(&buf[..o.len()], o)?;
-                } else {
-                    self.forward_lanes(&buf[..o.len()], o)?;
-                }
-            }
-            Ok(())
-        })
-    }
-
-    fn map_range<T: PermIndex>(
-        &self,
-        start: u64,
-        step: i128,
-        out: &mut [T],
-        interrupt: &dyn Interrupt,
-    ) -> Result<()> {
-        check_range::<T>(start, step, out.len(), self.n)?;
-        run_blocks(out, interrupt, |offset, chunk| {
-            let mut src = [0u64; LANES];
-            let mut dst = [0u64; LANES];
-            for (c, o) in chunk.chunks_mut(LANES).enumerate() {
-                let base = (offset + c * LANES) as i128;
-                let m = o.len();
-                for (k, slot) in src[..m].iter_mut().enumerate() {
-                    *slot = (start as i128 + (base + k as i128) * step) as u64;
-                }
-                self.forward_lanes(&src[..m], &mut dst[..m])?;
-                for (slot, &v) in o.iter_mut().zip(&dst[..m]) {
-                    *slot = T::from_usize(v as usize);
-                }
-            }
-            Ok(())
-        })
+    fn map_lanes(&self, xs: &[u64], out: &mut [u64], inverse: bool, _: &mut ()) -> Result<()> {
+        if inverse {
+            self.inverse_lanes(xs, out)
+        } else {
+            self.forward_lanes(xs, out)
+        }
     }
 }
 
