@@ -111,27 +111,27 @@ def permutation_test(
     ``strata``: one label per observation; relabels within strata only
     (see :func:`permkit.stats._strata.stratified_test` and docs/exact_tests.md).
     """
-    key_source = KeySource(check_rng(rng, random_state))
+    options = TestOptions(
+        permutation_type=permutation_type,
+        n_resamples=n_resamples,
+        batch=batch,
+        alternative=alternative,
+        rng=KeySource(check_rng(rng, random_state)),
+        exact=exact,
+        two_sided=two_sided,
+        mid_p=mid_p,
+        null_distribution=null_distribution,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        exact_limit=EXACT_LIMIT,
+    )
     if strata is not None:  # stratified_test checks these options its own way
         return _strata.stratified_test(
             data,
             statistic,
             strata,
-            TestOptions(
-                permutation_type=permutation_type,
-                n_resamples=n_resamples,
-                batch=batch,
-                alternative=alternative,
-                rng=key_source,
-                exact=exact,
-                two_sided=two_sided,
-                mid_p=mid_p,
-                null_distribution=null_distribution,
-                workers=workers,
-                executor=executor,
-                progress=progress,
-                exact_limit=EXACT_LIMIT,
-            ),
+            options,
             axis=axis,
             nan_policy=nan_policy,
             vectorized=vectorized,
@@ -148,20 +148,8 @@ def permutation_test(
         workers,
         vectorized,
     )
-    options = TestOptions(
-        permutation_type=permutation_type,
-        n_resamples=n_resamples,
-        batch=batch,
-        alternative=alternative,
-        rng=key_source,
-        exact=exact,
-        two_sided=two_sided,
-        mid_p=mid_p,
-        null_distribution=null_distribution,
-        workers=workers,
-        executor=executor,
-        progress=progress,
-        exact_limit=EXACT_LIMIT,
+    options = replace(
+        options, permutation_type=permutation_type, alternative=alternative, batch=batch
     )
     result = _test(data, statistic, vectorized, axis, nan_policy, options)
     if null_distribution is None and result.method != "none":
